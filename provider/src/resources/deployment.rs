@@ -1,0 +1,1779 @@
+//! `ff_deployment`: phase 1 of a deployment in Vault and Grafana, and the naming authority.
+//!
+//! In Vault: the KV v2 path `<kv_mount>/<key>` (the mount is enabled if missing), a record of
+//! the deployment at `<key>/deployment`, a read policy, and `generated_secrets` whose values
+//! are drawn from the operating system's CSPRNG and written with `cas=0` so an existing
+//! secret is never overwritten. In Grafana: a folder, a team with edit rights on it, a
+//! service account and a token whose key goes to Vault at `<key>/grafana`, and optionally a
+//! data source. The state holds names, ids and versions, never a secret value.
+//!
+//! Create and update share one idempotent `converge`: each object is looked up by its
+//! derived name and adopted, created or corrected, and the state is filled in as it goes, so
+//! a failure midway returns an error together with everything that was made. `read`
+//! observes every object so that drift shows in the next plan. Destroy honours
+//! `deletion_protection`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use rand::Rng;
+use rand::distributions::Alphanumeric;
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+use tf_provider::schema::{
+    AttributeConstraint, AttributeType, Block, Description, NestedBlock, Schema,
+};
+use tf_provider::value::{Value, ValueEmpty, serde_as_vec};
+use tf_provider::{AttributePath, Diagnostics, Resource};
+
+use crate::backends::grafana::{DataSource, Folder, GrafanaClient, ServiceAccount, Team};
+use crate::backends::http::BackendError;
+use crate::backends::vault::{CasWrite, KvMetadata, VaultClient};
+use crate::diag::{DiagnosticsExt, attr, chain};
+use crate::naming::{self, DeploymentKey, MANAGED_BY, Names};
+use crate::provider::ProviderContext;
+use crate::resources::{
+    StateMap, apply_backend, attribute, backends, from_state_map, plan_backend, string_map,
+    string_set, to_state_map,
+};
+
+const RESOURCE: &str = "ff_deployment";
+/// Length of a generated secret (alphanumeric: about 238 bits).
+const SECRET_LENGTH: usize = 40;
+/// Grafana permission level the deployment's team gets on its folder (2 = edit).
+const TEAM_FOLDER_PERMISSION: i64 = 2;
+/// Organisation role of the deployment's service account.
+const SERVICE_ACCOUNT_ROLE: &str = "Viewer";
+/// Custom metadata marking a secret the provider generated.
+const META_MANAGED_BY: &str = "managed-by";
+const META_KIND: &str = "kind";
+const META_KEY: &str = "deployment-key";
+
+// ---------------------------------------------------------------------------------------
+// Model
+// ---------------------------------------------------------------------------------------
+
+/// The optional Grafana data source block.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DatasourceBlock {
+    /// Data source name.
+    pub name: Value<String>,
+    /// Plugin type.
+    #[serde(rename = "type")]
+    pub kind: Value<String>,
+    /// URL.
+    pub url: Value<String>,
+}
+
+/// State (and configuration) of `ff_deployment`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeploymentState {
+    /// Same as `key`.
+    pub id: Value<String>,
+    /// The deployment key.
+    pub key: Value<String>,
+    /// Human-readable name.
+    pub display_name: Value<String>,
+    /// `aws` or `azure`.
+    pub cloud: Value<String>,
+    /// Cloud region.
+    pub region: Value<String>,
+    /// User labels.
+    pub labels: Value<StateMap>,
+    /// Names of the secrets generated in Vault.
+    pub generated_secrets: Value<BTreeSet<Value<String>>>,
+    /// Whether destroy is refused.
+    pub deletion_protection: Value<bool>,
+    /// Optional Grafana data source.
+    #[serde(with = "serde_as_vec")]
+    pub grafana_datasource: Value<DatasourceBlock>,
+    /// Lower-case slug of the key.
+    pub slug: Value<String>,
+    /// Every derived name.
+    pub names: Value<StateMap>,
+    /// Tags for the cloud resources.
+    pub tags: Value<StateMap>,
+    /// `<kv_mount>/<key>`.
+    pub vault_path: Value<String>,
+    /// Name of the read policy.
+    pub vault_policy: Value<String>,
+    /// Text of the read policy as Vault holds it.
+    pub vault_policy_hcl: Value<String>,
+    /// Version of each generated secret.
+    pub secret_versions: Value<BTreeMap<String, Value<i64>>>,
+    /// Grafana folder uid.
+    pub grafana_folder_uid: Value<String>,
+    /// Grafana folder id.
+    pub grafana_folder_id: Value<i64>,
+    /// Grafana folder title as Grafana holds it.
+    pub grafana_folder_title: Value<String>,
+    /// Grafana team id.
+    pub grafana_team_id: Value<i64>,
+    /// Grafana service account id.
+    pub grafana_service_account_id: Value<i64>,
+    /// Id of the service-account token whose key is in Vault.
+    pub grafana_token_id: Value<i64>,
+    /// Where in Vault the token is kept.
+    pub grafana_token_vault_path: Value<String>,
+}
+
+/// What the configuration asks for, once every value is known.
+#[derive(Clone, Debug)]
+struct Desired {
+    names: Names,
+    display_name: String,
+    cloud: Option<String>,
+    region: Option<String>,
+    labels: Option<BTreeMap<String, String>>,
+    secrets: Option<BTreeSet<String>>,
+    deletion_protection: bool,
+    datasource: Option<Datasource>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Datasource {
+    name: String,
+    kind: String,
+    url: String,
+}
+
+/// The non-secret record of a deployment, kept in Vault at `<key>/deployment`: the source
+/// of `terraform import`, and where applications find the deployment's settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Record {
+    key: String,
+    display_name: String,
+    #[serde(default)]
+    cloud: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+    #[serde(default)]
+    labels: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    generated_secrets: Option<Vec<String>>,
+    #[serde(default = "default_true")]
+    deletion_protection: bool,
+    #[serde(default)]
+    managed_by: String,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl Record {
+    fn of(desired: &Desired) -> Self {
+        Self {
+            key: desired.names.key().to_string(),
+            display_name: desired.display_name.clone(),
+            cloud: desired.cloud.clone(),
+            region: desired.region.clone(),
+            labels: desired.labels.clone(),
+            generated_secrets: desired
+                .secrets
+                .as_ref()
+                .map(|s| s.iter().cloned().collect()),
+            deletion_protection: desired.deletion_protection,
+            managed_by: MANAGED_BY.to_string(),
+        }
+    }
+
+    fn to_data(&self) -> BTreeMap<String, Json> {
+        match serde_json::to_value(self) {
+            Ok(Json::Object(map)) => map.into_iter().collect(),
+            _ => BTreeMap::new(),
+        }
+    }
+
+    fn from_data(data: &BTreeMap<String, Json>) -> Option<Self> {
+        serde_json::from_value(Json::Object(data.clone().into_iter().collect())).ok()
+    }
+}
+
+/// What exists remotely for one deployment.
+#[derive(Debug, Default)]
+struct Observed {
+    record: Option<Record>,
+    policy: Option<String>,
+    secrets: BTreeMap<String, u64>,
+    folder: Option<Folder>,
+    team: Option<Team>,
+    account: Option<ServiceAccount>,
+    token_id: Option<i64>,
+    datasource: Option<DataSource>,
+}
+
+impl Observed {
+    fn anything(&self) -> bool {
+        self.record.is_some()
+            || self.policy.is_some()
+            || !self.secrets.is_empty()
+            || self.folder.is_some()
+            || self.team.is_some()
+            || self.account.is_some()
+            || self.datasource.is_some()
+    }
+}
+
+/// The Grafana token as kept in Vault (the key itself is never put in the state).
+#[derive(Serialize, Deserialize)]
+struct TokenRecord {
+    token: String,
+    token_id: i64,
+    service_account_id: i64,
+    url: String,
+}
+
+// ---------------------------------------------------------------------------------------
+// Schema
+// ---------------------------------------------------------------------------------------
+
+/// `ff_deployment`.
+#[derive(Debug)]
+pub struct DeploymentResource {
+    context: Arc<ProviderContext>,
+}
+
+impl DeploymentResource {
+    /// The resource, sharing the provider's backends.
+    pub fn new(context: Arc<ProviderContext>) -> Self {
+        Self { context }
+    }
+}
+
+/// The resource's schema.
+pub fn schema() -> Schema {
+    use AttributeConstraint::{Computed, Optional, OptionalComputed, Required};
+    use AttributeType::{Bool, Number, String as Str};
+    let attributes = [
+        ("id", attribute(Str, Computed, "The deployment key.")),
+        (
+            "key",
+            attribute(
+                Str,
+                Required,
+                "The deployment key, such as `WM-Prod`: 2 to 32 letters, digits and single hyphens, starting with a letter. Every name of the deployment derives from it. Changing it replaces the deployment.",
+            ),
+        ),
+        (
+            "display_name",
+            attribute(
+                Str,
+                OptionalComputed,
+                "Human-readable name of the deployment; the Grafana folder's title. Defaults to the key.",
+            ),
+        ),
+        (
+            "cloud",
+            attribute(
+                Str,
+                Required,
+                "Cloud the deployment runs in: `aws` or `azure`.",
+            ),
+        ),
+        (
+            "region",
+            attribute(
+                Str,
+                Optional,
+                "Cloud region of the deployment, such as `eu-west-1` or `westeurope`.",
+            ),
+        ),
+        (
+            "labels",
+            attribute(
+                string_map(),
+                Optional,
+                "Labels added to the deployment's tags and Kubernetes labels. Keys are lower-case letters, digits, `-`, `_` and `.`; values fit a Kubernetes label value.",
+            ),
+        ),
+        (
+            "generated_secrets",
+            attribute(
+                string_set(),
+                Optional,
+                "Names of secrets the provider generates in Vault at `<vault_path>/<name>` (key `value`, 40 random characters from the operating system's CSPRNG). An existing secret is never overwritten. Their values never enter the Terraform state.",
+            ),
+        ),
+        (
+            "deletion_protection",
+            attribute(
+                Bool,
+                OptionalComputed,
+                "While `true` (the default), destroying the deployment fails. A deployment whose creation failed midway is not deleted while protected: its objects are kept and adopted by the next apply.",
+            ),
+        ),
+        (
+            "slug",
+            attribute(
+                Str,
+                Computed,
+                "The key in lower case: a DNS-1123 label used in most derived names.",
+            ),
+        ),
+        (
+            "names",
+            attribute(
+                string_map(),
+                Computed,
+                "Every name derived from the key: `slug`, `vault_path`, `vault_policy`, `grafana_folder_uid`, `grafana_team`, `grafana_service_account`, `grafana_datasource_uid`, `auth0_api`, `auth0_application_prefix`, `k8s_namespace`, `vault_kubernetes_auth_mount`, `cluster`, `resource_group`, `vnet`, `workspace`.",
+            ),
+        ),
+        (
+            "tags",
+            attribute(
+                string_map(),
+                Computed,
+                "Tags for AWS `default_tags` or Azure `tags`: `ff:deployment-key`, `ff:managed-by`, `ff:cloud` and the labels.",
+            ),
+        ),
+        (
+            "vault_path",
+            attribute(
+                Str,
+                Computed,
+                "The deployment's Vault path, `<kv_mount>/<key>`.",
+            ),
+        ),
+        (
+            "vault_policy",
+            attribute(
+                Str,
+                Computed,
+                "Name of the Vault ACL policy granting read access to the deployment's secrets.",
+            ),
+        ),
+        (
+            "vault_policy_hcl",
+            attribute(Str, Computed, "Text of that policy as Vault holds it."),
+        ),
+        (
+            "secret_versions",
+            attribute(
+                AttributeType::Map(Box::new(Number)),
+                Computed,
+                "Current version of each generated secret.",
+            ),
+        ),
+        (
+            "grafana_folder_uid",
+            attribute(Str, Computed, "Uid of the deployment's Grafana folder."),
+        ),
+        (
+            "grafana_folder_id",
+            attribute(Number, Computed, "Numeric id of the Grafana folder."),
+        ),
+        (
+            "grafana_folder_title",
+            attribute(
+                Str,
+                Computed,
+                "Title of the Grafana folder as Grafana holds it.",
+            ),
+        ),
+        (
+            "grafana_team_id",
+            attribute(
+                Number,
+                Computed,
+                "Id of the deployment's Grafana team, which can edit the folder.",
+            ),
+        ),
+        (
+            "grafana_service_account_id",
+            attribute(
+                Number,
+                Computed,
+                "Id of the deployment's Grafana service account.",
+            ),
+        ),
+        (
+            "grafana_token_id",
+            attribute(
+                Number,
+                Computed,
+                "Id of the service-account token whose key is kept in Vault.",
+            ),
+        ),
+        (
+            "grafana_token_vault_path",
+            attribute(
+                Str,
+                Computed,
+                "Vault path holding the Grafana token (`token`, `token_id`, `service_account_id`, `url`).",
+            ),
+        ),
+    ];
+    let datasource = Block {
+        version: 1,
+        description: Description::markdown(
+            "A Grafana data source for the deployment, with uid `ff-<slug>-ds`.",
+        ),
+        attributes: [
+            (
+                "name",
+                attribute(
+                    Str,
+                    OptionalComputed,
+                    "Data source name; defaults to `ff-<slug>-<type>`.",
+                ),
+            ),
+            (
+                "type",
+                attribute(
+                    Str,
+                    Required,
+                    "Data source plugin type, such as `prometheus` or `loki`.",
+                ),
+            ),
+            ("url", attribute(Str, Required, "URL of the data source.")),
+        ]
+        .into_iter()
+        .map(|(n, a)| (n.to_string(), a))
+        .collect(),
+        blocks: Default::default(),
+        deprecated: false,
+    };
+    Schema {
+        version: 1,
+        block: Block {
+            version: 1,
+            description: Description::markdown(
+                "A customer deployment in Vault and Grafana, keyed by its deployment key, and the \
+                 authority for every name derived from the key. Secrets are generated inside Vault \
+                 and never enter the state. Import with `terraform import ff_deployment.NAME KEY`.",
+            ),
+            attributes: attributes
+                .into_iter()
+                .map(|(n, a)| (n.to_string(), a))
+                .collect(),
+            blocks: [(
+                "grafana_datasource".to_string(),
+                NestedBlock::Optional(datasource),
+            )]
+            .into_iter()
+            .collect(),
+            deprecated: false,
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Validation and planning helpers
+// ---------------------------------------------------------------------------------------
+
+fn parse_key(diags: &mut Diagnostics, key: &Value<String>) -> Option<DeploymentKey> {
+    match key {
+        Value::Value(k) => match DeploymentKey::parse(k) {
+            Ok(key) => Some(key),
+            Err(e) => {
+                diags.error_at(
+                    attr("key"),
+                    "Invalid deployment key",
+                    format!("{e}. Example of a valid key: \"WM-Prod\"."),
+                );
+                None
+            }
+        },
+        _ => None,
+    }
+}
+
+fn validate_state(diags: &mut Diagnostics, config: &DeploymentState) {
+    parse_key(diags, &config.key);
+    if let Value::Value(cloud) = &config.cloud
+        && cloud != "aws"
+        && cloud != "azure"
+    {
+        diags.error_at(
+            attr("cloud"),
+            "Invalid cloud",
+            format!("cloud must be \"aws\" or \"azure\"; it is {cloud:?}."),
+        );
+    }
+    if let Value::Value(name) = &config.display_name
+        && name.trim().is_empty()
+    {
+        diags.error_at(
+            attr("display_name"),
+            "Empty display name",
+            "display_name must not be empty; remove it to use the key.",
+        );
+    }
+    if let Value::Value(labels) = &config.labels {
+        for (k, v) in labels {
+            let value = match v {
+                Value::Value(v) => v.as_str(),
+                Value::Null => "",
+                Value::Unknown => continue,
+            };
+            if let Err(problem) = naming::validate_label(k, value) {
+                diags.error_at(
+                    AttributePath::new("labels").key(k.clone()),
+                    "Invalid label",
+                    problem,
+                );
+            }
+        }
+    }
+    if let Value::Value(secrets) = &config.generated_secrets {
+        for name in secrets.iter().filter_map(|s| s.as_ref_option()) {
+            if let Err(problem) = naming::validate_secret_name(name) {
+                diags.error_at(attr("generated_secrets"), "Invalid secret name", problem);
+            }
+        }
+    }
+    if let Value::Value(ds) = &config.grafana_datasource {
+        if let Value::Value(url) = &ds.url
+            && url::Url::parse(url).is_err()
+        {
+            diags.error_at(
+                AttributePath::new("grafana_datasource")
+                    .index(0)
+                    .attribute("url"),
+                "Invalid data source URL",
+                format!("{url:?} is not a URL."),
+            );
+        }
+        if let Value::Value(kind) = &ds.kind
+            && kind.trim().is_empty()
+        {
+            diags.error_at(
+                AttributePath::new("grafana_datasource")
+                    .index(0)
+                    .attribute("type"),
+                "Empty data source type",
+                "type must name a Grafana data source plugin, such as \"prometheus\".",
+            );
+        }
+    }
+}
+
+fn known_string(v: &Value<String>) -> Option<Option<String>> {
+    match v {
+        Value::Value(s) => Some(Some(s.clone())),
+        Value::Null => Some(None),
+        Value::Unknown => None,
+    }
+}
+
+/// The desired deployment, when every value it depends on is known.
+fn desired_of(state: &DeploymentState, kv_mount: &str) -> Option<Desired> {
+    let key = DeploymentKey::parse(state.key.as_ref_option()?).ok()?;
+    let names = Names::new(&key, kv_mount);
+    let display_name = known_string(&state.display_name)?.unwrap_or_else(|| key.to_string());
+    let labels = match &state.labels {
+        Value::Value(m) => Some(from_state_map(m)?),
+        Value::Null => None,
+        Value::Unknown => return None,
+    };
+    let secrets = match &state.generated_secrets {
+        Value::Value(s) => Some(
+            s.iter()
+                .map(|v| v.as_ref_option().cloned())
+                .collect::<Option<BTreeSet<String>>>()?,
+        ),
+        Value::Null => None,
+        Value::Unknown => return None,
+    };
+    let datasource = match &state.grafana_datasource {
+        Value::Value(ds) => {
+            let kind = ds.kind.as_ref_option()?.clone();
+            Some(Datasource {
+                name: known_string(&ds.name)?
+                    .unwrap_or_else(|| default_datasource_name(&names, &kind)),
+                url: ds.url.as_ref_option()?.clone(),
+                kind,
+            })
+        }
+        Value::Null => None,
+        Value::Unknown => return None,
+    };
+    Some(Desired {
+        display_name,
+        cloud: known_string(&state.cloud)?,
+        region: known_string(&state.region)?,
+        labels,
+        secrets,
+        deletion_protection: match state.deletion_protection {
+            Value::Value(b) => b,
+            Value::Null => true,
+            Value::Unknown => return None,
+        },
+        datasource,
+        names,
+    })
+}
+
+fn default_datasource_name(names: &Names, kind: &str) -> String {
+    format!(
+        "{}-{}",
+        names.grafana_datasource_uid().trim_end_matches("-ds"),
+        kind
+    )
+}
+
+/// Fill in everything the plan can know from the configuration and the names.
+fn plan_known(state: &mut DeploymentState, key: &DeploymentKey, kv_mount: &str) {
+    let names = Names::new(key, kv_mount);
+    state.id = Value::Value(key.to_string());
+    state.slug = Value::Value(names.slug().to_string());
+    state.names = Value::Value(to_state_map(&names.all()));
+    state.vault_path = Value::Value(names.vault_path());
+    state.vault_policy = Value::Value(names.vault_policy());
+    state.vault_policy_hcl = Value::Value(names.vault_policy_hcl());
+    state.grafana_folder_uid = Value::Value(names.grafana_folder_uid());
+    state.grafana_token_vault_path = Value::Value(format!(
+        "{}/{}",
+        names.kv_mount(),
+        names.grafana_token_path()
+    ));
+    if state.display_name.is_null() {
+        state.display_name = Value::Value(key.to_string());
+    }
+    if state.deletion_protection.is_null() {
+        state.deletion_protection = Value::Value(true);
+    }
+    state.grafana_folder_title = state.display_name.clone();
+    if let Value::Value(ds) = &mut state.grafana_datasource
+        && ds.name.is_null()
+    {
+        ds.name = match &ds.kind {
+            Value::Value(kind) => Value::Value(default_datasource_name(&names, kind)),
+            _ => Value::Unknown,
+        };
+    }
+    state.tags = match (&state.cloud, &state.labels) {
+        (Value::Unknown, _) | (_, Value::Unknown) => Value::Unknown,
+        (cloud, labels) => match labels {
+            Value::Value(m) => match from_state_map(m) {
+                Some(m) => Value::Value(to_state_map(
+                    &names.tags(cloud.as_ref_option().map(String::as_str), &m),
+                )),
+                None => Value::Unknown,
+            },
+            _ => Value::Value(to_state_map(
+                &names.tags(cloud.as_ref_option().map(String::as_str), &BTreeMap::new()),
+            )),
+        },
+    };
+}
+
+/// Planned `secret_versions`: the prior versions while every wanted secret has one, else
+/// unknown (a secret will be written).
+fn plan_secret_versions(state: &mut DeploymentState, prior: Option<&DeploymentState>) {
+    let wanted: Option<BTreeSet<String>> = match &state.generated_secrets {
+        Value::Value(s) => s.iter().map(|v| v.as_ref_option().cloned()).collect(),
+        Value::Null => Some(BTreeSet::new()),
+        Value::Unknown => None,
+    };
+    let prior_versions = prior.and_then(|p| p.secret_versions.as_ref_option());
+    state.secret_versions = match (wanted, prior_versions) {
+        (Some(wanted), _) if wanted.is_empty() => Value::Value(BTreeMap::new()),
+        (Some(wanted), Some(prior))
+            if wanted
+                .iter()
+                .all(|n| prior.get(n).is_some_and(Value::is_value)) =>
+        {
+            Value::Value(
+                prior
+                    .iter()
+                    .filter(|(n, _)| wanted.contains(*n))
+                    .map(|(n, v)| (n.clone(), *v))
+                    .collect(),
+            )
+        }
+        _ => Value::Unknown,
+    };
+}
+
+fn keep_or_unknown<T: Clone>(prior: Option<&Value<T>>) -> Value<T> {
+    match prior {
+        Some(Value::Value(v)) => Value::Value(v.clone()),
+        _ => Value::Unknown,
+    }
+}
+
+fn null_unknowns(state: &mut DeploymentState) {
+    fn fix<T>(v: &mut Value<T>) {
+        if v.is_unknown() {
+            *v = Value::Null;
+        }
+    }
+    fix(&mut state.tags);
+    fix(&mut state.secret_versions);
+    fix(&mut state.grafana_folder_id);
+    fix(&mut state.grafana_folder_title);
+    fix(&mut state.grafana_team_id);
+    fix(&mut state.grafana_service_account_id);
+    fix(&mut state.grafana_token_id);
+    fix(&mut state.vault_policy_hcl);
+}
+
+// ---------------------------------------------------------------------------------------
+// Remote operations
+// ---------------------------------------------------------------------------------------
+
+/// A failed step: what was being done, and why it failed.
+struct StepError {
+    step: String,
+    error: Box<BackendError>,
+}
+
+trait Step<T> {
+    fn step(self, step: impl Into<String>) -> Result<T, StepError>;
+}
+
+impl<T> Step<T> for Result<T, BackendError> {
+    fn step(self, step: impl Into<String>) -> Result<T, StepError> {
+        self.map_err(|error| StepError {
+            step: step.into(),
+            error: Box::new(error),
+        })
+    }
+}
+
+fn report(diags: &mut Diagnostics, key: &str, failure: &StepError, what: &str) {
+    diags.error_root(
+        format!("Deployment {key}: {} failed", failure.step),
+        format!("{}.\n\n{what}", chain(failure.error.as_ref())),
+    );
+}
+
+fn random_secret() -> String {
+    rand::rngs::OsRng
+        .sample_iter(&Alphanumeric)
+        .take(SECRET_LENGTH)
+        .map(char::from)
+        .collect()
+}
+
+fn managed_metadata(names: &Names, kind: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        (META_MANAGED_BY.to_string(), MANAGED_BY.to_string()),
+        (META_KIND.to_string(), kind.to_string()),
+        (META_KEY.to_string(), names.key().to_string()),
+    ])
+}
+
+/// Hints that make observing cheaper or possible: ids from the state, secret names.
+#[derive(Default)]
+struct Hints {
+    team_id: Option<i64>,
+    account_id: Option<i64>,
+    token_id: Option<i64>,
+    secret_names: BTreeSet<String>,
+}
+
+impl Hints {
+    fn of(state: &DeploymentState) -> Self {
+        Self {
+            team_id: state.grafana_team_id.as_ref_option().copied(),
+            account_id: state.grafana_service_account_id.as_ref_option().copied(),
+            token_id: state.grafana_token_id.as_ref_option().copied(),
+            secret_names: state
+                .generated_secrets
+                .as_ref_option()
+                .map(|s| {
+                    s.iter()
+                        .filter_map(|v| v.as_ref_option().cloned())
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
+
+async fn observe_vault(
+    vault: &VaultClient,
+    names: &Names,
+    hints: &Hints,
+) -> Result<
+    (
+        Option<Record>,
+        Option<String>,
+        BTreeMap<String, u64>,
+        Option<TokenRecord>,
+    ),
+    StepError,
+> {
+    let mount = names.kv_mount();
+    let (record_path, policy_name, token_path) = (
+        names.record_path(),
+        names.vault_policy(),
+        names.grafana_token_path(),
+    );
+    let (record, policy, token) = tokio::join!(
+        vault.kv_read(mount, &record_path),
+        vault.policy(&policy_name),
+        vault.kv_read(mount, &token_path),
+    );
+    let record = record
+        .step("reading the deployment record in Vault")?
+        .and_then(|s| Record::from_data(&s.data));
+    let policy = policy.step("reading the Vault policy")?;
+    let token = token
+        .step("reading the Grafana token in Vault")?
+        .and_then(|s| {
+            serde_json::from_value::<TokenRecord>(Json::Object(s.data.into_iter().collect())).ok()
+        });
+    let mut names_to_check = hints.secret_names.clone();
+    if let Some(listed) = record.as_ref().and_then(|r| r.generated_secrets.as_ref()) {
+        names_to_check.extend(listed.iter().cloned());
+    }
+    let checks = names_to_check.iter().map(|name| async move {
+        (
+            name.clone(),
+            vault.kv_metadata(mount, &names.secret_path(name)).await,
+        )
+    });
+    let mut secrets = BTreeMap::new();
+    for (name, metadata) in futures::future::join_all(checks).await {
+        if let Some(metadata) = metadata.step(format!("reading the secret {name:?} in Vault"))?
+            && metadata.latest_is_live()
+        {
+            secrets.insert(name, metadata.current_version);
+        }
+    }
+    Ok((record, policy, secrets, token))
+}
+
+async fn observe_grafana(
+    grafana: &GrafanaClient,
+    names: &Names,
+    hints: &Hints,
+) -> Result<
+    (
+        Option<Folder>,
+        Option<Team>,
+        Option<ServiceAccount>,
+        Vec<i64>,
+        Option<DataSource>,
+    ),
+    StepError,
+> {
+    let folder_uid = names.grafana_folder_uid();
+    let datasource_uid = names.grafana_datasource_uid();
+    let team = async {
+        match hints.team_id {
+            Some(id) => grafana
+                .team(id)
+                .await
+                .map(|t| t.filter(|t| t.name == names.grafana_team())),
+            None => grafana.team_by_name(&names.grafana_team()).await,
+        }
+    };
+    let account = async {
+        match hints.account_id {
+            Some(id) => grafana
+                .service_account(id)
+                .await
+                .map(|a| a.filter(|a| a.name == names.grafana_service_account())),
+            None => {
+                grafana
+                    .service_account_by_name(&names.grafana_service_account())
+                    .await
+            }
+        }
+    };
+    let (folder, team, account, datasource) = tokio::join!(
+        grafana.folder(&folder_uid),
+        team,
+        account,
+        grafana.datasource(&datasource_uid),
+    );
+    let folder = folder.step("reading the Grafana folder")?;
+    let team = team.step("reading the Grafana team")?;
+    let account = account.step("reading the Grafana service account")?;
+    let datasource = datasource.step("reading the Grafana data source")?;
+    let tokens = match &account {
+        Some(a) => {
+            let token_name = names.grafana_token_name();
+            grafana
+                .tokens(a.id)
+                .await
+                .step("reading the Grafana service account's tokens")?
+                .into_iter()
+                .filter(|t| t.name == token_name)
+                .map(|t| t.id)
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    Ok((folder, team, account, tokens, datasource))
+}
+
+async fn observe(
+    vault: &VaultClient,
+    grafana: &GrafanaClient,
+    names: &Names,
+    hints: &Hints,
+) -> Result<Observed, StepError> {
+    let (v, g) = tokio::join!(
+        observe_vault(vault, names, hints),
+        observe_grafana(grafana, names, hints)
+    );
+    let (record, policy, secrets, token_record) = v?;
+    let (folder, team, account, tokens, datasource) = g?;
+    // The token counts only when Grafana has it and Vault holds its key for this account.
+    let token_id = match (&account, token_record) {
+        (Some(account), Some(record))
+            if record.service_account_id == account.id && tokens.contains(&record.token_id) =>
+        {
+            Some(record.token_id)
+        }
+        _ => None,
+    };
+    let _ = hints.token_id;
+    Ok(Observed {
+        record,
+        policy,
+        secrets,
+        folder,
+        team,
+        account,
+        token_id,
+        datasource,
+    })
+}
+
+/// The state that describes what was observed. `prior` supplies what only Terraform knows
+/// (`deletion_protection`).
+fn state_of(
+    observed: &Observed,
+    names: &Names,
+    prior: Option<&DeploymentState>,
+) -> DeploymentState {
+    let mut state = DeploymentState::default();
+    let key = names.key();
+    match &observed.record {
+        Some(record) => {
+            state.display_name = Value::Value(record.display_name.clone());
+            state.cloud = record.cloud.clone().into();
+            state.region = record.region.clone().into();
+            state.labels = record.labels.as_ref().map(to_state_map).into();
+            state.generated_secrets = record
+                .generated_secrets
+                .as_ref()
+                .map(|names| {
+                    names
+                        .iter()
+                        .filter(|n| observed.secrets.contains_key(*n))
+                        .map(|n| Value::Value(n.clone()))
+                        .collect()
+                })
+                .into();
+            state.deletion_protection = Value::Value(record.deletion_protection);
+        }
+        None => {
+            // Without the record the settings are unknown to Vault: show them as absent so
+            // that the next plan writes the record again.
+            state.display_name = Value::Null;
+            state.deletion_protection = Value::Value(true);
+        }
+    }
+    if let Some(prior) = prior
+        && prior.deletion_protection.is_value()
+    {
+        state.deletion_protection = prior.deletion_protection;
+    }
+    state.grafana_datasource = observed
+        .datasource
+        .as_ref()
+        .map(|ds| DatasourceBlock {
+            name: Value::Value(ds.name.clone()),
+            kind: Value::Value(ds.kind.clone()),
+            url: Value::Value(ds.url.clone()),
+        })
+        .into();
+
+    plan_known(&mut state, key, names.kv_mount());
+    // plan_known derives these from the configuration; replace them by what exists.
+    state.display_name = observed
+        .record
+        .as_ref()
+        .map(|r| r.display_name.clone())
+        .into();
+    state.vault_policy_hcl = observed.policy.clone().into();
+    state.secret_versions = Value::Value(
+        observed
+            .secrets
+            .iter()
+            .map(|(n, v)| (n.clone(), Value::Value(*v as i64)))
+            .collect(),
+    );
+    state.grafana_folder_id = observed.folder.as_ref().map(|f| f.id).into();
+    state.grafana_folder_title = observed.folder.as_ref().map(|f| f.title.clone()).into();
+    state.grafana_team_id = observed.team.as_ref().map(|t| t.id).into();
+    state.grafana_service_account_id = observed.account.as_ref().map(|a| a.id).into();
+    state.grafana_token_id = observed.token_id.into();
+    state.key = Value::Value(key.to_string());
+    state
+}
+
+/// Make the remote objects match `desired`, recording progress in `state`.
+async fn converge(
+    vault: &VaultClient,
+    grafana: &GrafanaClient,
+    desired: &Desired,
+    prior: Option<&DeploymentState>,
+    state: &mut DeploymentState,
+) -> Result<(), StepError> {
+    let names = &desired.names;
+    let mount = names.kv_mount();
+    let key = names.key().to_string();
+
+    // Vault: mount, record, policy.
+    vault
+        .ensure_kv2_mount(mount)
+        .await
+        .step(format!("enabling the KV v2 mount {mount:?} in Vault"))?;
+    let record = Record::of(desired);
+    let existing = vault
+        .kv_read(mount, &names.record_path())
+        .await
+        .step("reading the deployment record in Vault")?;
+    if existing
+        .as_ref()
+        .and_then(|s| Record::from_data(&s.data))
+        .as_ref()
+        != Some(&record)
+    {
+        vault
+            .kv_write(mount, &names.record_path(), &record.to_data(), None)
+            .await
+            .step("writing the deployment record in Vault")?;
+        vault
+            .kv_write_metadata(
+                mount,
+                &names.record_path(),
+                &managed_metadata(names, "record"),
+            )
+            .await
+            .step("labelling the deployment record in Vault")?;
+    }
+    let hcl = names.vault_policy_hcl();
+    let policy = vault
+        .policy(&names.vault_policy())
+        .await
+        .step("reading the Vault policy")?;
+    if policy.as_deref() != Some(hcl.as_str()) {
+        vault
+            .put_policy(&names.vault_policy(), &hcl)
+            .await
+            .step(format!(
+                "writing the Vault policy {:?}",
+                names.vault_policy()
+            ))?;
+    }
+    state.vault_policy_hcl = Value::Value(hcl);
+
+    // Vault: generated secrets, each written only if it does not exist (cas=0), then kept.
+    let wanted = desired.secrets.clone().unwrap_or_default();
+    let mut versions: BTreeMap<String, Value<i64>> = BTreeMap::new();
+    state.secret_versions = Value::Value(versions.clone());
+    for name in &wanted {
+        let path = names.secret_path(name);
+        let step = format!("generating the secret {name:?} in Vault");
+        let metadata: Option<KvMetadata> =
+            vault.kv_metadata(mount, &path).await.step(step.clone())?;
+        let version = match metadata {
+            Some(m) if m.latest_is_live() => m.current_version,
+            existing => {
+                let cas = existing.map(|m| m.current_version).unwrap_or(0);
+                let data = BTreeMap::from([("value".to_string(), Json::String(random_secret()))]);
+                match vault
+                    .kv_write(mount, &path, &data, Some(cas))
+                    .await
+                    .step(step.clone())?
+                {
+                    CasWrite::Written(version) => {
+                        vault
+                            .kv_write_metadata(mount, &path, &managed_metadata(names, "generated"))
+                            .await
+                            .step(step.clone())?;
+                        tracing::info!(deployment = %key, secret = %name, version, "generated a secret in Vault");
+                        version
+                    }
+                    // Someone wrote it meanwhile: keep theirs.
+                    CasWrite::Mismatch => vault
+                        .kv_metadata(mount, &path)
+                        .await
+                        .step(step.clone())?
+                        .map(|m| m.current_version)
+                        .unwrap_or(cas + 1),
+                }
+            }
+        };
+        versions.insert(name.clone(), Value::Value(version as i64));
+        state.secret_versions = Value::Value(versions.clone());
+    }
+    if let Some(prior_secrets) = prior.and_then(|p| p.secret_versions.as_ref_option()) {
+        for name in prior_secrets.keys().filter(|n| !wanted.contains(*n)) {
+            vault
+                .kv_delete_all(mount, &names.secret_path(name))
+                .await
+                .step(format!("deleting the secret {name:?} from Vault"))?;
+        }
+    }
+
+    // Grafana: folder.
+    let uid = names.grafana_folder_uid();
+    let folder = match grafana
+        .folder(&uid)
+        .await
+        .step("reading the Grafana folder")?
+    {
+        Some(folder) => folder,
+        None => match grafana.create_folder(&uid, &desired.display_name).await {
+            Ok(folder) => folder,
+            // Created by a concurrent or interrupted run: adopt it.
+            Err(e)
+                if e.status()
+                    .is_some_and(|s| s.as_u16() == 409 || s.as_u16() == 412) =>
+            {
+                grafana
+                    .folder(&uid)
+                    .await
+                    .step("reading the Grafana folder")?
+                    .ok_or(e)
+                    .step("creating the Grafana folder")?
+            }
+            Err(e) => return Err(e).step(format!("creating the Grafana folder {uid:?}")),
+        },
+    };
+    let folder = if folder.title != desired.display_name {
+        grafana
+            .rename_folder(&uid, &desired.display_name)
+            .await
+            .step(format!("renaming the Grafana folder {uid:?}"))?
+    } else {
+        folder
+    };
+    state.grafana_folder_id = Value::Value(folder.id);
+    state.grafana_folder_title = Value::Value(folder.title.clone());
+
+    // Grafana: team, with edit rights on the folder.
+    let team_name = names.grafana_team();
+    let prior_team = prior.and_then(|p| p.grafana_team_id.as_ref_option().copied());
+    let team = match prior_team {
+        Some(id) => grafana
+            .team(id)
+            .await
+            .step("reading the Grafana team")?
+            .filter(|t| t.name == team_name),
+        None => None,
+    };
+    let team_id = match team {
+        Some(team) => team.id,
+        None => match grafana
+            .team_by_name(&team_name)
+            .await
+            .step("reading the Grafana team")?
+        {
+            Some(team) => team.id,
+            None => grafana
+                .create_team(&team_name)
+                .await
+                .step(format!("creating the Grafana team {team_name:?}"))?,
+        },
+    };
+    state.grafana_team_id = Value::Value(team_id);
+    grafana
+        .set_folder_team_permission(&uid, team_id, TEAM_FOLDER_PERMISSION)
+        .await
+        .step("giving the Grafana team edit rights on its folder")?;
+
+    // Grafana: service account and its token, whose key goes to Vault.
+    let account_name = names.grafana_service_account();
+    let account = match grafana
+        .service_account_by_name(&account_name)
+        .await
+        .step("reading the Grafana service account")?
+    {
+        Some(account) => account,
+        None => grafana
+            .create_service_account(&account_name, SERVICE_ACCOUNT_ROLE)
+            .await
+            .step(format!(
+                "creating the Grafana service account {account_name:?}"
+            ))?,
+    };
+    state.grafana_service_account_id = Value::Value(account.id);
+    let token_name = names.grafana_token_name();
+    let tokens = grafana
+        .tokens(account.id)
+        .await
+        .step("reading the Grafana service account's tokens")?;
+    let kept = vault
+        .kv_read(mount, &names.grafana_token_path())
+        .await
+        .step("reading the Grafana token in Vault")?
+        .and_then(|s| {
+            serde_json::from_value::<TokenRecord>(Json::Object(s.data.into_iter().collect())).ok()
+        })
+        .filter(|r| {
+            r.service_account_id == account.id
+                && tokens
+                    .iter()
+                    .any(|t| t.id == r.token_id && t.name == token_name)
+        });
+    let token_id = match kept {
+        Some(record) => record.token_id,
+        None => {
+            // The key of an existing token cannot be read back: replace it.
+            for stale in tokens.iter().filter(|t| t.name == token_name) {
+                grafana
+                    .delete_token(account.id, stale.id)
+                    .await
+                    .step("revoking the previous Grafana token")?;
+            }
+            let token = grafana
+                .create_token(account.id, &token_name)
+                .await
+                .step("creating the Grafana service account token")?;
+            let record = TokenRecord {
+                token: token.key,
+                token_id: token.id,
+                service_account_id: account.id,
+                url: grafana.url().to_string(),
+            };
+            let data = match serde_json::to_value(&record) {
+                Ok(Json::Object(map)) => map.into_iter().collect(),
+                _ => BTreeMap::new(),
+            };
+            vault
+                .kv_write(mount, &names.grafana_token_path(), &data, None)
+                .await
+                .step("writing the Grafana token to Vault")?;
+            vault
+                .kv_write_metadata(
+                    mount,
+                    &names.grafana_token_path(),
+                    &managed_metadata(names, "grafana-token"),
+                )
+                .await
+                .step("labelling the Grafana token in Vault")?;
+            tracing::info!(deployment = %key, token_id = token.id, "minted a Grafana token and stored it in Vault");
+            token.id
+        }
+    };
+    state.grafana_token_id = Value::Value(token_id);
+
+    // Grafana: data source.
+    let ds_uid = names.grafana_datasource_uid();
+    let existing = grafana
+        .datasource(&ds_uid)
+        .await
+        .step("reading the Grafana data source")?;
+    match &desired.datasource {
+        Some(ds) => {
+            let same = existing
+                .as_ref()
+                .is_some_and(|e| e.name == ds.name && e.kind == ds.kind && e.url == ds.url);
+            if !same {
+                grafana
+                    .put_datasource(&ds_uid, &ds.name, &ds.kind, &ds.url, existing.is_some())
+                    .await
+                    .step(format!("writing the Grafana data source {ds_uid:?}"))?;
+            }
+        }
+        None => {
+            if existing.is_some() {
+                grafana
+                    .delete_datasource(&ds_uid)
+                    .await
+                    .step(format!("deleting the Grafana data source {ds_uid:?}"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Delete everything of the deployment, the reverse of `converge`.
+async fn remove(
+    vault: &VaultClient,
+    grafana: &GrafanaClient,
+    names: &Names,
+    state: &DeploymentState,
+) -> Result<(), StepError> {
+    let mount = names.kv_mount();
+    grafana
+        .delete_datasource(&names.grafana_datasource_uid())
+        .await
+        .step("deleting the Grafana data source")?;
+    let account = match state.grafana_service_account_id.as_ref_option() {
+        Some(id) => Some(*id),
+        None => grafana
+            .service_account_by_name(&names.grafana_service_account())
+            .await
+            .step("reading the Grafana service account")?
+            .map(|a| a.id),
+    };
+    if let Some(id) = account {
+        grafana
+            .delete_service_account(id)
+            .await
+            .step("deleting the Grafana service account")?;
+    }
+    vault
+        .kv_delete_all(mount, &names.grafana_token_path())
+        .await
+        .step("deleting the Grafana token from Vault")?;
+    let team = match state.grafana_team_id.as_ref_option() {
+        Some(id) => Some(*id),
+        None => grafana
+            .team_by_name(&names.grafana_team())
+            .await
+            .step("reading the Grafana team")?
+            .map(|t| t.id),
+    };
+    if let Some(id) = team {
+        grafana
+            .delete_team(id)
+            .await
+            .step("deleting the Grafana team")?;
+    }
+    grafana
+        .delete_folder(&names.grafana_folder_uid())
+        .await
+        .step("deleting the Grafana folder")?;
+    let mut secrets: BTreeSet<String> = state
+        .secret_versions
+        .as_ref_option()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    secrets.extend(Hints::of(state).secret_names);
+    for name in secrets {
+        vault
+            .kv_delete_all(mount, &names.secret_path(&name))
+            .await
+            .step(format!("deleting the secret {name:?} from Vault"))?;
+    }
+    vault
+        .delete_policy(&names.vault_policy())
+        .await
+        .step("deleting the Vault policy")?;
+    vault
+        .kv_delete_all(mount, &names.record_path())
+        .await
+        .step("deleting the deployment record from Vault")?;
+    Ok(())
+}
+
+fn is_complete(state: &DeploymentState) -> bool {
+    state.grafana_folder_id.is_value()
+        && state.grafana_team_id.is_value()
+        && state.grafana_service_account_id.is_value()
+        && state.grafana_token_id.is_value()
+        && state.vault_policy_hcl.is_value()
+}
+
+const PROTECTED_DETAIL: &str = "deletion_protection is true for this deployment. To destroy it, \
+    set deletion_protection = false, apply, and destroy again.";
+
+// ---------------------------------------------------------------------------------------
+// Resource
+// ---------------------------------------------------------------------------------------
+
+impl DeploymentResource {
+    fn clients<'b>(
+        &self,
+        diags: &mut Diagnostics,
+        backends: &'b crate::provider::Backends,
+    ) -> Option<(&'b VaultClient, &'b GrafanaClient)> {
+        let vault = apply_backend(diags, &backends.vault, "Vault", RESOURCE);
+        let grafana = apply_backend(diags, &backends.grafana, "Grafana", RESOURCE);
+        Some((vault?, grafana?))
+    }
+
+    async fn apply(
+        &self,
+        diags: &mut Diagnostics,
+        prior: Option<&DeploymentState>,
+        planned: DeploymentState,
+    ) -> Option<(DeploymentState, ValueEmpty)> {
+        let backends = backends(diags, &self.context)?;
+        let (vault, grafana) = self.clients(diags, &backends)?;
+        let Some(desired) = desired_of(&planned, &backends.kv_mount) else {
+            diags.error_root(
+                "Deployment configuration is not fully known",
+                "Some arguments of ff_deployment were still unknown at apply time.",
+            );
+            return None;
+        };
+        let mut state = planned;
+        plan_known(&mut state, desired.names.key(), &backends.kv_mount);
+        state.display_name = Value::Value(desired.display_name.clone());
+        let outcome = converge(vault, grafana, &desired, prior, &mut state).await;
+        null_unknowns(&mut state);
+        match outcome {
+            Ok(()) => Some((state, ValueEmpty::default())),
+            Err(failure) => {
+                let nothing_made = prior.is_none()
+                    && state.vault_policy_hcl.is_null()
+                    && state.grafana_folder_id.is_null();
+                report(
+                    diags,
+                    desired.names.key().as_str(),
+                    &failure,
+                    if nothing_made {
+                        "Nothing of the deployment was recorded in the state. Fix the cause and apply again."
+                    } else {
+                        "Everything made before this step is recorded in the state. Fix the cause and \
+                         apply again: the next apply adopts what exists and finishes the deployment \
+                         without duplicating anything."
+                    },
+                );
+                if nothing_made {
+                    None
+                } else {
+                    Some((state, ValueEmpty::default()))
+                }
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Resource for DeploymentResource {
+    type State<'a> = DeploymentState;
+    type PrivateState<'a> = ValueEmpty;
+    type ProviderMetaState<'a> = ValueEmpty;
+
+    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
+        Some(schema())
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+        validate_state(diags, &config);
+        Some(())
+    }
+
+    async fn read<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        state: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _provider_meta_state: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let backends = backends(diags, &self.context)?;
+        let Some((vault, grafana)) = self.clients(diags, &backends) else {
+            return Some((state, private_state));
+        };
+        let Some(key) = state
+            .key
+            .as_ref_option()
+            .and_then(|k| DeploymentKey::parse(k).ok())
+        else {
+            diags.error_at(attr("key"), "Invalid deployment key in the state", "The state holds no valid deployment key; remove the resource from the state and import it again.");
+            return Some((state, private_state));
+        };
+        let names = Names::new(&key, &backends.kv_mount);
+        match observe(vault, grafana, &names, &Hints::of(&state)).await {
+            Ok(observed) if !observed.anything() => {
+                tracing::info!(deployment = %key, "the deployment no longer exists");
+                None
+            }
+            Ok(observed) => Some((state_of(&observed, &names, Some(&state)), private_state)),
+            Err(failure) => {
+                report(
+                    diags,
+                    key.as_str(),
+                    &failure,
+                    "The state was left as it was.",
+                );
+                Some((state, private_state))
+            }
+        }
+    }
+
+    async fn plan_create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        proposed_state: Self::State<'a>,
+        _config_state: Self::State<'a>,
+        _provider_meta_state: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let backends = backends(diags, &self.context)?;
+        let vault = plan_backend(diags, &backends.vault, "Vault", RESOURCE);
+        let grafana = plan_backend(diags, &backends.grafana, "Grafana", RESOURCE);
+        let (Ok(vault), Ok(_)) = (vault, grafana) else {
+            return None;
+        };
+        let mut state = proposed_state;
+        let Some(key) = parse_key(diags, &state.key) else {
+            if diags.has_errors() {
+                return None;
+            }
+            // Key unknown until apply: every derived value is unknown too.
+            state.id = Value::Unknown;
+            state.slug = Value::Unknown;
+            state.names = Value::Unknown;
+            state.tags = Value::Unknown;
+            state.vault_path = Value::Unknown;
+            state.vault_policy = Value::Unknown;
+            state.vault_policy_hcl = Value::Unknown;
+            state.grafana_folder_uid = Value::Unknown;
+            state.grafana_token_vault_path = Value::Unknown;
+            state.grafana_folder_title = Value::Unknown;
+            if state.display_name.is_null() {
+                state.display_name = Value::Unknown;
+            }
+            if state.deletion_protection.is_null() {
+                state.deletion_protection = Value::Value(true);
+            }
+            state.secret_versions = Value::Unknown;
+            state.grafana_folder_id = Value::Unknown;
+            state.grafana_team_id = Value::Unknown;
+            state.grafana_service_account_id = Value::Unknown;
+            state.grafana_token_id = Value::Unknown;
+            return Some((state, ValueEmpty::default()));
+        };
+        if let Err(other) = self.context.slugs.claim(&key) {
+            diags.error_at(
+                attr("key"),
+                "Deployment keys clash",
+                format!(
+                    "The deployment keys {key:?} and {other:?} differ only in case, so both would be \
+                     named {:?} in Grafana, Kubernetes and the cloud. Use one of them.",
+                    key.slug()
+                ),
+            );
+            return None;
+        }
+        if let Some(vault) = vault {
+            match vault.kv_list(&backends.kv_mount, "").await {
+                Ok(keys) => {
+                    let clash = keys
+                        .iter()
+                        .map(|k| k.trim_end_matches('/'))
+                        .filter_map(|k| DeploymentKey::parse(k).ok())
+                        .find(|other| naming::slugs_clash(&key, other));
+                    if let Some(other) = clash {
+                        diags.error_at(
+                            attr("key"),
+                            "Deployment keys clash",
+                            format!(
+                                "Vault already holds a deployment {other:?} under {:?}; {key:?} differs only \
+                                 in case and would share its names ({:?}). Use the existing key or another one.",
+                                backends.kv_mount,
+                                key.slug()
+                            ),
+                        );
+                        return None;
+                    }
+                }
+                Err(e) => {
+                    diags.error_root(
+                        "Vault cannot be reached",
+                        format!(
+                            "Planning deployment {key} needs Vault at {}: {}. Check the provider's vault \
+                             settings (or VAULT_ADDR) and that Vault is up.",
+                            vault.address(),
+                            chain(&e)
+                        ),
+                    );
+                    return None;
+                }
+            }
+        }
+        plan_known(&mut state, &key, &backends.kv_mount);
+        plan_secret_versions(&mut state, None);
+        state.grafana_folder_id = Value::Unknown;
+        state.grafana_team_id = Value::Unknown;
+        state.grafana_service_account_id = Value::Unknown;
+        state.grafana_token_id = Value::Unknown;
+        Some((state, ValueEmpty::default()))
+    }
+
+    async fn plan_update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior_state: Self::State<'a>,
+        proposed_state: Self::State<'a>,
+        _config_state: Self::State<'a>,
+        prior_private_state: Self::PrivateState<'a>,
+        _provider_meta_state: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        let backends = backends(diags, &self.context)?;
+        let vault = plan_backend(diags, &backends.vault, "Vault", RESOURCE);
+        let grafana = plan_backend(diags, &backends.grafana, "Grafana", RESOURCE);
+        if vault.is_err() || grafana.is_err() {
+            return None;
+        }
+        let mut state = proposed_state;
+        let mut replace = Vec::new();
+        if state.key != prior_state.key {
+            replace.push(attr("key"));
+        }
+        let Some(key) = parse_key(diags, &state.key) else {
+            if diags.has_errors() {
+                return None;
+            }
+            return Some((state, prior_private_state, replace));
+        };
+        plan_known(&mut state, &key, &backends.kv_mount);
+        if state.vault_path != prior_state.vault_path && prior_state.vault_path.is_value() {
+            replace.push(attr("vault_path"));
+        }
+        if !replace.is_empty() {
+            plan_secret_versions(&mut state, None);
+            state.grafana_folder_id = Value::Unknown;
+            state.grafana_team_id = Value::Unknown;
+            state.grafana_service_account_id = Value::Unknown;
+            state.grafana_token_id = Value::Unknown;
+            return Some((state, prior_private_state, replace));
+        }
+        plan_secret_versions(&mut state, Some(&prior_state));
+        state.grafana_folder_id = keep_or_unknown(Some(&prior_state.grafana_folder_id));
+        state.grafana_team_id = keep_or_unknown(Some(&prior_state.grafana_team_id));
+        state.grafana_service_account_id =
+            keep_or_unknown(Some(&prior_state.grafana_service_account_id));
+        state.grafana_token_id = if state.grafana_service_account_id.is_unknown() {
+            Value::Unknown
+        } else {
+            keep_or_unknown(Some(&prior_state.grafana_token_id))
+        };
+        Some((state, prior_private_state, replace))
+    }
+
+    async fn plan_destroy<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior_state: Self::State<'a>,
+        prior_private_state: Self::PrivateState<'a>,
+        _provider_meta_state: Self::ProviderMetaState<'a>,
+    ) -> Option<Self::PrivateState<'a>> {
+        if prior_state.deletion_protection != Value::Value(false) {
+            let key = prior_state.key.as_ref_option().cloned().unwrap_or_default();
+            diags.error_root(
+                format!("Deployment {key} is protected from deletion"),
+                PROTECTED_DETAIL,
+            );
+            return None;
+        }
+        Some(prior_private_state)
+    }
+
+    async fn create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        planned_state: Self::State<'a>,
+        _config_state: Self::State<'a>,
+        _planned_private_state: Self::PrivateState<'a>,
+        _provider_meta_state: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        self.apply(diags, None, planned_state).await
+    }
+
+    async fn update<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior_state: Self::State<'a>,
+        planned_state: Self::State<'a>,
+        _config_state: Self::State<'a>,
+        _planned_private_state: Self::PrivateState<'a>,
+        _provider_meta_state: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        match self.apply(diags, Some(&prior_state), planned_state).await {
+            Some(done) => Some(done),
+            // Nothing could be changed: keep the prior state.
+            None => Some((prior_state, ValueEmpty::default())),
+        }
+    }
+
+    async fn destroy<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        prior_state: Self::State<'a>,
+        _planned_private_state: Self::PrivateState<'a>,
+        _provider_meta_state: Self::ProviderMetaState<'a>,
+    ) -> Option<()> {
+        let key_text = prior_state.key.as_ref_option().cloned().unwrap_or_default();
+        let protected = prior_state.deletion_protection != Value::Value(false);
+        if protected && is_complete(&prior_state) {
+            diags.error_root(
+                format!("Deployment {key_text} is protected from deletion"),
+                PROTECTED_DETAIL,
+            );
+            return None;
+        }
+        if protected {
+            // Creation failed midway and Terraform replaces the tainted deployment: keep what
+            // exists so that the create that follows adopts it instead of regenerating it.
+            diags.warning_root(
+                format!("Deployment {key_text} was incomplete and is protected: nothing was deleted"),
+                "Its objects in Vault and Grafana were left in place because deletion_protection is true. \
+                 A following create adopts them; to delete them, set deletion_protection = false.",
+            );
+            return Some(());
+        }
+        let backends = backends(diags, &self.context)?;
+        let (vault, grafana) = self.clients(diags, &backends)?;
+        let Ok(key) = DeploymentKey::parse(&key_text) else {
+            diags.error_at(
+                attr("key"),
+                "Invalid deployment key in the state",
+                "The state holds no valid deployment key.",
+            );
+            return None;
+        };
+        let names = Names::new(&key, &backends.kv_mount);
+        match remove(vault, grafana, &names, &prior_state).await {
+            Ok(()) => Some(()),
+            Err(failure) => {
+                report(
+                    diags,
+                    &key_text,
+                    &failure,
+                    "Objects deleted before this step stay deleted; run terraform destroy again to finish.",
+                );
+                None
+            }
+        }
+    }
+
+    async fn import<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        id: String,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let key = match DeploymentKey::parse(id.trim()) {
+            Ok(key) => key,
+            Err(e) => {
+                diags.error_root(
+                    "Invalid import id",
+                    format!("Import ff_deployment by its deployment key, such as WM-Prod: {e}."),
+                );
+                return None;
+            }
+        };
+        let backends = backends(diags, &self.context)?;
+        let (vault, grafana) = self.clients(diags, &backends)?;
+        let names = Names::new(&key, &backends.kv_mount);
+        match observe(vault, grafana, &names, &Hints::default()).await {
+            Ok(observed) if observed.anything() => {
+                Some((state_of(&observed, &names, None), ValueEmpty::default()))
+            }
+            Ok(_) => {
+                diags.error_root(
+                    format!("Deployment {key} not found"),
+                    format!(
+                        "Neither Vault ({} under {}) nor Grafana (folder {:?}, team {:?}) holds anything of deployment {key}.",
+                        vault.address(),
+                        names.vault_path(),
+                        names.grafana_folder_uid(),
+                        names.grafana_team()
+                    ),
+                );
+                None
+            }
+            Err(failure) => {
+                report(diags, key.as_str(), &failure, "Nothing was imported.");
+                None
+            }
+        }
+    }
+}
