@@ -1,0 +1,129 @@
+//! `ff-sandbox`: local, faithful emulators of the parts of the HashiCorp Vault and Grafana
+//! HTTP APIs that terraform-provider-ff uses, with fault injection and inspection.
+//!
+//! # How the files fit together
+//!
+//! ```text
+//!                 ┌──────────── one TCP listener per service (server.rs) ────────────┐
+//!  control port   │ control.rs router            (no faults, not logged)             │
+//!  vault port     │ FaultLayer (faults.rs) → persist (state_file.rs) → vault::router │
+//!  grafana port   │ FaultLayer (faults.rs) → persist (state_file.rs) → grafana::router│
+//!                 └──────────────────────────────────────────────────────────────────┘
+//!                                        │ all share
+//!                                        ▼
+//!                           shared.rs: `Shared` — one lock per service state,
+//!                           the fault table and the request log
+//! ```
+//!
+//! - [`server`] binds the listeners (port 0 → one random port each; port P → control P,
+//!   Vault P+1, Grafana P+2), serves every connection with hyper, and shuts down on request.
+//! - [`faults`] is the only place that decides and applies injected faults; its tower layer
+//!   also writes the request log, so every fault that fires is visible there.
+//! - [`state_file`] loads the state at start and writes it (temp file + rename) after every
+//!   mutating request and at shutdown.
+//! - [`control`] is the `/_sandbox/...` API: state inspection, request log, faults, reset.
+//! - [`vault`] and [`grafana`] each hold `routes` (HTTP parsing and dispatch), `state` (the
+//!   data, serialisable as-is into the state file and the inspection document) and `errors`
+//!   (the real service's error body shape).
+//!
+//! Service handlers are synchronous functions run under their service's lock; nothing holds
+//! a lock across an `.await` (latency faults sleep before any lock is taken).
+
+pub mod control;
+pub mod faults;
+pub mod grafana;
+pub mod server;
+pub mod shared;
+pub mod state_file;
+mod util;
+pub mod vault;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+pub use faults::FaultSpec;
+pub use server::Running;
+
+/// Everything the sandbox needs to start. `Config::default()` listens on `127.0.0.1:0`
+/// with random credentials and no state file.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// IP every service binds to; port 0 gives every service its own random port, a
+    /// non-zero port P gives control P, Vault P+1, Grafana P+2 (P+3, P+4 reserved).
+    pub listen: SocketAddr,
+    /// Load state from here at start (when it exists) and save it after every mutation.
+    pub state_file: Option<PathBuf>,
+    /// Faults active from the start.
+    pub faults: Vec<FaultSpec>,
+    /// Vault root token; random (or restored from the state file) when `None`.
+    pub vault_token: Option<String>,
+    /// Grafana admin login; `admin` (or restored) when `None`.
+    pub grafana_user: Option<String>,
+    /// Grafana admin password; random (or restored) when `None`.
+    pub grafana_password: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            state_file: None,
+            faults: Vec::new(),
+            vault_token: None,
+            grafana_user: None,
+            grafana_password: None,
+        }
+    }
+}
+
+/// The one JSON line printed at start: where each service listens and how to log in.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Endpoints {
+    pub control: String,
+    pub vault: VaultEndpoint,
+    pub grafana: GrafanaEndpoint,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct VaultEndpoint {
+    pub address: String,
+    pub token: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GrafanaEndpoint {
+    pub url: String,
+    /// `user:password`, the form Grafana clients take for basic auth.
+    pub auth: String,
+    pub user: String,
+    pub password: String,
+}
+
+/// Why the sandbox could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot bind {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot read state file {path}: {message}")]
+    StateFile { path: PathBuf, message: String },
+    #[error("invalid fault: {0}")]
+    Fault(String),
+}
+
+/// Entry point for in-process use (tests) and for the binary.
+pub struct Sandbox;
+
+impl Sandbox {
+    /// Binds every service, loads the state file, installs the start-up faults and starts
+    /// serving. The returned [`Running`] knows the bound endpoints and shuts everything down.
+    pub async fn start(config: Config) -> Result<Running, StartError> {
+        let shared = Arc::new(shared::Shared::load(&config)?);
+        server::start(config.listen, shared).await
+    }
+}

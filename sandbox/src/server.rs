@@ -1,0 +1,230 @@
+//! Listeners, connection serving and shutdown.
+//!
+//! Every connection is served by hyper's HTTP/1 connection driver with a tower service.
+//! For the emulated services that service is `FaultLayer` around the service router, so a
+//! `drop` fault (the service returning `Err`) makes hyper close the connection without
+//! writing a response.
+
+use std::convert::Infallible;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use axum::response::Response;
+use http::Request;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::{JoinHandle, JoinSet};
+use tower::util::BoxCloneService;
+use tower::{Layer, ServiceExt};
+
+use crate::faults::{DroppedConnection, FaultLayer};
+use crate::shared::{Service, Shared};
+use crate::state_file::persist_after_mutation;
+use crate::util::lock;
+use crate::{Endpoints, GrafanaEndpoint, StartError, VaultEndpoint};
+
+/// Every port is served by one boxed tower service; its only error is the injected drop.
+type HttpService = BoxCloneService<Request<Incoming>, Response, DroppedConnection>;
+
+/// How long shutdown waits for in-flight requests before closing their connections.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A started sandbox. Dropping it without [`Running::shutdown`] leaves the listeners
+/// running until the runtime stops.
+pub struct Running {
+    endpoints: Endpoints,
+    shared: Arc<Shared>,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Running {
+    /// Where every service listens and its credentials (the start-up JSON line).
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.endpoints
+    }
+
+    /// Stops accepting, lets in-flight requests finish (bounded), then writes the state
+    /// file when there is one.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+        self.shared.persist().await;
+    }
+}
+
+pub(crate) async fn start(listen: SocketAddr, shared: Arc<Shared>) -> Result<Running, StartError> {
+    let [control, vault, grafana] = bind_all(listen).await?;
+    let control_url = base_url(&control)?;
+    let vault_url = base_url(&vault)?;
+    let grafana_url = base_url(&grafana)?;
+
+    let vault_token = lock(&shared.vault).root_token().unwrap_or_default();
+    let (user, password) = {
+        let grafana = lock(&shared.grafana);
+        (grafana.admin.user.clone(), grafana.admin.password.clone())
+    };
+    let endpoints = Endpoints {
+        control: control_url,
+        vault: VaultEndpoint {
+            address: vault_url,
+            token: vault_token,
+        },
+        grafana: GrafanaEndpoint {
+            url: grafana_url,
+            auth: format!("{user}:{password}"),
+            user,
+            password,
+        },
+    };
+
+    let (shutdown, watcher) = watch::channel(false);
+    let control_service: HttpService =
+        BoxCloneService::new(ServiceExt::<Request<Incoming>>::map_err(
+            crate::control::router(shared.clone()),
+            never_fails,
+        ));
+    let tasks = vec![
+        tokio::spawn(serve(control, control_service, watcher.clone())),
+        tokio::spawn(serve(
+            vault,
+            service_stack(
+                &shared,
+                Service::Vault,
+                crate::vault::router(shared.clone()),
+            ),
+            watcher.clone(),
+        )),
+        tokio::spawn(serve(
+            grafana,
+            service_stack(
+                &shared,
+                Service::Grafana,
+                crate::grafana::router(shared.clone()),
+            ),
+            watcher,
+        )),
+    ];
+    tracing::info!(
+        control = %endpoints.control,
+        vault = %endpoints.vault.address,
+        grafana = %endpoints.grafana.url,
+        "ff-sandbox listening"
+    );
+    Ok(Running {
+        endpoints,
+        shared,
+        shutdown,
+        tasks,
+    })
+}
+
+/// Fault injection and request log outside, state-file persistence inside, then the router.
+fn service_stack(shared: &Arc<Shared>, service: Service, router: Router) -> HttpService {
+    let router = router.layer(from_fn_with_state(shared.clone(), persist_after_mutation));
+    let faulty = FaultLayer::new(shared.clone(), service).layer(router);
+    BoxCloneService::new(faulty)
+}
+
+fn never_fails(never: Infallible) -> DroppedConnection {
+    match never {}
+}
+
+async fn bind_all(listen: SocketAddr) -> Result<[TcpListener; 3], StartError> {
+    let mut listeners = Vec::with_capacity(3);
+    for offset in 0..3u16 {
+        let port = if listen.port() == 0 {
+            0
+        } else {
+            listen
+                .port()
+                .checked_add(offset)
+                .ok_or_else(|| StartError::Bind {
+                    addr: listen,
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::InvalidInput,
+                        "port + offset exceeds 65535",
+                    ),
+                })?
+        };
+        let addr = SocketAddr::new(listen.ip(), port);
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartError::Bind { addr, source })?;
+        listeners.push(listener);
+    }
+    listeners.try_into().map_err(|_| StartError::Bind {
+        addr: listen,
+        source: std::io::Error::other("listener count"),
+    })
+}
+
+/// `http://IP:PORT` a client can connect to (an unspecified bind address becomes loopback).
+fn base_url(listener: &TcpListener) -> Result<String, StartError> {
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: SocketAddr::from(([0, 0, 0, 0], 0)),
+        source,
+    })?;
+    let ip = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    Ok(format!("http://{}", SocketAddr::new(ip, addr.port())))
+}
+
+async fn serve(listener: TcpListener, service: HttpService, mut shutdown: watch::Receiver<bool>) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => {
+                    connections.spawn(serve_connection(stream, service.clone(), shutdown.clone()));
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            },
+            _ = shutdown.changed() => break,
+        }
+        while connections.try_join_next().is_some() {}
+    }
+    drop(listener);
+    let drained = tokio::time::timeout(DRAIN_TIMEOUT, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        connections.abort_all();
+    }
+}
+
+async fn serve_connection(
+    stream: TcpStream,
+    service: HttpService,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let connection = hyper::server::conn::http1::Builder::new()
+        .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+    tokio::pin!(connection);
+    tokio::select! {
+        result = connection.as_mut() => {
+            if let Err(err) = result {
+                tracing::debug!(error = %err, "connection closed with an error");
+            }
+        }
+        _ = shutdown.changed() => {
+            connection.as_mut().graceful_shutdown();
+            let _ = connection.await;
+        }
+    }
+}
