@@ -1,0 +1,111 @@
+//! A 500 from Grafana midway: the apply fails naming the step, the state records what was
+//! made in Vault, and the next apply finishes the deployment with exactly one of each object
+//! and without regenerating the secrets already made.
+
+use ff_e2e::check::assert_exactly_once;
+use ff_e2e::sandbox::Sandbox;
+use ff_e2e::terraform::Workdir;
+use ff_e2e::tools::{TerraformBin, terraforms};
+use serde_json::Value;
+
+fn config(protection: bool) -> String {
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    ff = {{ source = "registry.terraform.io/ff/ff" }}
+  }}
+}}
+
+resource "ff_deployment" "this" {{
+  key                 = "WM-Prod"
+  cloud               = "azure"
+  generated_secrets   = ["db-password"]
+  deletion_protection = {protection}
+}}
+"#
+    )
+}
+
+fn partial_failure(tf: &TerraformBin) {
+    let ctx = format!("terraform {}", tf.version);
+    let sandbox = Sandbox::start();
+    // Protection stays at its default (on): the retry must not need a destroy.
+    let dir = Workdir::new(tf, &config(true), sandbox.provider_env());
+    sandbox.add_fault(Sandbox::status_fault(
+        "grafana",
+        "POST",
+        "^/api/teams$",
+        500,
+    ));
+
+    dir.try_apply().failed().contains(&[
+        "Deployment WM-Prod: creating the Grafana team \"ff-wm-prod\" failed",
+        "500",
+    ]);
+    let recorded = dir.resource("ff_deployment.this");
+    assert_ne!(
+        recorded,
+        Value::Null,
+        "{ctx}: the state records the partly made deployment"
+    );
+    assert!(
+        recorded["secret_versions"]["db-password"].is_number(),
+        "{ctx}: the Vault secret is recorded: {recorded}"
+    );
+    assert!(
+        recorded["grafana_folder_id"].is_number(),
+        "{ctx}: the folder is recorded: {recorded}"
+    );
+    assert_eq!(
+        recorded["grafana_team_id"],
+        Value::Null,
+        "{ctx}: no team was made"
+    );
+    let secret_before = sandbox.kv_secrets("deployments", "WM-Prod/db-password");
+    assert_eq!(secret_before.len(), 1);
+
+    sandbox.clear_faults();
+    dir.apply();
+    dir.assert_plan_empty(&format!("{ctx}: after the second apply"));
+    let done = dir.resource("ff_deployment.this");
+    assert!(
+        done["grafana_team_id"].is_number() && done["grafana_token_id"].is_number(),
+        "{ctx}: finished: {done}"
+    );
+    assert_eq!(
+        done["grafana_folder_id"], recorded["grafana_folder_id"],
+        "{ctx}: the folder was adopted, not recreated"
+    );
+    assert_exactly_once(&ctx, &sandbox.grafana_names("folders"), &["ff-wm-prod"]);
+    assert_exactly_once(&ctx, &sandbox.grafana_names("teams"), &["ff-wm-prod"]);
+    assert_exactly_once(
+        &ctx,
+        &sandbox.grafana_names("service_accounts"),
+        &["ff-wm-prod"],
+    );
+    assert_eq!(
+        sandbox.kv_secrets("deployments", "WM-Prod/db-password"),
+        secret_before,
+        "{ctx}: the secret made by the first apply was kept, not generated again"
+    );
+
+    dir.write("main.tf", &config(false));
+    dir.apply();
+    dir.destroy().ok();
+    assert!(
+        sandbox.grafana_names("folders").is_empty(),
+        "{ctx}: destroy removed the folder"
+    );
+    assert!(
+        sandbox.kv_secrets("deployments", "WM-Prod/").is_empty(),
+        "{ctx}: destroy removed the secrets"
+    );
+}
+
+#[test]
+fn grafana_failure_midway_is_finished_by_the_next_apply() {
+    for tf in terraforms() {
+        partial_failure(&tf);
+    }
+}

@@ -1,0 +1,306 @@
+//! An `ff-sandbox` process for one test, its control API and its emulated services.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::tools::bin_dir;
+
+/// A running sandbox; killed when dropped.
+pub struct Sandbox {
+    child: Child,
+    /// The endpoints line it printed.
+    pub endpoints: Value,
+    agent: ureq::Agent,
+}
+
+/// An HTTP answer: status and JSON body (`Null` when the body is not JSON).
+#[derive(Debug)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// Body as JSON.
+    pub body: Value,
+}
+
+impl Sandbox {
+    /// Start a sandbox on random loopback ports.
+    pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// Start a sandbox with extra command-line arguments.
+    pub fn start_with(args: &[&str]) -> Self {
+        let mut child = Command::new(bin_dir().join("ff-sandbox"))
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("ff-sandbox starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("ff-sandbox prints its endpoints within 30 s");
+        let endpoints: Value = serde_json::from_str(line.trim())
+            .unwrap_or_else(|e| panic!("the endpoints line is JSON ({e}): {line:?}"));
+        let agent = ureq::AgentBuilder::new()
+            .timeout(Duration::from_secs(30))
+            .build();
+        Self {
+            child,
+            endpoints,
+            agent,
+        }
+    }
+
+    fn endpoint(&self, pointer: &str) -> String {
+        self.endpoints
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("the endpoints line has {pointer}: {}", self.endpoints))
+            .to_string()
+    }
+
+    /// Vault's address.
+    pub fn vault_address(&self) -> String {
+        self.endpoint("/vault/address")
+    }
+    /// Vault's root token.
+    pub fn vault_token(&self) -> String {
+        self.endpoint("/vault/token")
+    }
+    /// Grafana's URL.
+    pub fn grafana_url(&self) -> String {
+        self.endpoint("/grafana/url")
+    }
+    /// Grafana's `user:password`.
+    pub fn grafana_auth(&self) -> String {
+        self.endpoint("/grafana/auth")
+    }
+    /// The control API's base URL.
+    pub fn control(&self) -> String {
+        self.endpoint("/control")
+    }
+
+    /// The environment variables that configure the provider for this sandbox.
+    pub fn provider_env(&self) -> Vec<(String, String)> {
+        vec![
+            ("VAULT_ADDR".into(), self.vault_address()),
+            ("VAULT_TOKEN".into(), self.vault_token()),
+            ("GRAFANA_URL".into(), self.grafana_url()),
+            ("GRAFANA_AUTH".into(), self.grafana_auth()),
+        ]
+    }
+
+    fn send(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, String)],
+        body: Option<Value>,
+    ) -> Answer {
+        let mut request = self.agent.request(method, url);
+        for (name, value) in headers {
+            request = request.set(name, value);
+        }
+        let result = match body {
+            Some(body) => request.send_json(body),
+            None => request.call(),
+        };
+        let response = match result {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{method} {url} failed: {e}"),
+        };
+        let status = response.status();
+        let text = response.into_string().unwrap_or_default();
+        Answer {
+            status,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        }
+    }
+
+    /// Everything the sandbox holds.
+    pub fn state(&self) -> Value {
+        self.send(
+            "GET",
+            &format!("{}/_sandbox/state", self.control()),
+            &[],
+            None,
+        )
+        .body
+    }
+
+    /// Add a fault; returns its id.
+    pub fn add_fault(&self, fault: Value) -> u64 {
+        let answer = self.send(
+            "POST",
+            &format!("{}/_sandbox/faults", self.control()),
+            &[],
+            Some(fault.clone()),
+        );
+        assert_eq!(
+            answer.status, 200,
+            "adding fault {fault} answered {answer:?}"
+        );
+        answer.body["id"].as_u64().unwrap_or_default()
+    }
+
+    /// Remove every fault.
+    pub fn clear_faults(&self) {
+        self.send(
+            "DELETE",
+            &format!("{}/_sandbox/faults", self.control()),
+            &[],
+            None,
+        );
+    }
+
+    /// The request log.
+    pub fn requests(&self) -> Vec<Value> {
+        match self
+            .send(
+                "GET",
+                &format!("{}/_sandbox/requests", self.control()),
+                &[],
+                None,
+            )
+            .body
+        {
+            Value::Array(entries) => entries,
+            other => panic!("the request log is a list: {other}"),
+        }
+    }
+
+    /// Empty the request log.
+    pub fn clear_requests(&self) {
+        self.send(
+            "DELETE",
+            &format!("{}/_sandbox/requests", self.control()),
+            &[],
+            None,
+        );
+    }
+
+    /// Call the emulated Vault API with the root token (`path` after `/v1/`).
+    pub fn vault(&self, method: &str, path: &str, body: Option<Value>) -> Answer {
+        let url = format!(
+            "{}/v1/{}",
+            self.vault_address(),
+            path.trim_start_matches('/')
+        );
+        self.send(method, &url, &[("X-Vault-Token", self.vault_token())], body)
+    }
+
+    /// Call the emulated Grafana API as the admin (`path` such as `/api/folders`).
+    pub fn grafana(&self, method: &str, path: &str, body: Option<Value>) -> Answer {
+        let url = format!("{}{}", self.grafana_url(), path);
+        let auth = format!("Basic {}", base64(&self.grafana_auth()));
+        self.send(method, &url, &[("Authorization", auth)], body)
+    }
+
+    /// The KV v2 secrets the sandbox holds under `mount` whose path starts with `prefix`:
+    /// path → live data of the latest version (`Null` when deleted or destroyed).
+    pub fn kv_secrets(&self, mount: &str, prefix: &str) -> Vec<(String, Value)> {
+        let state = self.state();
+        let kv = &state["vault"]["kv"];
+        // Mounts are keyed with their trailing slash, as Vault lists them.
+        let Some(paths) = kv
+            .get(format!("{}/", mount.trim_end_matches('/')))
+            .or_else(|| kv.get(mount))
+            .and_then(Value::as_object)
+        else {
+            return Vec::new();
+        };
+        paths
+            .iter()
+            .filter(|(path, _)| path.starts_with(prefix))
+            .map(|(path, secret)| {
+                let current = secret["current_version"].as_u64().unwrap_or(0).to_string();
+                let version = &secret["versions"][current.as_str()];
+                let live = !version["deleted"].as_bool().unwrap_or(false)
+                    && !version["destroyed"].as_bool().unwrap_or(false);
+                (
+                    path.clone(),
+                    if live {
+                        version["data"].clone()
+                    } else {
+                        Value::Null
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// Names of the Grafana objects of a kind (`folders` by uid, `teams`,
+    /// `service_accounts` and `datasources` by name).
+    pub fn grafana_names(&self, kind: &str) -> Vec<String> {
+        let field = if kind == "folders" { "uid" } else { "name" };
+        self.state()
+            .pointer(&format!("/grafana/{kind}"))
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|i| i[field].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// A fault answering `status` to every matching request of `service`.
+    pub fn status_fault(service: &str, method: &str, path: &str, status: u16) -> Value {
+        json!({"service": service, "method": method, "path": path, "kind": "status", "status": status})
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Standard base64 (for basic auth), without another dependency.
+pub fn base64(input: &str) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let bytes = input.as_bytes();
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(TABLE[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_matches_known_values() {
+        assert_eq!(super::base64("admin:admin"), "YWRtaW46YWRtaW4=");
+        assert_eq!(super::base64("ab"), "YWI=");
+        assert_eq!(super::base64("abc"), "YWJj");
+    }
+}

@@ -1,0 +1,356 @@
+//! A terraform working directory of one test, and the commands run in it.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::tools::{TerraformBin, bin_dir, tools_dir};
+
+/// How long one terraform command may take.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Provider settings inherited from the caller's environment that would leak into a test.
+const SCRUBBED_ENV: &[&str] = &[
+    "VAULT_ADDR",
+    "VAULT_TOKEN",
+    "VAULT_NAMESPACE",
+    "VAULT_CACERT",
+    "GRAFANA_URL",
+    "GRAFANA_AUTH",
+    "GRAFANA_CA_CERT",
+    "AUTH0_DOMAIN",
+    "AUTH0_CLIENT_ID",
+    "AUTH0_CLIENT_SECRET",
+    "AUTH0_API_TOKEN",
+    "TF_LOG",
+    "TF_LOG_PATH",
+    "TF_LOG_PROVIDER",
+    "TF_LOG_CORE",
+    "TF_CLI_ARGS",
+    "TF_CLI_CONFIG_FILE",
+    "TF_PLUGIN_CACHE_DIR",
+    "TF_DATA_DIR",
+];
+
+/// The outcome of one terraform command.
+#[derive(Debug)]
+pub struct Run {
+    /// The command line, for messages.
+    pub command: String,
+    /// Exit code (-1 when killed).
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    /// Both outputs.
+    pub fn output(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+    /// Panic with both outputs unless the command succeeded.
+    pub fn ok(self) -> Self {
+        assert_eq!(
+            self.code,
+            0,
+            "`{}` failed:\n{}",
+            self.command,
+            self.output()
+        );
+        self
+    }
+    /// Panic unless the command failed.
+    pub fn failed(self) -> Self {
+        assert_ne!(
+            self.code,
+            0,
+            "`{}` succeeded but should have failed:\n{}",
+            self.command,
+            self.output()
+        );
+        self
+    }
+    /// Panic unless the output contains every fragment.
+    pub fn contains(self, fragments: &[&str]) -> Self {
+        let output = self.output();
+        // Terraform wraps diagnostics; compare with whitespace collapsed.
+        let flat = collapse(&output);
+        for fragment in fragments {
+            assert!(
+                flat.contains(&collapse(fragment)),
+                "`{}`: expected the output to contain {fragment:?}; it was:\n{output}",
+                self.command
+            );
+        }
+        self
+    }
+}
+
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A working directory with its own CLI configuration.
+pub struct Workdir {
+    /// The terraform binary used.
+    pub terraform: TerraformBin,
+    dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+impl Workdir {
+    /// A directory holding `main.tf`, run with `env` (the provider's settings), after
+    /// `terraform init`.
+    pub fn new(terraform: &TerraformBin, main_tf: &str, env: Vec<(String, String)>) -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("ff-e2e-")
+            .tempdir()
+            .expect("temp dir");
+        let workdir = Self {
+            terraform: terraform.clone(),
+            dir,
+            env,
+        };
+        workdir.write_cli_config();
+        workdir.write("main.tf", main_tf);
+        workdir.run(&["init", "-input=false", "-no-color"]).ok();
+        workdir
+    }
+
+    fn write_cli_config(&self) {
+        let bins = bin_dir();
+        // `init` needs an installation source even with dev_overrides: an unpacked mirror
+        // holding a link to the freshly built provider.
+        let mirror = self.path().join(".mirror");
+        let platform = self
+            .path()
+            .join(".mirror/registry.terraform.io/ff/ff/0.1.0/linux_amd64");
+        std::fs::create_dir_all(&platform).expect("mirror dir");
+        std::os::unix::fs::symlink(
+            bins.join("terraform-provider-ff"),
+            platform.join("terraform-provider-ff"),
+        )
+        .expect("link to the provider");
+        let aws_mirror = tools_dir().join("mirror");
+        let config = format!(
+            r#"provider_installation {{
+  dev_overrides {{
+    "registry.terraform.io/ff/ff" = "{bins}"
+  }}
+  filesystem_mirror {{
+    path    = "{mirror}"
+    include = ["registry.terraform.io/ff/ff"]
+  }}
+  filesystem_mirror {{
+    path    = "{aws_mirror}"
+    include = ["registry.terraform.io/hashicorp/*"]
+  }}
+}}
+"#,
+            bins = bins.display(),
+            mirror = mirror.display(),
+            aws_mirror = aws_mirror.display(),
+        );
+        self.write(".terraformrc", &config);
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Write a file in the directory.
+    pub fn write(&self, name: &str, content: &str) {
+        std::fs::write(self.path().join(name), content).expect("write file");
+    }
+
+    /// Read a file of the directory.
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path().join(name)).unwrap_or_default()
+    }
+
+    /// Add or replace an environment variable for later commands.
+    pub fn set_env(&mut self, name: &str, value: &str) {
+        self.env.retain(|(n, _)| n != name);
+        self.env.push((name.to_string(), value.to_string()));
+    }
+
+    /// Run terraform with `args`; every output is checked for Rust backtraces.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with_env(args, &[])
+    }
+
+    /// Run terraform with extra environment variables.
+    pub fn run_with_env(&self, args: &[&str], extra: &[(&str, &str)]) -> Run {
+        let mut command = Command::new(&self.terraform.path);
+        command
+            .args(args)
+            .current_dir(self.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for name in SCRUBBED_ENV {
+            command.env_remove(name);
+        }
+        command
+            .env("TF_CLI_CONFIG_FILE", self.path().join(".terraformrc"))
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("TF_IN_AUTOMATION", "1");
+        for (name, value) in &self.env {
+            command.env(name, value);
+        }
+        for (name, value) in extra {
+            command.env(name, value);
+        }
+        let line = format!("terraform {} ({})", args.join(" "), self.terraform.version);
+        let mut child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("{line} cannot start: {e}"));
+        let mut out = child.stdout.take().expect("stdout");
+        let mut err = child.stderr.take().expect("stderr");
+        let out_reader = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = out.read_to_string(&mut s);
+            s
+        });
+        let err_reader = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = err.read_to_string(&mut s);
+            s
+        });
+        let deadline = Instant::now() + COMMAND_TIMEOUT;
+        let code = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status.code().unwrap_or(-1),
+                Ok(None) if Instant::now() > deadline => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break -1;
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+                Err(e) => panic!("{line}: {e}"),
+            }
+        };
+        let run = Run {
+            command: line,
+            code,
+            stdout: out_reader.join().unwrap_or_default(),
+            stderr: err_reader.join().unwrap_or_default(),
+        };
+        assert_no_backtrace(&run);
+        run
+    }
+
+    /// `terraform apply -auto-approve`, which must succeed.
+    pub fn apply(&self) -> Run {
+        self.run(&["apply", "-auto-approve", "-input=false", "-no-color"])
+            .ok()
+    }
+
+    /// `terraform apply -auto-approve`, whatever its outcome.
+    pub fn try_apply(&self) -> Run {
+        self.run(&["apply", "-auto-approve", "-input=false", "-no-color"])
+    }
+
+    /// `terraform plan -detailed-exitcode`: 0 empty, 2 changes, 1 error.
+    pub fn plan(&self) -> Run {
+        self.run(&["plan", "-detailed-exitcode", "-input=false", "-no-color"])
+    }
+
+    /// Panic unless the plan is empty.
+    pub fn assert_plan_empty(&self, context: &str) {
+        let run = self.plan();
+        assert_eq!(
+            run.code,
+            0,
+            "{context}: the plan is not empty (exit {}):\n{}",
+            run.code,
+            run.output()
+        );
+    }
+
+    /// Panic unless the plan has changes; returns it.
+    pub fn assert_plan_changes(&self, context: &str) -> Run {
+        let run = self.plan();
+        assert_eq!(
+            run.code,
+            2,
+            "{context}: expected a plan with changes (exit 2), got exit {}:\n{}",
+            run.code,
+            run.output()
+        );
+        run
+    }
+
+    /// `terraform import ADDR ID`.
+    pub fn import(&self, address: &str, id: &str) -> Run {
+        self.run(&["import", "-input=false", "-no-color", address, id])
+    }
+
+    /// `terraform destroy -auto-approve`.
+    pub fn destroy(&self) -> Run {
+        self.run(&["destroy", "-auto-approve", "-input=false", "-no-color"])
+    }
+
+    /// The state as `terraform show -json` prints it.
+    pub fn show(&self) -> Value {
+        let run = self.run(&["show", "-json", "-no-color"]).ok();
+        serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|e| panic!("terraform show -json is JSON ({e}): {}", run.stdout))
+    }
+
+    /// The attribute values of a resource in the state (`Null` when absent).
+    pub fn resource(&self, address: &str) -> Value {
+        find_resource(&self.show(), address)
+    }
+
+    /// The raw state file.
+    pub fn state_file(&self) -> String {
+        self.read("terraform.tfstate")
+    }
+
+    /// Path of a file in the directory.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.path().join(name)
+    }
+}
+
+/// The values of the resource at `address` in `terraform show -json` output.
+pub fn find_resource(show: &Value, address: &str) -> Value {
+    fn search(module: &Value, address: &str) -> Option<Value> {
+        if let Some(resources) = module["resources"].as_array() {
+            for r in resources {
+                if r["address"] == address {
+                    return Some(r["values"].clone());
+                }
+            }
+        }
+        module["child_modules"]
+            .as_array()
+            .and_then(|children| children.iter().find_map(|c| search(c, address)))
+    }
+    search(&show["values"]["root_module"], address).unwrap_or(Value::Null)
+}
+
+/// Diagnostics are sentences for users: no Rust backtrace may reach terraform's output.
+pub fn assert_no_backtrace(run: &Run) {
+    let output = run.output();
+    for marker in [
+        "stack backtrace",
+        "std::backtrace",
+        "/rustc/",
+        "rust_begin_unwind",
+        "core::panicking",
+    ] {
+        assert!(
+            !output.contains(marker),
+            "`{}` printed a Rust backtrace ({marker:?}):\n{output}",
+            run.command
+        );
+    }
+}
