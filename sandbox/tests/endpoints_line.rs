@@ -1,0 +1,137 @@
+//! The binary prints exactly one JSON line with the endpoints, nothing else on stdout, and
+//! exits 0 on SIGTERM. A fixed port P gives control P, Vault P+1, Grafana P+2.
+
+mod common;
+
+use std::io::Read;
+
+use common::{spawn_binary, terminate};
+use serde_json::{Value, json};
+
+#[test]
+fn one_json_line_then_silence() {
+    let mut spawned = spawn_binary(&["--listen", "127.0.0.1:0"]);
+    assert!(spawned.line.ends_with('\n'), "line ends with a newline");
+    let value: Value = serde_json::from_str(spawned.line.trim_end()).unwrap();
+    let object = value.as_object().unwrap();
+    let keys: Vec<&String> = object.keys().collect();
+    assert_eq!(keys, vec!["control", "grafana", "vault"], "{value}");
+    let vault = &value["vault"];
+    let grafana = &value["grafana"];
+    assert!(
+        value["control"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:")
+    );
+    assert!(
+        vault["address"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:")
+    );
+    assert!(vault["token"].as_str().is_some_and(|t| !t.is_empty()));
+    assert!(
+        grafana["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:")
+    );
+    assert_eq!(grafana["user"], json!("admin"));
+    assert_eq!(
+        grafana["auth"],
+        json!(format!("admin:{}", grafana["password"].as_str().unwrap()))
+    );
+    let ports: std::collections::BTreeSet<&str> = [
+        value["control"].as_str().unwrap(),
+        vault["address"].as_str().unwrap(),
+        grafana["url"].as_str().unwrap(),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(ports.len(), 3, "each service on its own port: {value}");
+
+    let status = terminate(&mut spawned.child);
+    assert!(status.success(), "exit status after SIGTERM: {status:?}");
+    let mut rest = String::new();
+    spawned.stdout.read_to_string(&mut rest).unwrap();
+    assert_eq!(rest, "", "nothing on stdout after the endpoints line");
+}
+
+#[test]
+fn credentials_from_flags_and_fixed_ports() {
+    let mut spawned = None;
+    for _ in 0..5 {
+        let port = {
+            let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            probe.local_addr().unwrap().port()
+        };
+        if port > 65_000 {
+            continue;
+        }
+        let listen = format!("127.0.0.1:{port}");
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_ff-sandbox"))
+            .args([
+                "--listen",
+                &listen,
+                "--vault-token",
+                "tok",
+                "--grafana-user",
+                "boss",
+                "--grafana-password",
+                "pw",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let output = child.wait_with_output_first_line();
+        if let Some((child, line)) = output {
+            spawned = Some((child, line, port));
+            break;
+        }
+    }
+    let (mut child, line, port) = spawned.expect("a free port range was found");
+    let value: Value = serde_json::from_str(line.trim_end()).unwrap();
+    assert_eq!(value["control"], json!(format!("http://127.0.0.1:{port}")));
+    assert_eq!(
+        value["vault"]["address"],
+        json!(format!("http://127.0.0.1:{}", port + 1))
+    );
+    assert_eq!(
+        value["grafana"]["url"],
+        json!(format!("http://127.0.0.1:{}", port + 2))
+    );
+    assert_eq!(value["vault"]["token"], json!("tok"));
+    assert_eq!(value["grafana"]["auth"], json!("boss:pw"));
+    assert!(terminate(&mut child).success());
+}
+
+trait FirstLine {
+    /// The first stdout line, or `None` when the process exited without one (port taken).
+    fn wait_with_output_first_line(self) -> Option<(std::process::Child, String)>;
+}
+
+impl FirstLine for std::process::Child {
+    fn wait_with_output_first_line(mut self) -> Option<(std::process::Child, String)> {
+        use std::io::BufRead;
+        let stdout = self.stdout.take()?;
+        let mut line = String::new();
+        std::io::BufReader::new(stdout).read_line(&mut line).ok()?;
+        if line.is_empty() {
+            let _ = self.wait();
+            return None;
+        }
+        Some((self, line))
+    }
+}
+
+#[test]
+fn a_bad_fault_flag_is_refused() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ff-sandbox"))
+        .args(["--fault", "{\"kind\":\"nope\"}"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(output.stdout.is_empty(), "nothing on stdout");
+}
