@@ -1,0 +1,29 @@
+output "names" {
+  description = "Every name derived from the deployment key."
+  value       = ff_deployment.this.names
+}
+
+output "tags" {
+  description = "Tags for the deployment's cloud resources."
+  value       = ff_deployment.this.tags
+}
+
+output "vault_path" {
+  description = "Where the deployment's secrets live in Vault."
+  value       = ff_deployment.this.vault_path
+}
+
+output "secret_versions" {
+  description = "Version of each secret generated in Vault (the values stay in Vault)."
+  value       = ff_deployment.this.secret_versions
+}
+
+output "grafana" {
+  description = "The deployment's Grafana folder, team and service account."
+  value = {
+    folder_uid         = ff_deployment.this.grafana_folder_uid
+    team_id            = ff_deployment.this.grafana_team_id
+    service_account_id = ff_deployment.this.grafana_service_account_id
+    token_vault_path   = ff_deployment.this.grafana_token_vault_path
+  }
+}
