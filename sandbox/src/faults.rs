@@ -84,6 +84,11 @@ pub struct FaultSpec {
 }
 
 impl FaultSpec {
+    /// Checks everything JSON decoding cannot (service name, method, ranges, regex).
+    pub fn check(&self) -> Result<(), String> {
+        self.validate().map(|_| ())
+    }
+
     fn validate(&self) -> Result<Regex, String> {
         if self.service != "*" && !Service::ALL.iter().any(|s| s.name() == self.service) {
             return Err(format!(

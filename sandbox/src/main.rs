@@ -37,7 +37,9 @@ struct Cli {
 }
 
 fn parse_fault(text: &str) -> Result<FaultSpec, String> {
-    serde_json::from_str(text).map_err(|err| format!("invalid fault JSON: {err}"))
+    let spec: FaultSpec =
+        serde_json::from_str(text).map_err(|err| format!("invalid fault JSON: {err}"))?;
+    spec.check().map(|()| spec)
 }
 
 fn init_logging() {
@@ -55,25 +57,34 @@ fn init_logging() {
         .init();
 }
 
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
+/// Resolves on SIGTERM or Ctrl-C. On Unix both handlers are installed when this is
+/// called — before the endpoints line is printed — so a client that signals right after
+/// reading the line never meets the default action (death without saving).
+#[cfg(unix)]
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let term = signal(SignalKind::terminate());
+    let interrupt = signal(SignalKind::interrupt());
+    async move {
+        match (term, interrupt) {
+            (Ok(mut term), Ok(mut interrupt)) => {
                 tokio::select! {
                     _ = term.recv() => {}
-                    _ = tokio::signal::ctrl_c() => {}
+                    _ = interrupt.recv() => {}
                 }
             }
-            Err(err) => {
-                tracing::warn!(error = %err, "cannot listen for SIGTERM; Ctrl-C only");
+            (term, interrupt) => {
+                let err = term.err().or(interrupt.err());
+                tracing::warn!(error = ?err, "cannot install signal handlers; Ctrl-C only");
                 let _ = tokio::signal::ctrl_c().await;
             }
         }
     }
-    #[cfg(not(unix))]
-    {
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    async {
         let _ = tokio::signal::ctrl_c().await;
     }
 }
@@ -82,6 +93,7 @@ async fn shutdown_signal() {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
+    let shutdown = shutdown_signal();
     let config = Config {
         listen: cli.listen,
         state_file: cli.state_file,
@@ -113,7 +125,7 @@ async fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     drop(stdout);
-    shutdown_signal().await;
+    shutdown.await;
     tracing::info!("shutting down");
     running.shutdown().await;
     ExitCode::SUCCESS

@@ -127,11 +127,13 @@ impl FirstLine for std::process::Child {
 }
 
 #[test]
-fn a_bad_fault_flag_is_refused() {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ff-sandbox"))
-        .args(["--fault", "{\"kind\":\"nope\"}"])
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    assert!(output.stdout.is_empty(), "nothing on stdout");
+fn bad_fault_flags_are_refused_with_exit_code_2() {
+    for fault in [r#"{"kind":"nope"}"#, r#"{"kind":"drop","path":"("}"#] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_ff-sandbox"))
+            .args(["--fault", fault])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{fault}: {output:?}");
+        assert!(output.stdout.is_empty(), "nothing on stdout for {fault}");
+    }
 }
