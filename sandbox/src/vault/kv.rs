@@ -360,7 +360,7 @@ fn versions_list(body: &Map<String, Value>) -> Result<Vec<u64>, VaultError> {
             .split(',')
             .map(|v| as_u64(&Value::String(v.trim().to_string()), "versions"))
             .collect::<Result<Vec<_>, _>>()?,
-        Some(Value::Number(_)) => vec![as_u64(&body["versions"], "versions")?],
+        Some(number @ Value::Number(_)) => vec![as_u64(number, "versions")?],
         _ => Vec::new(),
     };
     if versions.is_empty() {
