@@ -37,8 +37,9 @@ fn main() -> ExitCode {
     }
     logging::init();
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread: the provider's work is waiting on the network, and Terraform starts it for
+    // every command, so start-up time and resident memory matter more than parallel CPU.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
