@@ -200,7 +200,10 @@ impl Workdir {
         command
             .env("TF_CLI_CONFIG_FILE", self.path().join(".terraformrc"))
             .env("CHECKPOINT_DISABLE", "1")
-            .env("TF_IN_AUTOMATION", "1");
+            .env("TF_IN_AUTOMATION", "1")
+            // tf-provider appends a Rust backtrace to diagnostics when this is set; the
+            // provider must keep them out, so every command runs with it on.
+            .env("RUST_BACKTRACE", "1");
         for (name, value) in &self.env {
             command.env(name, value);
         }
