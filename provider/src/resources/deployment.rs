@@ -762,7 +762,6 @@ fn managed_metadata(names: &Names, kind: &str) -> BTreeMap<String, String> {
 struct Hints {
     team_id: Option<i64>,
     account_id: Option<i64>,
-    token_id: Option<i64>,
     secret_names: BTreeSet<String>,
 }
 
@@ -771,7 +770,6 @@ impl Hints {
         Self {
             team_id: state.grafana_team_id.as_ref_option().copied(),
             account_id: state.grafana_service_account_id.as_ref_option().copied(),
-            token_id: state.grafana_token_id.as_ref_option().copied(),
             secret_names: state
                 .generated_secrets
                 .as_ref_option()
@@ -925,7 +923,6 @@ async fn observe(
         }
         _ => None,
     };
-    let _ = hints.token_id;
     Ok(Observed {
         record,
         policy,
