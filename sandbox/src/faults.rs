@@ -332,6 +332,11 @@ where
         Box::pin(async move {
             let method = req.method().as_str().to_string();
             let path = req.uri().path().to_string();
+            let user_agent = req
+                .headers()
+                .get(http::header::USER_AGENT)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+            let authorization = req.headers().contains_key(http::header::AUTHORIZATION);
             let seq = lock(&shared.log).next_seq();
             let decision = lock(&shared.faults).decide(service, &method, &path);
             if decision.latency_ms > 0 {
@@ -355,6 +360,8 @@ where
                 service: service.name(),
                 method,
                 path,
+                user_agent,
+                authorization,
                 status: response.as_ref().map(|r| r.status().as_u16()),
                 fault,
                 fault_id,

@@ -33,13 +33,18 @@ impl Service {
     }
 }
 
-/// One line of the request log. Header values and bodies are never recorded.
+/// One line of the request log. Bodies and header values are never recorded, except the
+/// `User-Agent` (which names the client, never a credential).
 #[derive(Debug, Clone, Serialize)]
 pub struct LogEntry {
     pub seq: u64,
     pub service: &'static str,
     pub method: String,
     pub path: String,
+    /// The request's `User-Agent` header, when it had one.
+    pub user_agent: Option<String>,
+    /// Whether the request carried an `Authorization` header (its value is never kept).
+    pub authorization: bool,
     /// `None` when the connection was dropped without a response.
     pub status: Option<u16>,
     /// `None`, the injected status (`"500"`), `"rate_limit"`, `"drop"` or `"latency"`.
