@@ -87,8 +87,9 @@ impl FaultSpec {
     fn validate(&self) -> Result<Regex, String> {
         if self.service != "*" && !Service::ALL.iter().any(|s| s.name() == self.service) {
             return Err(format!(
-                "unknown service {:?} (expected \"vault\", \"grafana\" or \"*\")",
-                self.service
+                "unknown service {:?} (expected one of {:?} or \"*\")",
+                self.service,
+                Service::ALL.map(Service::name)
             ));
         }
         if self.method != "*"
@@ -375,6 +376,8 @@ fn injected_status(service: Service, status: u16) -> Response<Body> {
     match service {
         Service::Vault => crate::vault::errors::injected_status(status),
         Service::Grafana => crate::grafana::errors::injected_status(status),
+        Service::Tfc => crate::tfc::errors::injected_status(status),
+        Service::Mirror => plain_status(status),
     }
 }
 
@@ -382,7 +385,29 @@ fn rate_limited(service: Service, path: &str, retry_after_s: u64) -> Response<Bo
     match service {
         Service::Vault => crate::vault::errors::rate_limited(path, retry_after_s),
         Service::Grafana => crate::grafana::errors::rate_limited(retry_after_s),
+        Service::Tfc => crate::tfc::errors::rate_limited(retry_after_s),
+        Service::Mirror => {
+            let mut response = plain_status(429);
+            if let Ok(value) = http::HeaderValue::from_str(&retry_after_s.to_string()) {
+                response
+                    .headers_mut()
+                    .insert(http::header::RETRY_AFTER, value);
+            }
+            response
+        }
     }
+}
+
+/// A plain-text status, as a static file server answers (the mirror).
+fn plain_status(status: u16) -> Response<Body> {
+    let status =
+        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = Response::new(Body::from(format!(
+        "{}\n",
+        status.canonical_reason().unwrap_or("error")
+    )));
+    *response.status_mut() = status;
+    response
 }
 
 #[cfg(test)]

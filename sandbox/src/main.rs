@@ -34,6 +34,20 @@ struct Cli {
     /// Grafana admin password (default: restored, else random).
     #[arg(long)]
     grafana_password: Option<String>,
+    /// Organization of the emulated Terraform Cloud private registry.
+    #[arg(long, default_value = ff_sandbox::tfc::state::DEFAULT_ORGANIZATION)]
+    tfc_organization: String,
+    /// API token of the emulated Terraform Cloud (default: random).
+    #[arg(long)]
+    tfc_token: Option<String>,
+    /// Directory the HTTPS provider network mirror serves (e.g. dist/mirror from
+    /// `cargo xtask release`).
+    #[arg(long)]
+    mirror_dir: Option<PathBuf>,
+    /// Directory for the CA certificate of the HTTPS services (default: a temporary
+    /// directory removed at exit).
+    #[arg(long)]
+    tls_dir: Option<PathBuf>,
 }
 
 fn parse_fault(text: &str) -> Result<FaultSpec, String> {
@@ -55,27 +69,38 @@ fn init_logging() {
         .init();
 }
 
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = tokio::signal::ctrl_c() => {}
-                }
-            }
-            Err(err) => {
-                tracing::warn!(error = %err, "cannot listen for SIGTERM; Ctrl-C only");
-                let _ = tokio::signal::ctrl_c().await;
-            }
+/// Listens for SIGTERM from now on (installed before the endpoints line is printed, so a
+/// client that stops the sandbox right after reading it is heard).
+#[cfg(unix)]
+fn listen_for_sigterm() -> Option<tokio::signal::unix::Signal> {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(term) => Some(term),
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot listen for SIGTERM; Ctrl-C only");
+            None
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(unix)]
+async fn shutdown_signal(term: Option<tokio::signal::unix::Signal>) {
+    match term {
+        Some(mut term) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        None => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
+}
+
+#[cfg(not(unix))]
+async fn shutdown_signal(_term: Option<()>) {
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 #[tokio::main]
@@ -89,7 +114,15 @@ async fn main() -> ExitCode {
         vault_token: cli.vault_token,
         grafana_user: cli.grafana_user,
         grafana_password: cli.grafana_password,
+        tfc_organization: Some(cli.tfc_organization),
+        tfc_token: cli.tfc_token,
+        mirror_dir: cli.mirror_dir,
+        tls_dir: cli.tls_dir,
     };
+    #[cfg(unix)]
+    let term = listen_for_sigterm();
+    #[cfg(not(unix))]
+    let term = None;
     let running = match Sandbox::start(config).await {
         Ok(running) => running,
         Err(err) => {
@@ -113,7 +146,7 @@ async fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     drop(stdout);
-    shutdown_signal().await;
+    shutdown_signal(term).await;
     tracing::info!("shutting down");
     running.shutdown().await;
     ExitCode::SUCCESS
