@@ -1,13 +1,16 @@
 //! `cargo xtask`: the project's release tools.
 //!
 //! - `release`: build the release binary and write the archives, `SHA256SUMS` (signed with
-//!   `--gpg-key`), the registry manifest and the filesystem/network mirror tree ([`release`]).
+//!   `--gpg-key`), the registry manifest and the filesystem/network mirror tree ([`release`]);
+//! - `docs`: write the registry-format docs from the provider's own schema, or check that
+//!   `docs/` is current with `--check` ([`docs`]).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod docs;
 mod gpg;
 mod hashes;
 mod names;
@@ -39,6 +42,12 @@ enum Task {
         #[arg(long, env = "FF_GPG_KEY")]
         gpg_key: Option<String>,
     },
+    /// Write docs/ from the provider's schema and the examples.
+    Docs {
+        /// Do not write: fail when docs/ differs from what would be written.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -54,6 +63,7 @@ fn main() -> ExitCode {
             gpg_key,
         })
         .map(|release| print_release(&release)),
+        Task::Docs { check } => docs::run(&release::repo_root(), check),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
