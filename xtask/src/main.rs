@@ -2,6 +2,8 @@
 //!
 //! - `release`: build the release binary and write the archives, `SHA256SUMS` (signed with
 //!   `--gpg-key`), the registry manifest and the filesystem/network mirror tree ([`release`]);
+//! - `publish`: publish a release to a Terraform Cloud / Enterprise private registry,
+//!   idempotently, or print what it would do with `--dry-run` ([`publish`]);
 //! - `docs`: write the registry-format docs from the provider's own schema, or check that
 //!   `docs/` is current with `--check` ([`docs`]).
 
@@ -15,6 +17,7 @@ mod gpg;
 mod hashes;
 mod names;
 mod platform;
+mod publish;
 mod release;
 
 #[derive(Parser, Debug)]
@@ -42,6 +45,8 @@ enum Task {
         #[arg(long, env = "FF_GPG_KEY")]
         gpg_key: Option<String>,
     },
+    /// Publish a release to a Terraform Cloud / Enterprise private registry.
+    Publish(publish::Args),
     /// Write docs/ from the provider's schema and the examples.
     Docs {
         /// Do not write: fail when docs/ differs from what would be written.
@@ -63,6 +68,7 @@ fn main() -> ExitCode {
             gpg_key,
         })
         .map(|release| print_release(&release)),
+        Task::Publish(args) => publish::run(&args),
         Task::Docs { check } => docs::run(&release::repo_root(), check),
     };
     match result {
