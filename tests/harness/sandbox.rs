@@ -92,6 +92,30 @@ impl Sandbox {
     pub fn control(&self) -> String {
         self.endpoint("/control")
     }
+    /// The emulated Terraform Cloud API's base URL (`https://localhost:PORT`).
+    pub fn tfc_address(&self) -> String {
+        self.endpoint("/tfc/address")
+    }
+    /// Its host as Terraform names it (`localhost:PORT`).
+    pub fn tfc_hostname(&self) -> String {
+        self.endpoint("/tfc/hostname")
+    }
+    /// Its organization (the private providers' namespace).
+    pub fn tfc_organization(&self) -> String {
+        self.endpoint("/tfc/organization")
+    }
+    /// Its API token.
+    pub fn tfc_token(&self) -> String {
+        self.endpoint("/tfc/token")
+    }
+    /// The network mirror's base URL (ends with `/`).
+    pub fn mirror_url(&self) -> String {
+        self.endpoint("/mirror/url")
+    }
+    /// The PEM file of the CA of the HTTPS services.
+    pub fn ca_cert(&self) -> String {
+        self.endpoint("/tfc/ca_cert")
+    }
 
     /// The environment variables that configure the provider for this sandbox.
     pub fn provider_env(&self) -> Vec<(String, String)> {
