@@ -1,7 +1,8 @@
 //! Publishing when things go wrong: a registry that rate-limits and fails once is retried
 //! into a complete publication; a release whose signature no longer matches its checksums is
 //! refused before any request; a different build of an already published version is an
-//! error that changes nothing (the registry never has a version overwritten).
+//! error that changes nothing (the registry never has a version overwritten); a run
+//! interrupted midway is finished by the next one, which sends only what is missing.
 
 use std::path::Path;
 use std::process::Output;
@@ -192,4 +193,42 @@ fn another_build_of_a_published_version_is_an_error_that_changes_nothing() {
         statuses(&sandbox)
     );
     assert_eq!(sandbox.state()["tfc"], published, "nothing changed");
+}
+
+#[test]
+fn a_run_interrupted_midway_is_finished_by_the_next_one() {
+    let gpg = Gpg::throwaway();
+    let release = Release::build(Some(&gpg));
+    let sandbox = Sandbox::start();
+    // The checksum uploads go through; every attempt at the zip's upload fails.
+    sandbox.add_fault(
+        json!({"service": "tfc", "method": "PUT", "path": "^/_archivist/",
+        "kind": "status", "status": 500, "after": 2}),
+    );
+    let out = publish(&sandbox, &gpg, release.dir());
+    assert!(!out.status.success(), "{}", output_text(&out));
+    assert!(output_text(&out).contains("500"), "{}", output_text(&out));
+    let platform = &sandbox.state()["tfc"]["platforms"][0];
+    assert_eq!(platform["os"], json!("linux"), "the platform was created");
+
+    sandbox.clear_faults();
+    sandbox.clear_requests();
+    let out = publish(&sandbox, &gpg, release.dir());
+    assert!(out.status.success(), "{}", output_text(&out));
+    assert_eq!(
+        statuses(&sandbox),
+        vec![
+            "GET ff 200".to_string(),
+            format!("GET {} 200", gpg.key_id),
+            format!("GET {VERSION} 200"),
+            "GET amd64 200".to_string(),
+            "PUT upload 200".to_string(),
+        ],
+        "the second run only uploads the missing zip"
+    );
+    let state = sandbox.state()["tfc"].clone();
+    assert_eq!(
+        state["objects"][state["platforms"][0]["binary"].as_str().unwrap_or_default()]["sha256"],
+        json!(sha256_hex(&release.zip()))
+    );
 }
