@@ -12,6 +12,9 @@ use crate::tools::bin_dir;
 /// A running sandbox; killed when dropped.
 pub struct Sandbox {
     child: Child,
+    /// Holds the CA file of the HTTPS services (the sandbox is killed, not stopped, so it
+    /// cannot remove it itself).
+    _tls_dir: tempfile::TempDir,
     /// The endpoints line it printed.
     pub endpoints: Value,
     agent: ureq::Agent,
@@ -34,8 +37,14 @@ impl Sandbox {
 
     /// Start a sandbox with extra command-line arguments.
     pub fn start_with(args: &[&str]) -> Self {
+        let tls_dir = tempfile::Builder::new()
+            .prefix("ff-e2e-tls-")
+            .tempdir()
+            .expect("temp dir");
         let mut child = Command::new(bin_dir().join("ff-sandbox"))
             .args(["--listen", "127.0.0.1:0"])
+            .arg("--tls-dir")
+            .arg(tls_dir.path())
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -59,6 +68,7 @@ impl Sandbox {
             .build();
         Self {
             child,
+            _tls_dir: tls_dir,
             endpoints,
             agent,
         }
