@@ -25,11 +25,29 @@ cargo fmt --all -- --check
 step "lints (cargo clippy -D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "building the provider and the sandbox"
+step "building the provider, the sandbox and xtask"
 cargo build --workspace --bins --locked
+
+# The release tests run the real `cargo xtask release`, which needs the optimised (fat-LTO,
+# minutes long) release build. Start it now so it overlaps the other tests; the release
+# tests wait for it through cargo's own lock and then find it up to date.
+RELEASE_LOG="$(mktemp "${TMPDIR:-/tmp}/ff-release-build.XXXXXX")"
+cargo build --release --locked -p terraform-provider-ff >"$RELEASE_LOG" 2>&1 &
+RELEASE_PID=$!
+trap 'kill "$RELEASE_PID" 2>/dev/null || true; rm -f "$RELEASE_LOG"' EXIT
+echo "release build started in the background (pid $RELEASE_PID, log $RELEASE_LOG)"
 
 step "tests (unit, property and end-to-end)"
 # End-to-end tests start terraform and a sandbox each; two at a time suit a 2-core machine.
 cargo test --workspace --locked "$@" -- --test-threads=2
+
+if ! wait "$RELEASE_PID"; then
+  echo "the background release build failed:" >&2
+  cat "$RELEASE_LOG" >&2
+  exit 1
+fi
+
+step "docs are current (cargo xtask docs --check)"
+cargo xtask docs --check
 
 step "all tests passed"

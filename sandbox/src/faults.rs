@@ -92,8 +92,9 @@ impl FaultSpec {
     fn validate(&self) -> Result<Regex, String> {
         if self.service != "*" && !Service::ALL.iter().any(|s| s.name() == self.service) {
             return Err(format!(
-                "unknown service {:?} (expected \"vault\", \"grafana\" or \"*\")",
-                self.service
+                "unknown service {:?} (expected one of {:?} or \"*\")",
+                self.service,
+                Service::ALL.map(Service::name)
             ));
         }
         if self.method != "*"
@@ -337,6 +338,11 @@ where
         Box::pin(async move {
             let method = req.method().as_str().to_string();
             let path = req.uri().path().to_string();
+            let user_agent = req
+                .headers()
+                .get(http::header::USER_AGENT)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+            let authorization = req.headers().contains_key(http::header::AUTHORIZATION);
             let seq = lock(&shared.log).next_seq();
             let decision = lock(&shared.faults).decide(service, &method, &path);
             if decision.latency_ms > 0 {
@@ -360,6 +366,8 @@ where
                 service: service.name(),
                 method,
                 path,
+                user_agent,
+                authorization,
                 status: response.as_ref().map(|r| r.status().as_u16()),
                 fault,
                 fault_id,
@@ -373,6 +381,8 @@ fn injected_status(service: Service, status: u16) -> Response<Body> {
     match service {
         Service::Vault => crate::vault::errors::injected_status(status),
         Service::Grafana => crate::grafana::errors::injected_status(status),
+        Service::Tfc => crate::tfc::errors::injected_status(status),
+        Service::Mirror => plain_status(status),
     }
 }
 
@@ -380,7 +390,29 @@ fn rate_limited(service: Service, path: &str, retry_after_s: u64) -> Response<Bo
     match service {
         Service::Vault => crate::vault::errors::rate_limited(path, retry_after_s),
         Service::Grafana => crate::grafana::errors::rate_limited(retry_after_s),
+        Service::Tfc => crate::tfc::errors::rate_limited(retry_after_s),
+        Service::Mirror => {
+            let mut response = plain_status(429);
+            if let Ok(value) = http::HeaderValue::from_str(&retry_after_s.to_string()) {
+                response
+                    .headers_mut()
+                    .insert(http::header::RETRY_AFTER, value);
+            }
+            response
+        }
     }
+}
+
+/// A plain-text status, as a static file server answers (the mirror).
+fn plain_status(status: u16) -> Response<Body> {
+    let status =
+        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = Response::new(Body::from(format!(
+        "{}\n",
+        status.canonical_reason().unwrap_or("error")
+    )));
+    *response.status_mut() = status;
+    response
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@
 //!  control port   │ control.rs router            (no faults, not logged)             │
 //!  vault port     │ FaultLayer (faults.rs) → persist (state_file.rs) → vault::router │
 //!  grafana port   │ FaultLayer (faults.rs) → persist (state_file.rs) → grafana::router│
+//!  tfc port       │ TLS (tls.rs) → FaultLayer → tfc::router         (distribution.rs) │
+//!  mirror port    │ TLS (tls.rs) → FaultLayer → mirror::router      (distribution.rs) │
 //!                 └──────────────────────────────────────────────────────────────────┘
 //!                                        │ all share
 //!                                        ▼
@@ -25,16 +27,24 @@
 //! - [`vault`] and [`grafana`] each hold `routes` (HTTP parsing and dispatch), `state` (the
 //!   data, serialisable as-is into the state file and the inspection document) and `errors`
 //!   (the real service's error body shape).
+//! - [`distribution`] starts the two HTTPS services that distributing the provider needs,
+//!   with the sandbox's own CA (`tls.rs`): [`tfc`], the Terraform Cloud private registry API
+//!   (routes/state/errors like the others; kept in memory, not in the state file), and
+//!   [`mirror`], a provider network mirror serving a directory (port P+5 and P+6).
 //!
 //! Service handlers are synchronous functions run under their service's lock; nothing holds
 //! a lock across an `.await` (latency faults sleep before any lock is taken).
 
 pub mod control;
+pub mod distribution;
 pub mod faults;
 pub mod grafana;
+pub mod mirror;
 pub mod server;
 pub mod shared;
 pub mod state_file;
+pub mod tfc;
+mod tls;
 mod util;
 pub mod vault;
 
@@ -64,6 +74,15 @@ pub struct Config {
     pub grafana_user: Option<String>,
     /// Grafana admin password; random (or restored) when `None`.
     pub grafana_password: Option<String>,
+    /// Organization of the emulated Terraform Cloud private registry (`ff-sandbox`).
+    pub tfc_organization: Option<String>,
+    /// Its API token; random when `None`.
+    pub tfc_token: Option<String>,
+    /// Directory the HTTPS network mirror serves (a `cargo xtask release` mirror tree).
+    pub mirror_dir: Option<PathBuf>,
+    /// Where to write the CA certificate of the HTTPS services (a temporary directory,
+    /// removed at shutdown, when `None`).
+    pub tls_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -75,6 +94,10 @@ impl Default for Config {
             vault_token: None,
             grafana_user: None,
             grafana_password: None,
+            tfc_organization: None,
+            tfc_token: None,
+            mirror_dir: None,
+            tls_dir: None,
         }
     }
 }
@@ -85,6 +108,10 @@ pub struct Endpoints {
     pub control: String,
     pub vault: VaultEndpoint,
     pub grafana: GrafanaEndpoint,
+    /// The Terraform Cloud private registry API (HTTPS).
+    pub tfc: distribution::TfcEndpoint,
+    /// The provider network mirror (HTTPS).
+    pub mirror: distribution::MirrorEndpoint,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -114,6 +141,8 @@ pub enum StartError {
     StateFile { path: PathBuf, message: String },
     #[error("invalid fault: {0}")]
     Fault(String),
+    #[error("cannot set up TLS: {0}")]
+    Tls(String),
 }
 
 /// Entry point for in-process use (tests) and for the binary.

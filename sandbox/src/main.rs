@@ -34,6 +34,20 @@ struct Cli {
     /// Grafana admin password (default: restored, else random).
     #[arg(long)]
     grafana_password: Option<String>,
+    /// Organization of the emulated Terraform Cloud private registry.
+    #[arg(long, default_value = ff_sandbox::tfc::state::DEFAULT_ORGANIZATION)]
+    tfc_organization: String,
+    /// API token of the emulated Terraform Cloud (default: random).
+    #[arg(long)]
+    tfc_token: Option<String>,
+    /// Directory the HTTPS provider network mirror serves (e.g. dist/mirror from
+    /// `cargo xtask release`).
+    #[arg(long)]
+    mirror_dir: Option<PathBuf>,
+    /// Directory for the CA certificate of the HTTPS services (default: a temporary
+    /// directory removed at exit).
+    #[arg(long)]
+    tls_dir: Option<PathBuf>,
 }
 
 fn parse_fault(text: &str) -> Result<FaultSpec, String> {
@@ -101,6 +115,10 @@ async fn main() -> ExitCode {
         vault_token: cli.vault_token,
         grafana_user: cli.grafana_user,
         grafana_password: cli.grafana_password,
+        tfc_organization: Some(cli.tfc_organization),
+        tfc_token: cli.tfc_token,
+        mirror_dir: cli.mirror_dir,
+        tls_dir: cli.tls_dir,
     };
     let running = match Sandbox::start(config).await {
         Ok(running) => running,

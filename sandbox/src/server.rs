@@ -30,7 +30,7 @@ use crate::util::lock;
 use crate::{Endpoints, GrafanaEndpoint, StartError, VaultEndpoint};
 
 /// Every port is served by one boxed tower service; its only error is the injected drop.
-type HttpService = BoxCloneService<Request<Incoming>, Response, DroppedConnection>;
+pub(crate) type HttpService = BoxCloneService<Request<Incoming>, Response, DroppedConnection>;
 
 /// How long shutdown waits for in-flight requests before closing their connections.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -42,6 +42,8 @@ pub struct Running {
     shared: Arc<Shared>,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+    /// The CA of the HTTPS services; its temporary directory goes when this is dropped.
+    _tls: crate::tls::Tls,
 }
 
 impl Running {
@@ -66,6 +68,8 @@ pub(crate) async fn start(listen: SocketAddr, shared: Arc<Shared>) -> Result<Run
     let control_url = base_url(&control)?;
     let vault_url = base_url(&vault)?;
     let grafana_url = base_url(&grafana)?;
+    let (shutdown, watcher) = watch::channel(false);
+    let distribution = crate::distribution::start(listen, &shared, watcher.clone()).await?;
 
     let vault_token = lock(&shared.vault).root_token().unwrap_or_default();
     let (user, password) = {
@@ -84,15 +88,16 @@ pub(crate) async fn start(listen: SocketAddr, shared: Arc<Shared>) -> Result<Run
             user,
             password,
         },
+        tfc: distribution.tfc.clone(),
+        mirror: distribution.mirror.clone(),
     };
 
-    let (shutdown, watcher) = watch::channel(false);
     let control_service: HttpService =
         BoxCloneService::new(ServiceExt::<Request<Incoming>>::map_err(
             crate::control::router(shared.clone()),
             never_fails,
         ));
-    let tasks = vec![
+    let mut tasks = vec![
         tokio::spawn(serve(control, control_service, watcher.clone())),
         tokio::spawn(serve(
             vault,
@@ -113,10 +118,13 @@ pub(crate) async fn start(listen: SocketAddr, shared: Arc<Shared>) -> Result<Run
             watcher,
         )),
     ];
+    tasks.extend(distribution.tasks);
     tracing::info!(
         control = %endpoints.control,
         vault = %endpoints.vault.address,
         grafana = %endpoints.grafana.url,
+        tfc = %endpoints.tfc.address,
+        mirror = %endpoints.mirror.url,
         "ff-sandbox listening"
     );
     Ok(Running {
@@ -124,6 +132,7 @@ pub(crate) async fn start(listen: SocketAddr, shared: Arc<Shared>) -> Result<Run
         shared,
         shutdown,
         tasks,
+        _tls: distribution.tls,
     })
 }
 

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use crate::faults::FaultTable;
 use crate::grafana::state::GrafanaState;
 use crate::state_file::{self, StateFile};
+use crate::tfc::state::TfcState;
 use crate::util::lock;
 use crate::vault::state::VaultState;
 use crate::{Config, StartError};
@@ -20,26 +21,42 @@ use crate::{Config, StartError};
 pub enum Service {
     Vault,
     Grafana,
+    /// The Terraform Cloud private registry API (HTTPS).
+    Tfc,
+    /// The provider network mirror (HTTPS).
+    Mirror,
 }
 
 impl Service {
-    pub const ALL: [Service; 2] = [Service::Vault, Service::Grafana];
+    pub const ALL: [Service; 4] = [
+        Service::Vault,
+        Service::Grafana,
+        Service::Tfc,
+        Service::Mirror,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Service::Vault => "vault",
             Service::Grafana => "grafana",
+            Service::Tfc => "tfc",
+            Service::Mirror => "mirror",
         }
     }
 }
 
-/// One line of the request log. Header values and bodies are never recorded.
+/// One line of the request log. Bodies and header values are never recorded, except the
+/// `User-Agent` (which names the client, never a credential).
 #[derive(Debug, Clone, Serialize)]
 pub struct LogEntry {
     pub seq: u64,
     pub service: &'static str,
     pub method: String,
     pub path: String,
+    /// The request's `User-Agent` header, when it had one.
+    pub user_agent: Option<String>,
+    /// Whether the request carried an `Authorization` header (its value is never kept).
+    pub authorization: bool,
     /// `None` when the connection was dropped without a response.
     pub status: Option<u16>,
     /// `None`, the injected status (`"500"`), `"rate_limit"`, `"drop"` or `"latency"`.
@@ -88,6 +105,10 @@ pub struct Shared {
     pub faults: Mutex<FaultTable>,
     pub log: Mutex<RequestLog>,
     pub state_file: Option<StateFile>,
+    /// The private registry (in memory only, not in the state file).
+    pub tfc: Mutex<TfcState>,
+    /// Files of the HTTPS services (mirror root, CA directory).
+    pub distribution: crate::distribution::Settings,
 }
 
 impl Shared {
@@ -117,6 +138,14 @@ impl Shared {
             faults: Mutex::new(faults),
             log: Mutex::new(RequestLog::default()),
             state_file: config.state_file.clone().map(StateFile::new),
+            tfc: Mutex::new(TfcState::new(
+                config.tfc_organization.as_deref(),
+                config.tfc_token.as_deref(),
+            )),
+            distribution: crate::distribution::Settings {
+                mirror_dir: config.mirror_dir.clone(),
+                tls_dir: config.tls_dir.clone(),
+            },
         })
     }
 
@@ -124,13 +153,15 @@ impl Shared {
     pub fn inspect(&self) -> Value {
         let vault = serde_json::to_value(&*lock(&self.vault)).unwrap_or(Value::Null);
         let grafana = serde_json::to_value(&*lock(&self.grafana)).unwrap_or(Value::Null);
-        json!({ "vault": vault, "grafana": grafana })
+        let tfc = serde_json::to_value(&*lock(&self.tfc)).unwrap_or(Value::Null);
+        json!({ "vault": vault, "grafana": grafana, "tfc": tfc })
     }
 
     /// Clears all service data (keeping tokens and credentials), faults and the request log.
     pub fn reset(&self) {
         lock(&self.vault).reset();
         lock(&self.grafana).reset();
+        lock(&self.tfc).reset();
         lock(&self.faults).clear();
         lock(&self.log).clear();
     }

@@ -84,7 +84,7 @@ async fn request_log_records_method_path_status_without_secrets() {
     assert_eq!(log.len(), 2, "{log:?}");
     assert_eq!(
         log[0],
-        json!({"seq": log[0]["seq"], "service": "vault", "method": "POST", "path": "/v1/secret/data/a", "status": 200, "fault": null, "fault_id": null})
+        json!({"seq": log[0]["seq"], "service": "vault", "method": "POST", "path": "/v1/secret/data/a", "user_agent": null, "authorization": false, "status": 200, "fault": null, "fault_id": null})
     );
     assert_eq!(log[1]["service"], json!("grafana"));
     assert_eq!(log[1]["status"], json!(401));

@@ -1,5 +1,6 @@
 //! The binary prints exactly one JSON line with the endpoints, nothing else on stdout, and
-//! exits 0 on SIGTERM. A fixed port P gives control P, Vault P+1, Grafana P+2.
+//! exits 0 on SIGTERM. A fixed port P gives control P, Vault P+1, Grafana P+2, the Terraform
+//! Cloud registry P+5 and the network mirror P+6 (both HTTPS, with the CA file in the line).
 
 mod common;
 
@@ -15,7 +16,11 @@ fn one_json_line_then_silence() {
     let value: Value = serde_json::from_str(spawned.line.trim_end()).unwrap();
     let object = value.as_object().unwrap();
     let keys: Vec<&String> = object.keys().collect();
-    assert_eq!(keys, vec!["control", "grafana", "vault"], "{value}");
+    assert_eq!(
+        keys,
+        vec!["control", "grafana", "mirror", "tfc", "vault"],
+        "{value}"
+    );
     let vault = &value["vault"];
     let grafana = &value["grafana"];
     assert!(
@@ -51,11 +56,44 @@ fn one_json_line_then_silence() {
     .collect();
     assert_eq!(ports.len(), 3, "each service on its own port: {value}");
 
+    // The HTTPS services: the private registry and the network mirror, with the CA file.
+    let tfc = &value["tfc"];
+    let mirror = &value["mirror"];
+    assert!(
+        tfc["address"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://localhost:"),
+        "{value}"
+    );
+    assert_eq!(
+        tfc["address"],
+        json!(format!("https://{}", tfc["hostname"].as_str().unwrap()))
+    );
+    assert_eq!(tfc["organization"], json!("ff-sandbox"));
+    assert!(tfc["token"].as_str().is_some_and(|t| t.len() > 20));
+    let mirror_url = mirror["url"].as_str().unwrap();
+    assert!(
+        mirror_url.starts_with("https://localhost:") && mirror_url.ends_with('/'),
+        "{value}"
+    );
+    assert_ne!(mirror_url, format!("{}/", tfc["address"].as_str().unwrap()));
+    assert_eq!(mirror["dir"], Value::Null);
+    let ca = std::path::PathBuf::from(tfc["ca_cert"].as_str().unwrap());
+    assert_eq!(mirror["ca_cert"], tfc["ca_cert"]);
+    let pem = std::fs::read_to_string(&ca).expect("the CA file exists while the sandbox runs");
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
+
     let status = terminate(&mut spawned.child);
     assert!(status.success(), "exit status after SIGTERM: {status:?}");
     let mut rest = String::new();
     spawned.stdout.read_to_string(&mut rest).unwrap();
     assert_eq!(rest, "", "nothing on stdout after the endpoints line");
+    assert!(
+        !ca.exists(),
+        "the CA's temporary directory is removed at exit: {}",
+        ca.display()
+    );
 }
 
 #[test]
@@ -80,6 +118,10 @@ fn credentials_from_flags_and_fixed_ports() {
                 "boss",
                 "--grafana-password",
                 "pw",
+                "--tfc-organization",
+                "acme",
+                "--tfc-token",
+                "tfc-tok",
             ])
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
@@ -104,6 +146,16 @@ fn credentials_from_flags_and_fixed_ports() {
     );
     assert_eq!(value["vault"]["token"], json!("tok"));
     assert_eq!(value["grafana"]["auth"], json!("boss:pw"));
+    assert_eq!(
+        value["tfc"]["address"],
+        json!(format!("https://localhost:{}", port + 5))
+    );
+    assert_eq!(
+        value["mirror"]["url"],
+        json!(format!("https://localhost:{}/", port + 6))
+    );
+    assert_eq!(value["tfc"]["organization"], json!("acme"));
+    assert_eq!(value["tfc"]["token"], json!("tfc-tok"));
     assert!(terminate(&mut child).success());
 }
 

@@ -65,7 +65,10 @@ async fn state_survives_a_restart_in_process() {
 async fn a_sigkilled_sandbox_keeps_its_data() {
     let path = temp_path("killed.json");
     let path_arg = path.to_string_lossy().to_string();
-    let mut first = spawn_binary(&["--state-file", &path_arg]);
+    // A killed sandbox cannot remove its CA's directory: give it one to clean up here.
+    let tls_dir = temp_path("killed-tls");
+    let tls_arg = tls_dir.to_string_lossy().to_string();
+    let mut first = spawn_binary(&["--state-file", &path_arg, "--tls-dir", &tls_arg]);
     let client = reqwest::Client::new();
     let vault = first.endpoints.vault.clone();
     let response = client
@@ -78,6 +81,7 @@ async fn a_sigkilled_sandbox_keeps_its_data() {
     assert_eq!(response.status().as_u16(), 200);
     first.child.kill().expect("SIGKILL");
     let _ = first.child.wait();
+    let _ = std::fs::remove_dir_all(&tls_dir);
 
     let mut second = spawn_binary(&["--state-file", &path_arg]);
     assert_eq!(second.endpoints.vault.token, vault.token, "same root token");

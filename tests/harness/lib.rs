@@ -9,9 +9,11 @@
 //! - [`tools`]: where the terraform binaries and the built provider and sandbox are;
 //! - [`sandbox`]: a sandbox process, its control API and its emulated services;
 //! - [`terraform`]: a working directory and the terraform commands run in it;
-//! - [`check`]: comparisons that print expected against actual.
+//! - [`check`]: comparisons that print expected against actual;
+//! - [`release`]: the output of the release command and throwaway GPG keys.
 
 pub mod check;
+pub mod release;
 pub mod sandbox;
 pub mod terraform;
 pub mod tools;

@@ -12,6 +12,9 @@ use crate::tools::bin_dir;
 /// A running sandbox; killed when dropped.
 pub struct Sandbox {
     child: Child,
+    /// Holds the CA file of the HTTPS services (the sandbox is killed, not stopped, so it
+    /// cannot remove it itself).
+    _tls_dir: tempfile::TempDir,
     /// The endpoints line it printed.
     pub endpoints: Value,
     agent: ureq::Agent,
@@ -34,8 +37,14 @@ impl Sandbox {
 
     /// Start a sandbox with extra command-line arguments.
     pub fn start_with(args: &[&str]) -> Self {
+        let tls_dir = tempfile::Builder::new()
+            .prefix("ff-e2e-tls-")
+            .tempdir()
+            .expect("temp dir");
         let mut child = Command::new(bin_dir().join("ff-sandbox"))
             .args(["--listen", "127.0.0.1:0"])
+            .arg("--tls-dir")
+            .arg(tls_dir.path())
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -59,6 +68,7 @@ impl Sandbox {
             .build();
         Self {
             child,
+            _tls_dir: tls_dir,
             endpoints,
             agent,
         }
@@ -91,6 +101,30 @@ impl Sandbox {
     /// The control API's base URL.
     pub fn control(&self) -> String {
         self.endpoint("/control")
+    }
+    /// The emulated Terraform Cloud API's base URL (`https://localhost:PORT`).
+    pub fn tfc_address(&self) -> String {
+        self.endpoint("/tfc/address")
+    }
+    /// Its host as Terraform names it (`localhost:PORT`).
+    pub fn tfc_hostname(&self) -> String {
+        self.endpoint("/tfc/hostname")
+    }
+    /// Its organization (the private providers' namespace).
+    pub fn tfc_organization(&self) -> String {
+        self.endpoint("/tfc/organization")
+    }
+    /// Its API token.
+    pub fn tfc_token(&self) -> String {
+        self.endpoint("/tfc/token")
+    }
+    /// The network mirror's base URL (ends with `/`).
+    pub fn mirror_url(&self) -> String {
+        self.endpoint("/mirror/url")
+    }
+    /// The PEM file of the CA of the HTTPS services.
+    pub fn ca_cert(&self) -> String {
+        self.endpoint("/tfc/ca_cert")
     }
 
     /// The environment variables that configure the provider for this sandbox.

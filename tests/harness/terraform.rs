@@ -122,6 +122,27 @@ impl Workdir {
         workdir
     }
 
+    /// A directory whose CLI configuration is `cli_config` (for instance only a
+    /// `filesystem_mirror` or a `network_mirror`, without dev_overrides: terraform installs
+    /// the provider the way a user's does). Nothing else is written and `init` is not run.
+    pub fn with_cli_config(
+        terraform: &TerraformBin,
+        cli_config: &str,
+        env: Vec<(String, String)>,
+    ) -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("ff-e2e-")
+            .tempdir()
+            .expect("temp dir");
+        let workdir = Self {
+            terraform: terraform.clone(),
+            dir,
+            env,
+        };
+        workdir.write(".terraformrc", cli_config);
+        workdir
+    }
+
     fn write_cli_config(&self) {
         let bins = bin_dir();
         // `init` needs an installation source even with dev_overrides: an unpacked mirror

@@ -51,6 +51,44 @@ impl Harness {
         self.http.request(method_of(method), url)
     }
 
+    /// An HTTPS client that trusts the sandbox's CA (and nothing else).
+    pub fn https(&self) -> reqwest::Client {
+        let pem = std::fs::read(&self.endpoints().tfc.ca_cert).expect("the CA file");
+        let ca = reqwest::Certificate::from_pem(&pem).expect("the CA is PEM");
+        reqwest::Client::builder()
+            .tls_built_in_root_certs(false)
+            .add_root_certificate(ca)
+            .build()
+            .expect("HTTPS client")
+    }
+
+    /// A Terraform Cloud API request with the sandbox's token.
+    pub fn tfc(&self, method: &str, path: &str) -> RequestBuilder {
+        self.tfc_anonymous(method, path)
+            .bearer_auth(&self.endpoints().tfc.token)
+            .header("Content-Type", "application/vnd.api+json")
+    }
+
+    /// A Terraform Cloud request without a token (the upload links, discovery).
+    pub fn tfc_anonymous(&self, method: &str, path: &str) -> RequestBuilder {
+        let url = if path.starts_with("https://") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.endpoints().tfc.address)
+        };
+        self.https().request(method_of(method), url)
+    }
+
+    /// A request to the network mirror (`path` relative to its base URL).
+    pub fn mirror(&self, method: &str, path: &str) -> RequestBuilder {
+        let url = format!(
+            "{}{}",
+            self.endpoints().mirror.url,
+            path.trim_start_matches('/')
+        );
+        self.https().request(method_of(method), url)
+    }
+
     pub fn control(&self, method: &str, path: &str) -> RequestBuilder {
         let url = format!("{}{path}", self.endpoints().control);
         self.http.request(method_of(method), url)
@@ -97,9 +135,10 @@ pub async fn status_and_json(response: Response) -> (u16, Value) {
 
 /// Sends the request and asserts the status, showing expected against actual with the body.
 pub async fn expect(request: RequestBuilder, expected: u16) -> Value {
-    let built = request.build().expect("request builds");
+    // The builder's own client: the HTTPS services need one that trusts the sandbox's CA.
+    let (client, built) = request.build_split();
+    let built = built.expect("request builds");
     let what = format!("{} {}", built.method(), built.url().path());
-    let client = reqwest::Client::new();
     let response = client.execute(built).await.expect("request sent");
     let (status, body) = status_and_json(response).await;
     assert_eq!(
