@@ -1,5 +1,5 @@
-//! `ff-sandbox`: local, faithful emulators of the parts of the HashiCorp Vault and Grafana
-//! HTTP APIs that terraform-provider-ff uses, with fault injection and inspection.
+//! `ff-sandbox`: local, faithful emulators of the parts of the HashiCorp Vault, Grafana and
+//! Auth0 HTTP APIs that terraform-provider-ff uses, with fault injection and inspection.
 //!
 //! # How the files fit together
 //!
@@ -8,6 +8,7 @@
 //!  control port   │ control.rs router            (no faults, not logged)             │
 //!  vault port     │ FaultLayer (faults.rs) → persist (state_file.rs) → vault::router │
 //!  grafana port   │ FaultLayer (faults.rs) → persist (state_file.rs) → grafana::router│
+//!  auth0 port     │ FaultLayer (faults.rs) → persist (state_file.rs) → auth0::router │
 //!                 └──────────────────────────────────────────────────────────────────┘
 //!                                        │ all share
 //!                                        ▼
@@ -16,19 +17,20 @@
 //! ```
 //!
 //! - [`server`] binds the listeners (port 0 → one random port each; port P → control P,
-//!   Vault P+1, Grafana P+2), serves every connection with hyper, and shuts down on request.
+//!   Vault P+1, Grafana P+2, Auth0 P+3), serves every connection with hyper, and shuts down on request.
 //! - [`faults`] is the only place that decides and applies injected faults; its tower layer
 //!   also writes the request log, so every fault that fires is visible there.
 //! - [`state_file`] loads the state at start and writes it (temp file + rename) after every
 //!   mutating request and at shutdown.
 //! - [`control`] is the `/_sandbox/...` API: state inspection, request log, faults, reset.
-//! - [`vault`] and [`grafana`] each hold `routes` (HTTP parsing and dispatch), `state` (the
+//! - [`vault`], [`grafana`] and [`auth0`] each hold `routes` (HTTP parsing and dispatch), `state` (the
 //!   data, serialisable as-is into the state file and the inspection document) and `errors`
 //!   (the real service's error body shape).
 //!
 //! Service handlers are synchronous functions run under their service's lock; nothing holds
 //! a lock across an `.await` (latency faults sleep before any lock is taken).
 
+pub mod auth0;
 pub mod control;
 pub mod faults;
 pub mod grafana;
@@ -52,7 +54,7 @@ pub use server::Running;
 #[derive(Debug, Clone)]
 pub struct Config {
     /// IP every service binds to; port 0 gives every service its own random port, a
-    /// non-zero port P gives control P, Vault P+1, Grafana P+2 (P+3, P+4 reserved).
+    /// non-zero port P gives control P, Vault P+1, Grafana P+2, Auth0 P+3 (P+4 reserved).
     pub listen: SocketAddr,
     /// Load state from here at start (when it exists) and save it after every mutation.
     pub state_file: Option<PathBuf>,
@@ -64,6 +66,12 @@ pub struct Config {
     pub grafana_user: Option<String>,
     /// Grafana admin password; random (or restored) when `None`.
     pub grafana_password: Option<String>,
+    /// Auth0 management client id; random (or restored) when `None`.
+    pub auth0_client_id: Option<String>,
+    /// Auth0 management client secret; random (or restored) when `None`.
+    pub auth0_client_secret: Option<String>,
+    /// The Auth0 Management API's rate limit; the Free tenant's (2/s, burst 2) when `None`.
+    pub auth0_rate_limit: Option<auth0::rate_limit::RateLimit>,
 }
 
 impl Default for Config {
@@ -75,6 +83,9 @@ impl Default for Config {
             vault_token: None,
             grafana_user: None,
             grafana_password: None,
+            auth0_client_id: None,
+            auth0_client_secret: None,
+            auth0_rate_limit: None,
         }
     }
 }
@@ -85,6 +96,7 @@ pub struct Endpoints {
     pub control: String,
     pub vault: VaultEndpoint,
     pub grafana: GrafanaEndpoint,
+    pub auth0: Auth0Endpoint,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -100,6 +112,15 @@ pub struct GrafanaEndpoint {
     pub auth: String,
     pub user: String,
     pub password: String,
+}
+
+/// The Auth0 tenant: `domain` is its base URL (the provider's `auth0.domain` accepts it),
+/// and the management client's credentials for `client_credentials`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Auth0Endpoint {
+    pub domain: String,
+    pub client_id: String,
+    pub client_secret: String,
 }
 
 /// Why the sandbox could not start.

@@ -9,12 +9,12 @@ use std::process::ExitCode;
 use clap::Parser;
 use ff_sandbox::{Config, FaultSpec, Sandbox};
 
-/// Local emulators of the Vault and Grafana HTTP APIs used by terraform-provider-ff.
+/// Local emulators of the Vault, Grafana and Auth0 HTTP APIs used by terraform-provider-ff.
 #[derive(Parser, Debug)]
 #[command(name = "ff-sandbox", version, about)]
 struct Cli {
     /// IP:PORT every service binds to. Port 0: a random port per service; port P: control
-    /// P, Vault P+1, Grafana P+2.
+    /// P, Vault P+1, Grafana P+2, Auth0 P+3.
     #[arg(long, default_value = "127.0.0.1:0")]
     listen: SocketAddr,
     /// Load state from this file at start (when it exists); save it after every change
@@ -34,6 +34,19 @@ struct Cli {
     /// Grafana admin password (default: restored, else random).
     #[arg(long)]
     grafana_password: Option<String>,
+    /// Auth0 management client id (default: restored, else random).
+    #[arg(long)]
+    auth0_client_id: Option<String>,
+    /// Auth0 management client secret (default: restored, else random).
+    #[arg(long)]
+    auth0_client_secret: Option<String>,
+    /// Sustained Management API requests per second before 429 (default 2, a Free tenant;
+    /// 0 turns the limit off).
+    #[arg(long)]
+    auth0_rate_limit: Option<f64>,
+    /// Management API requests allowed at once (the bucket size; default 2).
+    #[arg(long)]
+    auth0_burst: Option<u32>,
 }
 
 fn parse_fault(text: &str) -> Result<FaultSpec, String> {
@@ -55,25 +68,32 @@ fn init_logging() {
         .init();
 }
 
-async fn shutdown_signal() {
+/// Resolves on SIGTERM or Ctrl-C. The SIGTERM handler is installed when this is called, so
+/// call it before announcing the endpoints: a signal sent right after the line was read must
+/// shut down cleanly, not kill the process.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
+    let term = {
         use tokio::signal::unix::{SignalKind, signal};
         match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
+            Ok(term) => Some(term),
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for SIGTERM; Ctrl-C only");
+                None
+            }
+        }
+    };
+    async move {
+        #[cfg(unix)]
+        {
+            if let Some(mut term) = term {
                 tokio::select! {
                     _ = term.recv() => {}
                     _ = tokio::signal::ctrl_c() => {}
                 }
-            }
-            Err(err) => {
-                tracing::warn!(error = %err, "cannot listen for SIGTERM; Ctrl-C only");
-                let _ = tokio::signal::ctrl_c().await;
+                return;
             }
         }
-    }
-    #[cfg(not(unix))]
-    {
         let _ = tokio::signal::ctrl_c().await;
     }
 }
@@ -89,6 +109,18 @@ async fn main() -> ExitCode {
         vault_token: cli.vault_token,
         grafana_user: cli.grafana_user,
         grafana_password: cli.grafana_password,
+        auth0_client_id: cli.auth0_client_id,
+        auth0_client_secret: cli.auth0_client_secret,
+        auth0_rate_limit: match (cli.auth0_rate_limit, cli.auth0_burst) {
+            (None, None) => None,
+            (rate, burst) => {
+                let default = ff_sandbox::auth0::rate_limit::RateLimit::default();
+                Some(ff_sandbox::auth0::rate_limit::RateLimit {
+                    per_second: rate.unwrap_or(default.per_second),
+                    burst: burst.unwrap_or(default.burst),
+                })
+            }
+        },
     };
     let running = match Sandbox::start(config).await {
         Ok(running) => running,
@@ -97,6 +129,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let stop = shutdown_signal();
     let line = match serde_json::to_string(running.endpoints()) {
         Ok(line) => line,
         Err(err) => {
@@ -113,7 +146,7 @@ async fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     drop(stdout);
-    shutdown_signal().await;
+    stop.await;
     tracing::info!("shutting down");
     running.shutdown().await;
     ExitCode::SUCCESS

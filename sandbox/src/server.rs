@@ -27,7 +27,7 @@ use crate::faults::{DroppedConnection, FaultLayer};
 use crate::shared::{Service, Shared};
 use crate::state_file::persist_after_mutation;
 use crate::util::lock;
-use crate::{Endpoints, GrafanaEndpoint, StartError, VaultEndpoint};
+use crate::{Auth0Endpoint, Endpoints, GrafanaEndpoint, StartError, VaultEndpoint};
 
 /// Every port is served by one boxed tower service; its only error is the injected drop.
 type HttpService = BoxCloneService<Request<Incoming>, Response, DroppedConnection>;
@@ -62,10 +62,11 @@ impl Running {
 }
 
 pub(crate) async fn start(listen: SocketAddr, shared: Arc<Shared>) -> Result<Running, StartError> {
-    let [control, vault, grafana] = bind_all(listen).await?;
+    let [control, vault, grafana, auth0] = bind_all(listen).await?;
     let control_url = base_url(&control)?;
     let vault_url = base_url(&vault)?;
     let grafana_url = base_url(&grafana)?;
+    let auth0_url = base_url(&auth0)?;
 
     let vault_token = lock(&shared.vault).root_token().unwrap_or_default();
     let (user, password) = {
@@ -83,6 +84,14 @@ pub(crate) async fn start(listen: SocketAddr, shared: Arc<Shared>) -> Result<Run
             auth: format!("{user}:{password}"),
             user,
             password,
+        },
+        auth0: {
+            let auth0 = lock(&shared.auth0);
+            Auth0Endpoint {
+                domain: auth0_url.clone(),
+                client_id: auth0.management.client_id.clone(),
+                client_secret: auth0.management.client_secret.clone(),
+            }
         },
     };
 
@@ -110,6 +119,15 @@ pub(crate) async fn start(listen: SocketAddr, shared: Arc<Shared>) -> Result<Run
                 Service::Grafana,
                 crate::grafana::router(shared.clone()),
             ),
+            watcher.clone(),
+        )),
+        tokio::spawn(serve(
+            auth0,
+            service_stack(
+                &shared,
+                Service::Auth0,
+                crate::auth0::router(shared.clone(), auth0_url),
+            ),
             watcher,
         )),
     ];
@@ -117,6 +135,7 @@ pub(crate) async fn start(listen: SocketAddr, shared: Arc<Shared>) -> Result<Run
         control = %endpoints.control,
         vault = %endpoints.vault.address,
         grafana = %endpoints.grafana.url,
+        auth0 = %endpoints.auth0.domain,
         "ff-sandbox listening"
     );
     Ok(Running {
@@ -138,9 +157,9 @@ fn never_fails(never: Infallible) -> DroppedConnection {
     match never {}
 }
 
-async fn bind_all(listen: SocketAddr) -> Result<[TcpListener; 3], StartError> {
-    let mut listeners = Vec::with_capacity(3);
-    for offset in 0..3u16 {
+async fn bind_all(listen: SocketAddr) -> Result<[TcpListener; 4], StartError> {
+    let mut listeners = Vec::with_capacity(4);
+    for offset in 0..4u16 {
         let port = if listen.port() == 0 {
             0
         } else {

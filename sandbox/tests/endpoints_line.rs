@@ -1,5 +1,5 @@
 //! The binary prints exactly one JSON line with the endpoints, nothing else on stdout, and
-//! exits 0 on SIGTERM. A fixed port P gives control P, Vault P+1, Grafana P+2.
+//! exits 0 on SIGTERM. A fixed port P gives control P, Vault P+1, Grafana P+2, Auth0 P+3.
 
 mod common;
 
@@ -15,7 +15,11 @@ fn one_json_line_then_silence() {
     let value: Value = serde_json::from_str(spawned.line.trim_end()).unwrap();
     let object = value.as_object().unwrap();
     let keys: Vec<&String> = object.keys().collect();
-    assert_eq!(keys, vec!["control", "grafana", "vault"], "{value}");
+    assert_eq!(
+        keys,
+        vec!["auth0", "control", "grafana", "vault"],
+        "{value}"
+    );
     let vault = &value["vault"];
     let grafana = &value["grafana"];
     assert!(
@@ -50,6 +54,19 @@ fn one_json_line_then_silence() {
     .into_iter()
     .collect();
     assert_eq!(ports.len(), 3, "each service on its own port: {value}");
+    let auth0 = &value["auth0"];
+    assert!(
+        auth0["domain"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("http://127.0.0.1:") && !ports.contains(d)),
+        "Auth0 on its own port: {value}"
+    );
+    assert!(auth0["client_id"].as_str().is_some_and(|c| c.len() == 32));
+    assert!(
+        auth0["client_secret"]
+            .as_str()
+            .is_some_and(|c| c.len() == 64)
+    );
 
     let status = terminate(&mut spawned.child);
     assert!(status.success(), "exit status after SIGTERM: {status:?}");
@@ -101,6 +118,10 @@ fn credentials_from_flags_and_fixed_ports() {
     assert_eq!(
         value["grafana"]["url"],
         json!(format!("http://127.0.0.1:{}", port + 2))
+    );
+    assert_eq!(
+        value["auth0"]["domain"],
+        json!(format!("http://127.0.0.1:{}", port + 3))
     );
     assert_eq!(value["vault"]["token"], json!("tok"));
     assert_eq!(value["grafana"]["auth"], json!("boss:pw"));
