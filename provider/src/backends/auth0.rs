@@ -245,7 +245,11 @@ impl std::fmt::Debug for Catalog {
 
 /// An Auth0 tenant's Management API.
 pub struct Auth0Client {
+    /// The Management API.
     http: Http,
+    /// The Authentication API (`/oauth/token`): Auth0 limits it with a bucket of its own,
+    /// so it has a rate-limit gate of its own.
+    authentication: Http,
     credentials: Auth0Credentials,
     token: tokio::sync::Mutex<Option<CachedToken>>,
     catalog: Catalog,
@@ -267,6 +271,7 @@ impl Auth0Client {
         credentials: Auth0Credentials,
     ) -> Result<Self, BackendError> {
         Ok(Self {
+            authentication: Http::new(settings.clone(), parse_auth0_error)?,
             http: Http::new(settings, parse_auth0_error)?,
             credentials,
             token: tokio::sync::Mutex::new(None),
@@ -319,7 +324,7 @@ impl Auth0Client {
                 "audience": self.audience(),
             }))
             .idempotent(true);
-        let issued: Issued = self.http.send(call).await?.json()?;
+        let issued: Issued = self.authentication.send(call).await?.json()?;
         let lifetime = Duration::from_secs(issued.expires_in.unwrap_or(86_400));
         tracing::debug!(
             expires_in_s = lifetime.as_secs(),

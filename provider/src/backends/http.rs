@@ -224,6 +224,9 @@ struct Pacer {
     capacity: f64,
     /// Requests per second; the largest the server's headers have shown to be safe.
     rate: f64,
+    /// After a 429: a rate the estimates may no longer raise `rate` above (a server whose
+    /// reset is not rounded up makes estimates run high).
+    ceiling: Option<f64>,
     tokens: f64,
     at: Instant,
 }
@@ -378,6 +381,7 @@ impl RateGate {
             capacity,
             // Until the server shows a refill, assume one bucket per second.
             rate: estimate.unwrap_or(capacity),
+            ceiling: None,
             tokens: h.remaining as f64,
             at: now,
         });
@@ -387,11 +391,14 @@ impl RateGate {
             && estimate > pacer.rate
             && status != StatusCode::TOO_MANY_REQUESTS
         {
-            pacer.rate = estimate;
+            pacer.rate = pacer.ceiling.map_or(estimate, |c| estimate.min(c));
         }
         if status == StatusCode::TOO_MANY_REQUESTS {
-            // We were ahead of the server: slow down a little and start from empty.
-            pacer.rate = (pacer.rate * 0.9).max(0.01);
+            // We were ahead of the server: slow down a little, for good, and start from
+            // empty.
+            let slower = (pacer.rate * 0.9).max(0.01);
+            pacer.ceiling = Some(pacer.ceiling.map_or(slower, |c| c.min(slower)));
+            pacer.rate = slower;
             pacer.tokens = pacer.tokens.min(0.0);
         } else {
             pacer.tokens = pacer.tokens.min(h.remaining as f64);
@@ -840,7 +847,7 @@ mod tests {
             reset: (epoch() + 0.5).ceil() as u64,
         };
         let estimate = h.rate_estimate(epoch()).expect("a refill is pending");
-        assert!(estimate >= 1.0 && estimate <= 2.0 + 1e-9, "{estimate}");
+        assert!((1.0..=2.0 + 1e-9).contains(&estimate), "{estimate}");
         let full = RateHeaders {
             limit: 2,
             remaining: 2,
