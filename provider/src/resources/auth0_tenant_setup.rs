@@ -1237,6 +1237,15 @@ impl Remote<'_> {
         let names = &desired.names;
         let owner = names.key().as_str();
         let auth0 = self.auth0;
+        // Usually ff_deployment has enabled the mount already; a setup used on its own
+        // enables it too.
+        self.vault
+            .ensure_kv2_mount(names.kv_mount())
+            .await
+            .step(format!(
+                "enabling the KV v2 mount {:?} in Vault",
+                names.kv_mount()
+            ))?;
         let observed = observe(auth0, Some(self.vault), names, true).await?;
         let mut client_ids: StateMap = BTreeMap::new();
         let mut vault_paths: StateMap = BTreeMap::new();
