@@ -263,11 +263,12 @@ impl RateHeaders {
         })
     }
 
-    /// A refill rate that is at most the server's: `limit - remaining` tokens come back by
-    /// `reset`, which the server rounds up to a whole second (so the estimate is low, never
-    /// high). `None` while the bucket is full.
+    /// A refill rate that is at most the server's: at least `limit - remaining - 1` tokens
+    /// (`remaining` is rounded down, so up to one more may be missing) come back by `reset`,
+    /// which the server rounds up to a whole second. Both roundings make the estimate low,
+    /// never high. `None` while that many are not missing.
     fn rate_estimate(&self, now_epoch: f64) -> Option<f64> {
-        let missing = self.limit.saturating_sub(self.remaining) as f64;
+        let missing = self.limit.saturating_sub(self.remaining).saturating_sub(1) as f64;
         let seconds = self.reset as f64 - now_epoch;
         (missing > 0.0 && seconds > 0.0).then(|| (missing / seconds).min(10_000.0))
     }
@@ -839,19 +840,19 @@ mod tests {
 
     #[test]
     fn rate_estimate_is_never_above_the_server_rate() {
-        // 2 tokens refilled at 2/s: one missing comes back within 0.5 s, which the server
-        // rounds up to the next whole second.
+        // 2 tokens refilled at 2/s: with none left (between 1 and 2 missing), the bucket is
+        // full within 1 s, which the server rounds up to a whole second.
         let h = RateHeaders {
             limit: 2,
-            remaining: 1,
-            reset: (epoch() + 0.5).ceil() as u64,
+            remaining: 0,
+            reset: (epoch() + 0.6).ceil() as u64,
         };
         let estimate = h.rate_estimate(epoch()).expect("a refill is pending");
-        assert!((1.0..=2.0 + 1e-9).contains(&estimate), "{estimate}");
+        assert!((0.5..=2.0 + 1e-9).contains(&estimate), "{estimate}");
         let full = RateHeaders {
             limit: 2,
-            remaining: 2,
-            reset: epoch() as u64,
+            remaining: 1,
+            reset: epoch() as u64 + 1,
         };
         assert_eq!(full.rate_estimate(epoch()), None);
     }
@@ -861,10 +862,10 @@ mod tests {
         let gate = RateGate::default();
         let (_, probe) = gate.acquire().await;
         assert!(probe.is_some(), "the first request probes");
-        // The server says: bucket of 2, none left, full again in 1 s → 2 requests/s.
+        // The server says: bucket of 2, none left, full again within the second after next.
         let now = epoch();
         gate.observe(
-            &rate_headers(2, 0, (now + 1.0).ceil() as u64),
+            &rate_headers(2, 0, (now + 0.5).ceil() as u64),
             StatusCode::OK,
         );
         drop(probe);
@@ -874,9 +875,10 @@ mod tests {
             assert!(probe.is_none());
         }
         let elapsed = start.elapsed();
-        // Three tokens at ≥ 1/s (the estimate is low by at most the rounding) take 1.5–3 s.
+        // One token missing for sure, back by the reset (0.5 to 1.5 s away): a rate between
+        // 2/3 and 2 per second, so three tokens take 1.5 to 4.5 s.
         assert!(
-            elapsed >= Duration::from_millis(1400) && elapsed <= Duration::from_millis(3200),
+            elapsed >= Duration::from_millis(1400) && elapsed <= Duration::from_millis(4600),
             "{elapsed:?}"
         );
     }
