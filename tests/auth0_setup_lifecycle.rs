@@ -2,7 +2,9 @@
 //! sandbox holds one client per application with its credentials in Vault → import by key
 //! equals the applied state → drift made through Auth0's API (a callback changed, a grant
 //! scope removed, a client deleted) is planned and corrected → rotation_trigger rotates
-//! every secret and Vault follows → destroy leaves nothing in Auth0 or Vault.
+//! every secret and Vault follows → destroy leaves nothing in Auth0 or Vault, while objects
+//! that only look like the deployment's (made by hand, or another deployment's) are never
+//! touched.
 
 use ff_e2e::check::{assert_exactly_once, assert_same_attributes};
 use ff_e2e::sandbox::Sandbox;
@@ -105,7 +107,24 @@ fn assert_nothing_left(sandbox: &Sandbox, context: &str) {
         .collect();
     assert!(servers.is_empty(), "{context}: APIs remain: {servers:?}");
     assert_eq!(auth0["client_grants"], json!([]), "{context}");
-    assert_eq!(auth0["roles"], json!([]), "{context}");
+    let others: Vec<&Value> = auth0["clients"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["client_metadata"]["ff_deployment_key"] == "WM-Prod-EU")
+        .collect();
+    assert_eq!(
+        others.len(),
+        1,
+        "{context}: the other deployment's client is kept"
+    );
+    let roles: Vec<&Value> = auth0["roles"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["description"] != "made by hand")
+        .collect();
+    assert!(roles.is_empty(), "{context}: roles remain: {roles:?}");
     assert!(
         vault_credentials(sandbox).is_empty(),
         "{context}: Vault still holds credentials"
@@ -117,6 +136,21 @@ fn lifecycle(tf: &TerraformBin) {
     let ctx = format!("terraform {}", tf.version);
     let callback = "https://portal.wm-prod.example.com/callback";
     let dir = Workdir::new(tf, &config(callback, "2024-01"), sandbox.provider_env());
+    // Look-alikes: a client named like the portal but marked for another deployment, and a
+    // role named like the deployment's without its mark.
+    let foreign = sandbox.auth0(
+        "POST",
+        "/clients",
+        Some(json!({"name": "ff-wm-prod-portal", "app_type": "spa",
+                    "client_metadata": {"ff_deployment_key": "WM-Prod-EU", "ff_application": "portal"}})),
+    );
+    assert_eq!(foreign.status, 201, "{foreign:?}");
+    let hand_made = sandbox.auth0(
+        "POST",
+        "/roles",
+        Some(json!({"name": "ff-wm-prod-legacy", "description": "made by hand"})),
+    );
+    assert_eq!(hand_made.status, 200, "{hand_made:?}");
 
     // Apply, then the plan is empty.
     dir.apply();
@@ -288,6 +322,32 @@ fn lifecycle(tf: &TerraformBin) {
     // Destroy leaves nothing of the deployment in Auth0 or Vault.
     dir.destroy().ok();
     assert_nothing_left(&sandbox, &format!("{ctx}: after destroy"));
+    let untouched = sandbox.auth0(
+        "GET",
+        &format!(
+            "/clients/{}",
+            foreign.body["client_id"].as_str().unwrap_or_default()
+        ),
+        None,
+    );
+    assert_eq!(
+        untouched.status, 200,
+        "{ctx}: another deployment's client survives"
+    );
+    assert_eq!(
+        untouched.body["callbacks"],
+        json!([]),
+        "{ctx}: and was not changed"
+    );
+    let role = sandbox.auth0(
+        "GET",
+        &format!(
+            "/roles/{}",
+            hand_made.body["id"].as_str().unwrap_or_default()
+        ),
+        None,
+    );
+    assert_eq!(role.status, 200, "{ctx}: a hand-made role survives");
     assert_eq!(dir.resource("ff_auth0_tenant_setup.this"), Value::Null);
 }
 

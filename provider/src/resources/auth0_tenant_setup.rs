@@ -855,9 +855,14 @@ fn refused(step: impl Into<String>, message: String) -> StepError {
 }
 
 fn report(diags: &mut Diagnostics, key: &str, failure: &StepError, what: &str) {
+    let code = failure
+        .error
+        .code()
+        .map(|code| format!(" (Auth0 error code {code})"))
+        .unwrap_or_default();
     diags.error_root(
         format!("Auth0 setup {key}: {} failed", failure.step),
-        format!("{}.\n\n{what}", chain(failure.error.as_ref())),
+        format!("{}{code}.\n\n{what}", chain(failure.error.as_ref())),
     );
 }
 
