@@ -45,13 +45,16 @@ SANDBOX_PID=$!
 read -r ENDPOINTS <"$WORK/endpoints"
 echo "$ENDPOINTS" >"$WORK/endpoints.json"
 field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval("d"+sys.argv[2]))' "$WORK/endpoints.json" "$1"; }
-export VAULT_ADDR VAULT_TOKEN GRAFANA_URL GRAFANA_AUTH
+export VAULT_ADDR VAULT_TOKEN GRAFANA_URL GRAFANA_AUTH AUTH0_DOMAIN AUTH0_CLIENT_ID AUTH0_CLIENT_SECRET
 VAULT_ADDR="$(field "['vault']['address']")"
 VAULT_TOKEN="$(field "['vault']['token']")"
 GRAFANA_URL="$(field "['grafana']['url']")"
 GRAFANA_AUTH="$(field "['grafana']['auth']")"
+AUTH0_DOMAIN="$(field "['auth0']['domain']")"
+AUTH0_CLIENT_ID="$(field "['auth0']['client_id']")"
+AUTH0_CLIENT_SECRET="$(field "['auth0']['client_secret']")"
 CONTROL="$(field "['control']")"
-echo "sandbox: control $CONTROL, Vault $VAULT_ADDR, Grafana $GRAFANA_URL"
+echo "sandbox: control $CONTROL, Vault $VAULT_ADDR, Grafana $GRAFANA_URL, Auth0 $AUTH0_DOMAIN"
 
 step "applying examples/local"
 cp "$ROOT"/examples/local/*.tf "$WORK/"

@@ -142,7 +142,8 @@ fn terraform_installs_from_the_filesystem_mirror_and_checks_the_lock_file() {
         ]);
         let apply = apply.ok();
         assert!(
-            apply.stdout.contains("Apply complete! Resources: 1 added"),
+            apply.stdout.contains("Apply complete! Resources:")
+                && apply.stdout.contains(" added, 0 changed, 0 destroyed."),
             "{context}: {}",
             apply.stdout
         );

@@ -27,3 +27,13 @@ output "grafana" {
     token_vault_path   = ff_deployment.this.grafana_token_vault_path
   }
 }
+
+output "auth0" {
+  description = "The deployment's Auth0 client ids, API and roles, and where each application's credentials are in Vault."
+  value = {
+    client_ids  = ff_auth0_tenant_setup.this.client_ids
+    api_id      = ff_auth0_tenant_setup.this.api_id
+    role_ids    = ff_auth0_tenant_setup.this.role_ids
+    vault_paths = ff_auth0_tenant_setup.this.vault_paths
+  }
+}

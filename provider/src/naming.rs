@@ -35,6 +35,15 @@ pub const TAG_MANAGED_BY: &str = "ff:managed-by";
 /// Cloud tag naming the cloud.
 pub const TAG_CLOUD: &str = "ff:cloud";
 
+/// Auth0 client metadata naming the deployment a client belongs to.
+pub const AUTH0_META_KEY: &str = "ff_deployment_key";
+/// Auth0 client metadata naming the application (the key of `application` blocks).
+pub const AUTH0_META_APPLICATION: &str = "ff_application";
+/// Auth0 client metadata naming the manager.
+pub const AUTH0_META_MANAGED_BY: &str = "ff_managed_by";
+/// Auth0 client metadata holding the `rotation_trigger` the secret was last rotated for.
+pub const AUTH0_META_ROTATION: &str = "ff_rotation";
+
 /// Names inside the deployment's Vault path that the provider itself writes; generated
 /// secrets may not use them.
 pub const RESERVED_SECRET_NAMES: &[&str] = &["deployment", "grafana", "auth0", "argocd", "git"];
@@ -203,6 +212,34 @@ impl Names {
     /// Auth0 role name.
     pub fn auth0_role(&self, role: &str) -> String {
         format!("ff-{}-{}", self.slug, role)
+    }
+    /// The role a role name of this deployment stands for (`ff-wm-prod-admin` → `admin`).
+    pub fn auth0_role_of<'n>(&self, role_name: &'n str) -> Option<&'n str> {
+        role_name
+            .strip_prefix("ff-")?
+            .strip_prefix(self.slug.as_str())?
+            .strip_prefix('-')
+            .filter(|role| !role.is_empty())
+    }
+    /// Description of every Auth0 role of the deployment: the mark that tells its roles
+    /// from another deployment's whose names look alike.
+    pub fn auth0_role_description(&self) -> String {
+        format!("Managed by {MANAGED_BY} for deployment {}", self.key)
+    }
+    /// Description of an Auth0 application of the deployment.
+    pub fn auth0_application_description(&self, application: &str) -> String {
+        format!(
+            "Application {application} of deployment {}, managed by {MANAGED_BY}",
+            self.key
+        )
+    }
+    /// Path (inside the mount) of the folder holding the Auth0 applications' credentials.
+    pub fn auth0_secrets_folder(&self) -> String {
+        format!("{}/auth0", self.key)
+    }
+    /// Full Vault path (with the mount) of an Auth0 application's credentials.
+    pub fn auth0_vault_path(&self, application: &str) -> String {
+        format!("{}/{}", self.kv_mount, self.auth0_secret_path(application))
     }
     /// The deployment's Kubernetes namespace for its applications.
     pub fn k8s_namespace(&self) -> String {
@@ -467,6 +504,21 @@ mod tests {
         assert_eq!(names.grafana_folder_uid(), "ff-wm-prod");
         assert_eq!(names.auth0_application("portal"), "ff-wm-prod-portal");
         assert_eq!(names.auth0_secret_path("portal"), "WM-Prod/auth0/portal");
+        assert_eq!(
+            names.auth0_vault_path("portal"),
+            "deployments/WM-Prod/auth0/portal"
+        );
+        assert_eq!(names.auth0_secrets_folder(), "WM-Prod/auth0");
+        assert_eq!(names.auth0_role("admin"), "ff-wm-prod-admin");
+        assert_eq!(names.auth0_role_of("ff-wm-prod-admin"), Some("admin"));
+        assert_eq!(names.auth0_role_of("ff-wm-prod-eu-admin"), Some("eu-admin"));
+        assert_eq!(names.auth0_role_of("ff-wm-prod-"), None);
+        assert_eq!(names.auth0_role_of("ff-wm-stage-admin"), None);
+        assert!(
+            names
+                .auth0_role_description()
+                .ends_with("deployment WM-Prod")
+        );
         assert_eq!(names.cluster(), "ff-wm-prod");
         assert_eq!(names.resource_group(), "rg-ff-wm-prod");
         assert_eq!(names.vault_kubernetes_auth_mount(), "kubernetes-wm-prod");

@@ -1,4 +1,6 @@
-//! The control API on the control port: inspection, request log, faults, reset, health.
+//! The control API on the control port: inspection, request log, faults, reset, health, and
+//! the Auth0 Management API's rate limit (`GET`/`PUT /_sandbox/auth0/rate-limit` with
+//! `{"per_second": 2, "burst": 2}`; `per_second: 0` turns it off).
 //! JSON everywhere, no authentication; errors are `{"error":"..."}`.
 
 use std::sync::Arc;
@@ -11,6 +13,7 @@ use axum::routing::{delete, get, post};
 use bytes::Bytes;
 use serde_json::{Value, json};
 
+use crate::auth0::rate_limit::RateLimit;
 use crate::faults::FaultSpec;
 use crate::shared::Shared;
 use crate::util::lock;
@@ -26,6 +29,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/_sandbox/faults/:id", delete(remove_fault))
         .route("/_sandbox/reset", post(reset))
+        .route(
+            "/_sandbox/auth0/rate-limit",
+            get(auth0_rate_limit).put(set_auth0_rate_limit),
+        )
         .fallback(not_found)
         .with_state(shared)
 }
@@ -92,6 +99,36 @@ async fn reset(State(shared): State<Arc<Shared>>) -> Response {
     shared.reset();
     shared.persist().await;
     ok()
+}
+
+async fn auth0_rate_limit(State(shared): State<Arc<Shared>>) -> Response {
+    let limit = lock(&shared.auth0).rate_limit;
+    axum::Json(limit).into_response()
+}
+
+async fn set_auth0_rate_limit(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let limit: RateLimit = match serde_json::from_slice(&body) {
+        Ok(limit) => limit,
+        Err(err) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("invalid rate limit: {err}"),
+            );
+        }
+    };
+    if let Err(message) = limit.validate() {
+        return error(
+            StatusCode::BAD_REQUEST,
+            format!("invalid rate limit: {message}"),
+        );
+    }
+    {
+        let mut auth0 = lock(&shared.auth0);
+        auth0.rate_limit = limit;
+        auth0.management_bucket.refill();
+    }
+    shared.persist().await;
+    axum::Json(limit).into_response()
 }
 
 async fn not_found() -> Response {

@@ -50,7 +50,7 @@ fn star() -> String {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct FaultSpec {
-    /// `vault`, `grafana` or `*`.
+    /// `vault`, `grafana`, `auth0` or `*`.
     #[serde(default = "star")]
     pub service: String,
     /// An HTTP method (`POST`, `LIST`, ...) or `*`.
@@ -383,6 +383,7 @@ fn injected_status(service: Service, status: u16) -> Response<Body> {
         Service::Grafana => crate::grafana::errors::injected_status(status),
         Service::Tfc => crate::tfc::errors::injected_status(status),
         Service::Mirror => plain_status(status),
+        Service::Auth0 => crate::auth0::errors::injected_status(status),
     }
 }
 
@@ -400,6 +401,7 @@ fn rate_limited(service: Service, path: &str, retry_after_s: u64) -> Response<Bo
             }
             response
         }
+        Service::Auth0 => crate::auth0::errors::rate_limited(retry_after_s),
     }
 }
 

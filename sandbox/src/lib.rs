@@ -1,5 +1,5 @@
-//! `ff-sandbox`: local, faithful emulators of the parts of the HashiCorp Vault and Grafana
-//! HTTP APIs that terraform-provider-ff uses, with fault injection and inspection.
+//! `ff-sandbox`: local, faithful emulators of the parts of the HashiCorp Vault, Grafana and
+//! Auth0 HTTP APIs that terraform-provider-ff uses, with fault injection and inspection.
 //!
 //! # How the files fit together
 //!
@@ -10,6 +10,7 @@
 //!  grafana port   │ FaultLayer (faults.rs) → persist (state_file.rs) → grafana::router│
 //!  tfc port       │ TLS (tls.rs) → FaultLayer → tfc::router         (distribution.rs) │
 //!  mirror port    │ TLS (tls.rs) → FaultLayer → mirror::router      (distribution.rs) │
+//!  auth0 port     │ FaultLayer (faults.rs) → persist (state_file.rs) → auth0::router │
 //!                 └──────────────────────────────────────────────────────────────────┘
 //!                                        │ all share
 //!                                        ▼
@@ -18,13 +19,13 @@
 //! ```
 //!
 //! - [`server`] binds the listeners (port 0 → one random port each; port P → control P,
-//!   Vault P+1, Grafana P+2), serves every connection with hyper, and shuts down on request.
+//!   Vault P+1, Grafana P+2, Auth0 P+3), serves every connection with hyper, and shuts down on request.
 //! - [`faults`] is the only place that decides and applies injected faults; its tower layer
 //!   also writes the request log, so every fault that fires is visible there.
 //! - [`state_file`] loads the state at start and writes it (temp file + rename) after every
 //!   mutating request and at shutdown.
 //! - [`control`] is the `/_sandbox/...` API: state inspection, request log, faults, reset.
-//! - [`vault`] and [`grafana`] each hold `routes` (HTTP parsing and dispatch), `state` (the
+//! - [`vault`], [`grafana`] and [`auth0`] each hold `routes` (HTTP parsing and dispatch), `state` (the
 //!   data, serialisable as-is into the state file and the inspection document) and `errors`
 //!   (the real service's error body shape).
 //! - [`distribution`] starts the two HTTPS services that distributing the provider needs,
@@ -35,6 +36,7 @@
 //! Service handlers are synchronous functions run under their service's lock; nothing holds
 //! a lock across an `.await` (latency faults sleep before any lock is taken).
 
+pub mod auth0;
 pub mod control;
 pub mod distribution;
 pub mod faults;
@@ -62,7 +64,7 @@ pub use server::Running;
 #[derive(Debug, Clone)]
 pub struct Config {
     /// IP every service binds to; port 0 gives every service its own random port, a
-    /// non-zero port P gives control P, Vault P+1, Grafana P+2 (P+3, P+4 reserved).
+    /// non-zero port P gives control P, Vault P+1, Grafana P+2, Auth0 P+3 (P+4 reserved).
     pub listen: SocketAddr,
     /// Load state from here at start (when it exists) and save it after every mutation.
     pub state_file: Option<PathBuf>,
@@ -83,6 +85,12 @@ pub struct Config {
     /// Where to write the CA certificate of the HTTPS services (a temporary directory,
     /// removed at shutdown, when `None`).
     pub tls_dir: Option<PathBuf>,
+    /// Auth0 management client id; random (or restored) when `None`.
+    pub auth0_client_id: Option<String>,
+    /// Auth0 management client secret; random (or restored) when `None`.
+    pub auth0_client_secret: Option<String>,
+    /// The Auth0 Management API's rate limit; the Free tenant's (2/s, burst 2) when `None`.
+    pub auth0_rate_limit: Option<auth0::rate_limit::RateLimit>,
 }
 
 impl Default for Config {
@@ -98,6 +106,9 @@ impl Default for Config {
             tfc_token: None,
             mirror_dir: None,
             tls_dir: None,
+            auth0_client_id: None,
+            auth0_client_secret: None,
+            auth0_rate_limit: None,
         }
     }
 }
@@ -112,6 +123,7 @@ pub struct Endpoints {
     pub tfc: distribution::TfcEndpoint,
     /// The provider network mirror (HTTPS).
     pub mirror: distribution::MirrorEndpoint,
+    pub auth0: Auth0Endpoint,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -127,6 +139,15 @@ pub struct GrafanaEndpoint {
     pub auth: String,
     pub user: String,
     pub password: String,
+}
+
+/// The Auth0 tenant: `domain` is its base URL (the provider's `auth0.domain` accepts it),
+/// and the management client's credentials for `client_credentials`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Auth0Endpoint {
+    pub domain: String,
+    pub client_id: String,
+    pub client_secret: String,
 }
 
 /// Why the sandbox could not start.

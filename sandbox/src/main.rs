@@ -9,12 +9,12 @@ use std::process::ExitCode;
 use clap::Parser;
 use ff_sandbox::{Config, FaultSpec, Sandbox};
 
-/// Local emulators of the Vault and Grafana HTTP APIs used by terraform-provider-ff.
+/// Local emulators of the Vault, Grafana and Auth0 HTTP APIs used by terraform-provider-ff.
 #[derive(Parser, Debug)]
 #[command(name = "ff-sandbox", version, about)]
 struct Cli {
     /// IP:PORT every service binds to. Port 0: a random port per service; port P: control
-    /// P, Vault P+1, Grafana P+2.
+    /// P, Vault P+1, Grafana P+2, Auth0 P+3.
     #[arg(long, default_value = "127.0.0.1:0")]
     listen: SocketAddr,
     /// Load state from this file at start (when it exists); save it after every change
@@ -48,6 +48,19 @@ struct Cli {
     /// directory removed at exit).
     #[arg(long)]
     tls_dir: Option<PathBuf>,
+    /// Auth0 management client id (default: restored, else random).
+    #[arg(long)]
+    auth0_client_id: Option<String>,
+    /// Auth0 management client secret (default: restored, else random).
+    #[arg(long)]
+    auth0_client_secret: Option<String>,
+    /// Sustained Management API requests per second before 429 (default 2, a Free tenant;
+    /// 0 turns the limit off).
+    #[arg(long)]
+    auth0_rate_limit: Option<f64>,
+    /// Management API requests allowed at once (the bucket size; default 2).
+    #[arg(long)]
+    auth0_burst: Option<u32>,
 }
 
 fn parse_fault(text: &str) -> Result<FaultSpec, String> {
@@ -119,6 +132,18 @@ async fn main() -> ExitCode {
         tfc_token: cli.tfc_token,
         mirror_dir: cli.mirror_dir,
         tls_dir: cli.tls_dir,
+        auth0_client_id: cli.auth0_client_id,
+        auth0_client_secret: cli.auth0_client_secret,
+        auth0_rate_limit: match (cli.auth0_rate_limit, cli.auth0_burst) {
+            (None, None) => None,
+            (rate, burst) => {
+                let default = ff_sandbox::auth0::rate_limit::RateLimit::default();
+                Some(ff_sandbox::auth0::rate_limit::RateLimit {
+                    per_second: rate.unwrap_or(default.per_second),
+                    burst: burst.unwrap_or(default.burst),
+                })
+            }
+        },
     };
     let running = match Sandbox::start(config).await {
         Ok(running) => running,

@@ -27,7 +27,7 @@ use crate::faults::{DroppedConnection, FaultLayer};
 use crate::shared::{Service, Shared};
 use crate::state_file::persist_after_mutation;
 use crate::util::lock;
-use crate::{Endpoints, GrafanaEndpoint, StartError, VaultEndpoint};
+use crate::{Auth0Endpoint, Endpoints, GrafanaEndpoint, StartError, VaultEndpoint};
 
 /// Every port is served by one boxed tower service; its only error is the injected drop.
 pub(crate) type HttpService = BoxCloneService<Request<Incoming>, Response, DroppedConnection>;
@@ -64,12 +64,13 @@ impl Running {
 }
 
 pub(crate) async fn start(listen: SocketAddr, shared: Arc<Shared>) -> Result<Running, StartError> {
-    let [control, vault, grafana] = bind_all(listen).await?;
+    let [control, vault, grafana, auth0] = bind_all(listen).await?;
     let control_url = base_url(&control)?;
     let vault_url = base_url(&vault)?;
     let grafana_url = base_url(&grafana)?;
     let (shutdown, watcher) = watch::channel(false);
     let distribution = crate::distribution::start(listen, &shared, watcher.clone()).await?;
+    let auth0_url = base_url(&auth0)?;
 
     let vault_token = lock(&shared.vault).root_token().unwrap_or_default();
     let (user, password) = {
@@ -90,6 +91,14 @@ pub(crate) async fn start(listen: SocketAddr, shared: Arc<Shared>) -> Result<Run
         },
         tfc: distribution.tfc.clone(),
         mirror: distribution.mirror.clone(),
+        auth0: {
+            let auth0 = lock(&shared.auth0);
+            Auth0Endpoint {
+                domain: auth0_url.clone(),
+                client_id: auth0.management.client_id.clone(),
+                client_secret: auth0.management.client_secret.clone(),
+            }
+        },
     };
 
     let control_service: HttpService =
@@ -115,6 +124,15 @@ pub(crate) async fn start(listen: SocketAddr, shared: Arc<Shared>) -> Result<Run
                 Service::Grafana,
                 crate::grafana::router(shared.clone()),
             ),
+            watcher.clone(),
+        )),
+        tokio::spawn(serve(
+            auth0,
+            service_stack(
+                &shared,
+                Service::Auth0,
+                crate::auth0::router(shared.clone(), auth0_url),
+            ),
             watcher,
         )),
     ];
@@ -125,6 +143,7 @@ pub(crate) async fn start(listen: SocketAddr, shared: Arc<Shared>) -> Result<Run
         grafana = %endpoints.grafana.url,
         tfc = %endpoints.tfc.address,
         mirror = %endpoints.mirror.url,
+        auth0 = %endpoints.auth0.domain,
         "ff-sandbox listening"
     );
     Ok(Running {
@@ -147,9 +166,9 @@ fn never_fails(never: Infallible) -> DroppedConnection {
     match never {}
 }
 
-async fn bind_all(listen: SocketAddr) -> Result<[TcpListener; 3], StartError> {
-    let mut listeners = Vec::with_capacity(3);
-    for offset in 0..3u16 {
+async fn bind_all(listen: SocketAddr) -> Result<[TcpListener; 4], StartError> {
+    let mut listeners = Vec::with_capacity(4);
+    for offset in 0..4u16 {
         let port = if listen.port() == 0 {
             0
         } else {

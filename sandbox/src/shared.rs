@@ -6,6 +6,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::auth0::state::Auth0State;
 use crate::faults::FaultTable;
 use crate::grafana::state::GrafanaState;
 use crate::state_file::{self, StateFile};
@@ -21,6 +22,7 @@ use crate::{Config, StartError};
 pub enum Service {
     Vault,
     Grafana,
+    Auth0,
     /// The Terraform Cloud private registry API (HTTPS).
     Tfc,
     /// The provider network mirror (HTTPS).
@@ -28,9 +30,10 @@ pub enum Service {
 }
 
 impl Service {
-    pub const ALL: [Service; 4] = [
+    pub const ALL: [Service; 5] = [
         Service::Vault,
         Service::Grafana,
+        Service::Auth0,
         Service::Tfc,
         Service::Mirror,
     ];
@@ -41,6 +44,7 @@ impl Service {
             Service::Grafana => "grafana",
             Service::Tfc => "tfc",
             Service::Mirror => "mirror",
+            Service::Auth0 => "auth0",
         }
     }
 }
@@ -102,6 +106,7 @@ impl RequestLog {
 pub struct Shared {
     pub vault: Mutex<VaultState>,
     pub grafana: Mutex<GrafanaState>,
+    pub auth0: Mutex<Auth0State>,
     pub faults: Mutex<FaultTable>,
     pub log: Mutex<RequestLog>,
     pub state_file: Option<StateFile>,
@@ -119,10 +124,18 @@ impl Shared {
             Some(path) => state_file::load(path)?,
             None => None,
         };
-        let (mut vault, mut grafana) = match restored {
-            Some(doc) => (doc.vault, doc.grafana),
-            None => (VaultState::new(), GrafanaState::new()),
+        let (mut vault, mut grafana, mut auth0) = match restored {
+            Some(doc) => (doc.vault, doc.grafana, doc.auth0),
+            None => (VaultState::new(), GrafanaState::new(), Auth0State::new()),
         };
+        auth0.ensure_management(
+            config.auth0_client_id.as_deref(),
+            config.auth0_client_secret.as_deref(),
+        );
+        if let Some(limit) = config.auth0_rate_limit {
+            limit.validate().map_err(StartError::Fault)?;
+            auth0.rate_limit = limit;
+        }
         vault.ensure_root_token(config.vault_token.as_deref());
         grafana.ensure_admin(
             config.grafana_user.as_deref(),
@@ -135,6 +148,7 @@ impl Shared {
         Ok(Shared {
             vault: Mutex::new(vault),
             grafana: Mutex::new(grafana),
+            auth0: Mutex::new(auth0),
             faults: Mutex::new(faults),
             log: Mutex::new(RequestLog::default()),
             state_file: config.state_file.clone().map(StateFile::new),
@@ -154,7 +168,8 @@ impl Shared {
         let vault = serde_json::to_value(&*lock(&self.vault)).unwrap_or(Value::Null);
         let grafana = serde_json::to_value(&*lock(&self.grafana)).unwrap_or(Value::Null);
         let tfc = serde_json::to_value(&*lock(&self.tfc)).unwrap_or(Value::Null);
-        json!({ "vault": vault, "grafana": grafana, "tfc": tfc })
+        let auth0 = serde_json::to_value(&*lock(&self.auth0)).unwrap_or(Value::Null);
+        json!({ "vault": vault, "grafana": grafana, "auth0": auth0, "tfc": tfc })
     }
 
     /// Clears all service data (keeping tokens and credentials), faults and the request log.
@@ -162,6 +177,7 @@ impl Shared {
         lock(&self.vault).reset();
         lock(&self.grafana).reset();
         lock(&self.tfc).reset();
+        lock(&self.auth0).reset();
         lock(&self.faults).clear();
         lock(&self.log).clear();
     }

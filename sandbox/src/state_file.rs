@@ -12,6 +12,7 @@ use http::Method;
 use serde::{Deserialize, Serialize};
 
 use crate::StartError;
+use crate::auth0::state::Auth0State;
 use crate::grafana::state::GrafanaState;
 use crate::shared::Shared;
 use crate::util::lock;
@@ -25,6 +26,9 @@ pub struct Document {
     pub format: u32,
     pub vault: VaultState,
     pub grafana: GrafanaState,
+    /// Absent from files written before the Auth0 emulator existed.
+    #[serde(default)]
+    pub auth0: Auth0State,
 }
 
 /// Reads the state file; `Ok(None)` when it does not exist.
@@ -76,10 +80,12 @@ impl StateFile {
         let bytes = {
             let vault = lock(&shared.vault);
             let grafana = lock(&shared.grafana);
+            let auth0 = lock(&shared.auth0);
             serde_json::to_vec_pretty(&DocumentRef {
                 format: FORMAT,
                 vault: &vault,
                 grafana: &grafana,
+                auth0: &auth0,
             })
             .map_err(std::io::Error::other)?
         };
@@ -95,6 +101,7 @@ struct DocumentRef<'a> {
     format: u32,
     vault: &'a VaultState,
     grafana: &'a GrafanaState,
+    auth0: &'a Auth0State,
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

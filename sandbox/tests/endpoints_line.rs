@@ -1,6 +1,7 @@
 //! The binary prints exactly one JSON line with the endpoints, nothing else on stdout, and
 //! exits 0 on SIGTERM. A fixed port P gives control P, Vault P+1, Grafana P+2, the Terraform
 //! Cloud registry P+5 and the network mirror P+6 (both HTTPS, with the CA file in the line).
+//! exits 0 on SIGTERM. A fixed port P gives control P, Vault P+1, Grafana P+2, Auth0 P+3.
 
 mod common;
 
@@ -18,7 +19,7 @@ fn one_json_line_then_silence() {
     let keys: Vec<&String> = object.keys().collect();
     assert_eq!(
         keys,
-        vec!["control", "grafana", "mirror", "tfc", "vault"],
+        vec!["auth0", "control", "grafana", "mirror", "tfc", "vault"],
         "{value}"
     );
     let vault = &value["vault"];
@@ -55,6 +56,19 @@ fn one_json_line_then_silence() {
     .into_iter()
     .collect();
     assert_eq!(ports.len(), 3, "each service on its own port: {value}");
+    let auth0 = &value["auth0"];
+    assert!(
+        auth0["domain"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("http://127.0.0.1:") && !ports.contains(d)),
+        "Auth0 on its own port: {value}"
+    );
+    assert!(auth0["client_id"].as_str().is_some_and(|c| c.len() == 32));
+    assert!(
+        auth0["client_secret"]
+            .as_str()
+            .is_some_and(|c| c.len() == 64)
+    );
 
     // The HTTPS services: the private registry and the network mirror, with the CA file.
     let tfc = &value["tfc"];
@@ -143,6 +157,10 @@ fn credentials_from_flags_and_fixed_ports() {
     assert_eq!(
         value["grafana"]["url"],
         json!(format!("http://127.0.0.1:{}", port + 2))
+    );
+    assert_eq!(
+        value["auth0"]["domain"],
+        json!(format!("http://127.0.0.1:{}", port + 3))
     );
     assert_eq!(value["vault"]["token"], json!("tok"));
     assert_eq!(value["grafana"]["auth"], json!("boss:pw"));

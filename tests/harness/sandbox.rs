@@ -98,6 +98,18 @@ impl Sandbox {
     pub fn grafana_auth(&self) -> String {
         self.endpoint("/grafana/auth")
     }
+    /// The Auth0 tenant's base URL (the provider's `auth0.domain`).
+    pub fn auth0_domain(&self) -> String {
+        self.endpoint("/auth0/domain")
+    }
+    /// The Auth0 management client's id.
+    pub fn auth0_client_id(&self) -> String {
+        self.endpoint("/auth0/client_id")
+    }
+    /// The Auth0 management client's secret.
+    pub fn auth0_client_secret(&self) -> String {
+        self.endpoint("/auth0/client_secret")
+    }
     /// The control API's base URL.
     pub fn control(&self) -> String {
         self.endpoint("/control")
@@ -134,6 +146,9 @@ impl Sandbox {
             ("VAULT_TOKEN".into(), self.vault_token()),
             ("GRAFANA_URL".into(), self.grafana_url()),
             ("GRAFANA_AUTH".into(), self.grafana_auth()),
+            ("AUTH0_DOMAIN".into(), self.auth0_domain()),
+            ("AUTH0_CLIENT_ID".into(), self.auth0_client_id()),
+            ("AUTH0_CLIENT_SECRET".into(), self.auth0_client_secret()),
         ]
     }
 
@@ -242,6 +257,72 @@ impl Sandbox {
         let url = format!("{}{}", self.grafana_url(), path);
         let auth = format!("Basic {}", base64(&self.grafana_auth()));
         self.send(method, &url, &[("Authorization", auth)], body)
+    }
+
+    /// Set the Auth0 Management API's rate limit (`per_second` 0: off).
+    pub fn set_auth0_rate_limit(&self, per_second: f64, burst: u32) {
+        let answer = self.send(
+            "PUT",
+            &format!("{}/_sandbox/auth0/rate-limit", self.control()),
+            &[],
+            Some(json!({"per_second": per_second, "burst": burst})),
+        );
+        assert_eq!(
+            answer.status, 200,
+            "setting the Auth0 rate limit: {answer:?}"
+        );
+    }
+
+    /// Call the emulated Auth0 Management API (`path` after `/api/v2`) with a token of the
+    /// management client; 429s are waited out.
+    pub fn auth0(&self, method: &str, path: &str, body: Option<Value>) -> Answer {
+        let domain = self.auth0_domain();
+        let token = self.send(
+            "POST",
+            &format!("{domain}/oauth/token"),
+            &[],
+            Some(json!({
+                "grant_type": "client_credentials",
+                "client_id": self.auth0_client_id(),
+                "client_secret": self.auth0_client_secret(),
+                "audience": format!("{domain}/api/v2/"),
+            })),
+        );
+        let token = token.body["access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let url = format!("{domain}/api/v2{path}");
+        for _ in 0..50 {
+            let answer = self.send(
+                method,
+                &url,
+                &[("Authorization", format!("Bearer {token}"))],
+                body.clone(),
+            );
+            if answer.status != 429 {
+                return answer;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        panic!("{method} {path}: the sandbox kept answering 429");
+    }
+
+    /// What the sandbox's Auth0 tenant holds (clients with their secrets, resource
+    /// servers, client grants, roles).
+    pub fn auth0_state(&self) -> Value {
+        self.state()["auth0"].clone()
+    }
+
+    /// The Auth0 clients of a deployment key (by their `ff_deployment_key` metadata).
+    pub fn auth0_clients_of(&self, key: &str) -> Vec<Value> {
+        self.auth0_state()["clients"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| c["client_metadata"]["ff_deployment_key"] == key)
+            .collect()
     }
 
     /// The KV v2 secrets the sandbox holds under `mount` whose path starts with `prefix`:

@@ -4,8 +4,17 @@
 //! be given), the `User-Agent`, timeouts, the single place where an HTTP failure becomes a
 //! [`BackendError`] that keeps the server's status and message, retries with jittered
 //! backoff, and throttling. Throttling is shared by every request of the provider process to
-//! the same backend: a 429 (or a response saying the rate-limit bucket is empty) closes a
-//! [`RateGate`] that all later requests wait on, for a bounded total time.
+//! the same backend through one [`RateGate`]:
+//!
+//! - **pacing**: once a server has sent `X-RateLimit-Limit`, `-Remaining` and `-Reset`, the
+//!   gate keeps a token bucket of its own that mirrors the server's (size = the limit, rate
+//!   learnt from how long the server says a refill takes) and spaces requests so that they
+//!   arrive as tokens become available, instead of bursting into 429s. Until the first such
+//!   answer, only one request is in flight, so that a burst of parallel resources cannot
+//!   overrun a bucket whose size is not known yet.
+//! - **waiting out 429s**: a 429 closes the gate for every request until the server's
+//!   `Retry-After` (or the next token), within a bounded total wait per call that ends in
+//!   [`BackendError::RateLimited`].
 //!
 //! Nothing here logs a header or a body: requests are logged by method, path and status.
 
@@ -188,40 +197,221 @@ pub struct HttpSettings {
 /// Which parsed error message and code a system puts in its error bodies.
 pub type ErrorParser = fn(&[u8]) -> (Option<String>, Option<String>);
 
-/// Shared "do not send before" instant of one backend.
+/// The throttling state shared by every request of the provider process to one backend.
 #[derive(Debug, Default)]
 pub struct RateGate {
-    until: Mutex<Option<Instant>>,
+    state: Mutex<GateState>,
+    /// Woken when the first answer tells whether the server paces.
+    probed: tokio::sync::Notify,
+}
+
+#[derive(Debug, Default)]
+struct GateState {
+    /// Nothing is sent before this instant (a 429, or an empty bucket without pacing).
+    until: Option<Instant>,
+    /// Whether an answer has told whether the server sends rate-limit headers.
+    learned: bool,
+    /// A request is finding out (only one at a time until `learned`).
+    probing: bool,
+    /// The mirror of the server's bucket, once its headers were seen.
+    pacer: Option<Pacer>,
+}
+
+/// A token bucket mirroring the server's: tokens are reserved when a request is sent, so a
+/// negative count is a queue, and each request waits for its own token.
+#[derive(Debug, Clone, Copy)]
+struct Pacer {
+    capacity: f64,
+    /// Requests per second; the largest the server's headers have shown to be safe.
+    rate: f64,
+    /// After a 429: a rate the estimates may no longer raise `rate` above (a server whose
+    /// reset is not rounded up makes estimates run high).
+    ceiling: Option<f64>,
+    tokens: f64,
+    at: Instant,
+}
+
+impl Pacer {
+    fn refill(&mut self, now: Instant) {
+        let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
+        self.tokens = (self.tokens + elapsed * self.rate).min(self.capacity);
+        self.at = now;
+    }
+}
+
+/// The headers a rate-limited server sends with each answer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct RateHeaders {
+    limit: u64,
+    remaining: u64,
+    /// Unix seconds when the bucket is full again.
+    reset: u64,
+}
+
+impl RateHeaders {
+    fn of(headers: &HeaderMap) -> Option<Self> {
+        let number = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        };
+        Some(Self {
+            limit: number("x-ratelimit-limit")?,
+            remaining: number("x-ratelimit-remaining")?,
+            reset: number("x-ratelimit-reset")?,
+        })
+    }
+
+    /// A refill rate that is at most the server's: at least `limit - remaining - 1` tokens
+    /// (`remaining` is rounded down, so up to one more may be missing) come back by `reset`,
+    /// which the server rounds up to a whole second. Both roundings make the estimate low,
+    /// never high. `None` while that many are not missing.
+    fn rate_estimate(&self, now_epoch: f64) -> Option<f64> {
+        let missing = self.limit.saturating_sub(self.remaining).saturating_sub(1) as f64;
+        let seconds = self.reset as f64 - now_epoch;
+        (missing > 0.0 && seconds > 0.0).then(|| (missing / seconds).min(10_000.0))
+    }
+}
+
+/// What a caller holds while its request is the probe; dropping it lets the others go.
+struct Probe<'g> {
+    gate: &'g RateGate,
+}
+
+impl Drop for Probe<'_> {
+    fn drop(&mut self) {
+        let mut state = self.gate.lock();
+        state.probing = false;
+        drop(state);
+        self.gate.probed.notify_waiters();
+    }
 }
 
 impl RateGate {
+    fn lock(&self) -> std::sync::MutexGuard<'_, GateState> {
+        match self.state.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
     fn close_until(&self, until: Instant) {
-        let mut guard = match self.until.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
-        if guard.is_none_or(|current| current < until) {
-            *guard = Some(until);
+        let mut state = self.lock();
+        if state.until.is_none_or(|current| current < until) {
+            state.until = Some(until);
         }
     }
 
-    fn open_at(&self) -> Option<Instant> {
-        let guard = match self.until.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
-        guard.filter(|until| *until > Instant::now())
-    }
-
-    /// Wait until the gate is open; returns how long it waited.
-    async fn wait(&self) -> Duration {
+    /// Wait for this request's turn; returns how long it waited and, for the first request,
+    /// the probe that holds the others back until its answer is seen.
+    async fn acquire(&self) -> (Duration, Option<Probe<'_>>) {
         let start = Instant::now();
-        // The lock is released before sleeping; another request may push the instant
-        // further meanwhile, so look again after each sleep.
-        while let Some(until) = self.open_at() {
-            tokio::time::sleep_until(until.into()).await;
+        loop {
+            let notified = self.probed.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            enum Turn {
+                Go,
+                Probe,
+                Queued(Duration),
+                Closed(Duration),
+                AwaitProbe,
+            }
+            let turn = {
+                let mut state = self.lock();
+                let now = Instant::now();
+                match state.until.filter(|until| *until > now) {
+                    Some(until) => Turn::Closed(until - now),
+                    None if !state.learned && state.probing => Turn::AwaitProbe,
+                    None if !state.learned => {
+                        state.probing = true;
+                        Turn::Probe
+                    }
+                    None => match state.pacer.as_mut() {
+                        None => Turn::Go,
+                        Some(pacer) => {
+                            // Reserve a token; a deficit is this request's place in the queue.
+                            pacer.refill(now);
+                            pacer.tokens -= 1.0;
+                            let deficit = -pacer.tokens;
+                            if deficit <= 0.0 {
+                                Turn::Go
+                            } else {
+                                Turn::Queued(Duration::from_secs_f64(deficit / pacer.rate))
+                            }
+                        }
+                    },
+                }
+            };
+            // The lock is released before any sleep.
+            let wait = match turn {
+                Turn::Go => return (start.elapsed(), None),
+                Turn::Probe => return (start.elapsed(), Some(Probe { gate: self })),
+                Turn::Queued(wait) => {
+                    tokio::time::sleep(wait).await;
+                    return (start.elapsed(), None);
+                }
+                Turn::Closed(wait) => Some(wait),
+                Turn::AwaitProbe => None,
+            };
+            // Closed, or waiting for the probe: sleep, then look again.
+            match wait {
+                Some(wait) => tokio::time::sleep(wait).await,
+                None => notified.await,
+            }
         }
-        start.elapsed()
+    }
+
+    /// Learn from an answer's rate-limit headers.
+    fn observe(&self, headers: &HeaderMap, status: StatusCode) {
+        let rate_headers = RateHeaders::of(headers);
+        let mut state = self.lock();
+        state.learned = true;
+        let Some(h) = rate_headers else {
+            return;
+        };
+        let now = Instant::now();
+        let now_epoch = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs_f64();
+        let estimate = h.rate_estimate(now_epoch);
+        let capacity = (h.limit as f64).max(1.0);
+        let pacer = state.pacer.get_or_insert(Pacer {
+            capacity,
+            // Until the server shows a refill, assume one bucket per second.
+            rate: estimate.unwrap_or(capacity),
+            ceiling: None,
+            tokens: h.remaining as f64,
+            at: now,
+        });
+        pacer.refill(now);
+        pacer.capacity = capacity;
+        if let Some(estimate) = estimate
+            && estimate > pacer.rate
+            && status != StatusCode::TOO_MANY_REQUESTS
+        {
+            pacer.rate = pacer.ceiling.map_or(estimate, |c| estimate.min(c));
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            // We were ahead of the server: slow down a little, for good, and start from
+            // empty.
+            let slower = (pacer.rate * 0.9).max(0.01);
+            pacer.ceiling = Some(pacer.ceiling.map_or(slower, |c| c.min(slower)));
+            pacer.rate = slower;
+            pacer.tokens = pacer.tokens.min(0.0);
+        } else {
+            pacer.tokens = pacer.tokens.min(h.remaining as f64);
+        }
+    }
+
+    /// How long after a 429 the next token comes, by this gate's own count.
+    fn next_token(&self) -> Option<Duration> {
+        let state = self.lock();
+        state
+            .pacer
+            .map(|p| Duration::from_secs_f64((1.0 / p.rate).min(60.0)))
     }
 }
 
@@ -386,13 +576,27 @@ impl Http {
         let mut attempt: u32 = 0;
         let mut throttled = Duration::ZERO;
         loop {
-            throttled += self.gate.wait().await;
+            let (waited, probe) = self.gate.acquire().await;
+            throttled += waited;
             let started = Instant::now();
             let outcome = self.send_once(&call).await;
             let elapsed_ms = started.elapsed().as_millis() as u64;
+            if let Ok(reply) = &outcome {
+                self.gate.observe(&reply.headers, reply.status);
+            }
+            drop(probe);
             match outcome {
                 Ok(reply) if reply.status == StatusCode::TOO_MANY_REQUESTS => {
-                    let wait = rate_limit_wait(&reply.headers).unwrap_or(Duration::from_secs(1));
+                    // The server's word first; with a mirror of its bucket, no longer than
+                    // the next token (the reset it names is when the bucket is full).
+                    let told = rate_limit_wait(&reply.headers).unwrap_or(Duration::from_secs(1));
+                    let wait = match (
+                        reply.headers.contains_key("retry-after"),
+                        self.gate.next_token(),
+                    ) {
+                        (false, Some(next)) => told.min(next),
+                        _ => told,
+                    };
                     tracing::debug!(
                         system = %settings.system, method = %call.method, path = %call.path,
                         wait_ms = wait.as_millis() as u64,
@@ -415,7 +619,9 @@ impl Http {
                         status = reply.status.as_u16(), elapsed_ms, attempt,
                         "request done"
                     );
-                    if let Some(until) = empty_bucket_until(&reply.headers) {
+                    if RateHeaders::of(&reply.headers).is_none()
+                        && let Some(until) = empty_bucket_until(&reply.headers)
+                    {
                         self.gate.close_until(until);
                     }
                     if reply.status.is_server_error()
@@ -611,6 +817,96 @@ mod tests {
         headers.insert("retry-after", HeaderValue::from_static("2"));
         headers.insert("x-ratelimit-reset", HeaderValue::from_static("1"));
         assert_eq!(rate_limit_wait(&headers), Some(Duration::from_secs(2)));
+    }
+
+    fn epoch() -> f64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs_f64()
+    }
+
+    fn rate_headers(limit: u64, remaining: u64, reset: u64) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("x-ratelimit-limit", limit),
+            ("x-ratelimit-remaining", remaining),
+            ("x-ratelimit-reset", reset),
+        ] {
+            headers.insert(name, HeaderValue::from(value));
+        }
+        headers
+    }
+
+    #[test]
+    fn rate_estimate_is_never_above_the_server_rate() {
+        // 2 tokens refilled at 2/s: with none left (between 1 and 2 missing), the bucket is
+        // full within 1 s, which the server rounds up to a whole second.
+        let h = RateHeaders {
+            limit: 2,
+            remaining: 0,
+            reset: (epoch() + 0.6).ceil() as u64,
+        };
+        let estimate = h.rate_estimate(epoch()).expect("a refill is pending");
+        assert!((0.5..=2.0 + 1e-9).contains(&estimate), "{estimate}");
+        let full = RateHeaders {
+            limit: 2,
+            remaining: 1,
+            reset: epoch() as u64 + 1,
+        };
+        assert_eq!(full.rate_estimate(epoch()), None);
+    }
+
+    #[tokio::test]
+    async fn pacing_spaces_requests_at_the_learnt_rate() {
+        let gate = RateGate::default();
+        let (_, probe) = gate.acquire().await;
+        assert!(probe.is_some(), "the first request probes");
+        // The server says: bucket of 2, none left, full again within the second after next.
+        let now = epoch();
+        gate.observe(
+            &rate_headers(2, 0, (now + 0.5).ceil() as u64),
+            StatusCode::OK,
+        );
+        drop(probe);
+        let start = Instant::now();
+        for _ in 0..3 {
+            let (_, probe) = gate.acquire().await;
+            assert!(probe.is_none());
+        }
+        let elapsed = start.elapsed();
+        // One token missing for sure, back by the reset (0.5 to 1.5 s away): a rate between
+        // 2/3 and 2 per second, so three tokens take 1.5 to 4.5 s.
+        assert!(
+            elapsed >= Duration::from_millis(1400) && elapsed <= Duration::from_millis(4600),
+            "{elapsed:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn only_one_request_until_the_limits_are_known() {
+        let gate = Arc::new(RateGate::default());
+        let (_, probe) = gate.acquire().await;
+        let waiting = {
+            let gate = gate.clone();
+            tokio::spawn(async move {
+                let started = Instant::now();
+                let _ = gate.acquire().await;
+                started.elapsed()
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(
+            !waiting.is_finished(),
+            "the second request waits for the probe"
+        );
+        gate.observe(&HeaderMap::new(), StatusCode::OK);
+        drop(probe);
+        let waited = waiting.await.expect("joined");
+        assert!(waited >= Duration::from_millis(150), "{waited:?}");
+        // No rate-limit headers: nothing paces afterwards.
+        let (waited, probe) = gate.acquire().await;
+        assert!(probe.is_none() && waited < Duration::from_millis(50));
     }
 
     #[test]

@@ -11,14 +11,24 @@ use tf_provider::{AttributePath, Diagnostics, DynamicResource};
 use crate::diag::DiagnosticsExt;
 use crate::provider::{Backends, ProviderContext, Slot};
 
+pub mod auth0_tenant_setup;
 pub mod deployment;
 
 /// Every resource, by its name without the `ff_` prefix.
 pub fn all(context: &Arc<ProviderContext>) -> HashMap<String, Box<dyn DynamicResource>> {
-    HashMap::from([(
-        "deployment".to_string(),
-        Box::new(deployment::DeploymentResource::new(context.clone())) as Box<dyn DynamicResource>,
-    )])
+    HashMap::from([
+        (
+            "deployment".to_string(),
+            Box::new(deployment::DeploymentResource::new(context.clone()))
+                as Box<dyn DynamicResource>,
+        ),
+        (
+            "auth0_tenant_setup".to_string(),
+            Box::new(auth0_tenant_setup::Auth0TenantSetupResource::new(
+                context.clone(),
+            )) as Box<dyn DynamicResource>,
+        ),
+    ])
 }
 
 /// An attribute of a given type, constraint and description.

@@ -89,6 +89,33 @@ impl Harness {
         self.https().request(method_of(method), url)
     }
 
+    /// A Management API token from `POST /oauth/token` (client credentials).
+    pub async fn auth0_token(&self) -> String {
+        let a = &self.endpoints().auth0;
+        let body = expect(
+            self.http
+                .post(format!("{}/oauth/token", a.domain))
+                .json(&serde_json::json!({
+                    "grant_type": "client_credentials",
+                    "client_id": a.client_id,
+                    "client_secret": a.client_secret,
+                    "audience": format!("{}/api/v2/", a.domain),
+                })),
+            200,
+        )
+        .await;
+        body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_string()
+    }
+
+    /// A Management API request (`path` after `/api/v2`) with `token`.
+    pub fn auth0(&self, token: &str, method: &str, path: &str) -> RequestBuilder {
+        let url = format!("{}/api/v2{path}", self.endpoints().auth0.domain);
+        self.http.request(method_of(method), url).bearer_auth(token)
+    }
+
     pub fn control(&self, method: &str, path: &str) -> RequestBuilder {
         let url = format!("{}{path}", self.endpoints().control);
         self.http.request(method_of(method), url)

@@ -1,0 +1,97 @@
+//! A 500 from Auth0 on the third client creation: the apply fails with a message naming
+//! the application, the next apply adopts what the first one made and completes, and the
+//! sandbox then holds exactly one client per application, each with its credentials in
+//! Vault.
+
+use ff_e2e::check::assert_exactly_once;
+use ff_e2e::sandbox::Sandbox;
+use ff_e2e::terraform::Workdir;
+use ff_e2e::tools::{TerraformBin, terraforms};
+use serde_json::json;
+
+const CONFIG: &str = r#"
+terraform {
+  required_providers {
+    ff = { source = "registry.terraform.io/ff/ff" }
+  }
+}
+
+resource "ff_auth0_tenant_setup" "this" {
+  deployment_key = "WM-Prod"
+
+  application "portal" {
+    type      = "spa"
+    callbacks = ["https://portal.wm-prod.example.com/callback"]
+  }
+  application "backend" {
+    type = "regular_web"
+  }
+  application "worker" {
+    type = "non_interactive"
+  }
+
+  api {
+    identifier = "https://api.wm-prod.example.com"
+    scopes     = { "read:orders" = "Read orders" }
+  }
+  grants = { worker = ["read:orders"] }
+}
+"#;
+
+fn partial_failure(tf: &TerraformBin) {
+    let ctx = format!("terraform {}", tf.version);
+    let sandbox = Sandbox::start();
+    let dir = Workdir::new(tf, CONFIG, sandbox.provider_env());
+    // Applications are made in name order: backend, portal, then worker.
+    sandbox.add_fault(json!({
+        "service": "auth0", "method": "POST", "path": "^/api/v2/clients$",
+        "kind": "status", "status": 500, "after": 2, "times": 1,
+    }));
+    dir.try_apply().failed().contains(&[
+        "Auth0 setup WM-Prod: creating the Auth0 application \"worker\" (ff-wm-prod-worker) failed",
+        "500",
+    ]);
+    assert_eq!(
+        sandbox.auth0_clients_of("WM-Prod").len(),
+        2,
+        "{ctx}: two applications were made before the failure"
+    );
+
+    sandbox.clear_faults();
+    dir.apply();
+    dir.assert_plan_empty(&format!("{ctx}: after the second apply"));
+    let names: Vec<String> = sandbox
+        .auth0_clients_of("WM-Prod")
+        .iter()
+        .filter_map(|c| c["name"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(names.len(), 3, "{ctx}: {names:?}");
+    assert_exactly_once(
+        &ctx,
+        &names,
+        &[
+            "ff-wm-prod-backend",
+            "ff-wm-prod-portal",
+            "ff-wm-prod-worker",
+        ],
+    );
+    let clients = sandbox.auth0_clients_of("WM-Prod");
+    let credentials = sandbox.kv_secrets("deployments", "WM-Prod/auth0/");
+    assert_eq!(credentials.len(), 3, "{ctx}: {credentials:?}");
+    for (path, data) in credentials {
+        assert!(
+            clients.iter().any(|c| c["client_id"] == data["client_id"]
+                && c["client_secret"] == data["client_secret"]),
+            "{ctx}: {path} holds the current credentials of one of the clients"
+        );
+    }
+    dir.destroy().ok();
+    assert!(sandbox.auth0_clients_of("WM-Prod").is_empty());
+}
+
+#[test]
+fn auth0_failure_on_the_third_client_is_finished_by_the_next_apply() {
+    for tf in terraforms() {
+        partial_failure(&tf);
+    }
+}
