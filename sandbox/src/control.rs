@@ -26,6 +26,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/_sandbox/faults/:id", delete(remove_fault))
         .route("/_sandbox/reset", post(reset))
+        .route("/_sandbox/manifests/:file", get(manifest))
         .fallback(not_found)
         .with_state(shared)
 }
@@ -92,6 +93,18 @@ async fn reset(State(shared): State<Arc<Shared>>) -> Response {
     shared.reset();
     shared.persist().await;
     ok()
+}
+
+/// A release manifest for tests and examples (`crate::kubernetes::manifests`).
+async fn manifest(Path(file): Path<String>) -> Response {
+    match crate::kubernetes::manifests::get(&file) {
+        Some(content) => (
+            [(axum::http::header::CONTENT_TYPE, "application/yaml")],
+            content,
+        )
+            .into_response(),
+        None => error(StatusCode::NOT_FOUND, format!("no manifest {file:?}")),
+    }
 }
 
 async fn not_found() -> Response {

@@ -8,6 +8,7 @@
 //!  control port   │ control.rs router            (no faults, not logged)             │
 //!  vault port     │ FaultLayer (faults.rs) → persist (state_file.rs) → vault::router │
 //!  grafana port   │ FaultLayer (faults.rs) → persist (state_file.rs) → grafana::router│
+//!  k8s port (TLS) │ FaultLayer (faults.rs) → persist (state_file.rs) → kubernetes::…  │
 //!                 └──────────────────────────────────────────────────────────────────┘
 //!                                        │ all share
 //!                                        ▼
@@ -32,6 +33,7 @@
 pub mod control;
 pub mod faults;
 pub mod grafana;
+pub mod kubernetes;
 pub mod server;
 pub mod shared;
 pub mod state_file;
@@ -64,6 +66,12 @@ pub struct Config {
     pub grafana_user: Option<String>,
     /// Grafana admin password; random (or restored) when `None`.
     pub grafana_password: Option<String>,
+    /// Where to write the kubeconfig of the Kubernetes emulator; `None`: next to the state
+    /// file (`<state file>.kubeconfig`), else a file in the temporary directory removed at
+    /// shutdown.
+    pub kubeconfig: Option<PathBuf>,
+    /// Delay before a Deployment is ready and a CRD Established (default 300 ms).
+    pub k8s_ready_delay_ms: Option<u64>,
 }
 
 impl Default for Config {
@@ -75,6 +83,8 @@ impl Default for Config {
             vault_token: None,
             grafana_user: None,
             grafana_password: None,
+            kubeconfig: None,
+            k8s_ready_delay_ms: None,
         }
     }
 }
@@ -85,6 +95,22 @@ pub struct Endpoints {
     pub control: String,
     pub vault: VaultEndpoint,
     pub grafana: GrafanaEndpoint,
+    pub kubernetes: KubernetesEndpoint,
+}
+
+/// The Kubernetes emulator: HTTPS with the sandbox's own CA and a bearer token.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct KubernetesEndpoint {
+    /// `https://127.0.0.1:PORT`.
+    pub host: String,
+    /// The CA that signed the serving certificate (PEM).
+    pub ca_pem: String,
+    /// The cluster admin's bearer token.
+    pub token: String,
+    /// A kubeconfig for kubectl holding the three above.
+    pub kubeconfig: String,
+    /// Release manifests served on the control port for tests and examples.
+    pub manifests: std::collections::BTreeMap<String, kubernetes::manifests::ManifestEndpoint>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -114,6 +140,8 @@ pub enum StartError {
     StateFile { path: PathBuf, message: String },
     #[error("invalid fault: {0}")]
     Fault(String),
+    #[error("cannot set up the Kubernetes emulator: {0}")]
+    Kubernetes(String),
 }
 
 /// Entry point for in-process use (tests) and for the binary.
@@ -124,6 +152,6 @@ impl Sandbox {
     /// serving. The returned [`Running`] knows the bound endpoints and shuts everything down.
     pub async fn start(config: Config) -> Result<Running, StartError> {
         let shared = Arc::new(shared::Shared::load(&config)?);
-        server::start(config.listen, shared).await
+        server::start(&config, shared).await
     }
 }

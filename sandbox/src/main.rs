@@ -9,12 +9,12 @@ use std::process::ExitCode;
 use clap::Parser;
 use ff_sandbox::{Config, FaultSpec, Sandbox};
 
-/// Local emulators of the Vault and Grafana HTTP APIs used by terraform-provider-ff.
+/// Local emulators of the Vault, Grafana and Kubernetes APIs used by terraform-provider-ff.
 #[derive(Parser, Debug)]
 #[command(name = "ff-sandbox", version, about)]
 struct Cli {
     /// IP:PORT every service binds to. Port 0: a random port per service; port P: control
-    /// P, Vault P+1, Grafana P+2.
+    /// P, Vault P+1, Grafana P+2, Kubernetes (HTTPS) P+4.
     #[arg(long, default_value = "127.0.0.1:0")]
     listen: SocketAddr,
     /// Load state from this file at start (when it exists); save it after every change
@@ -34,6 +34,13 @@ struct Cli {
     /// Grafana admin password (default: restored, else random).
     #[arg(long)]
     grafana_password: Option<String>,
+    /// Where to write the kubeconfig of the Kubernetes emulator (default: next to the state
+    /// file, else a temporary file removed at exit).
+    #[arg(long)]
+    kubeconfig: Option<PathBuf>,
+    /// Milliseconds before a Deployment reports ready and a CRD is Established.
+    #[arg(long)]
+    k8s_ready_delay_ms: Option<u64>,
 }
 
 fn parse_fault(text: &str) -> Result<FaultSpec, String> {
@@ -89,6 +96,8 @@ async fn main() -> ExitCode {
         vault_token: cli.vault_token,
         grafana_user: cli.grafana_user,
         grafana_password: cli.grafana_password,
+        kubeconfig: cli.kubeconfig,
+        k8s_ready_delay_ms: cli.k8s_ready_delay_ms,
     };
     let running = match Sandbox::start(config).await {
         Ok(running) => running,

@@ -27,10 +27,10 @@ use crate::faults::{DroppedConnection, FaultLayer};
 use crate::shared::{Service, Shared};
 use crate::state_file::persist_after_mutation;
 use crate::util::lock;
-use crate::{Endpoints, GrafanaEndpoint, StartError, VaultEndpoint};
+use crate::{Config, Endpoints, GrafanaEndpoint, StartError, VaultEndpoint};
 
 /// Every port is served by one boxed tower service; its only error is the injected drop.
-type HttpService = BoxCloneService<Request<Incoming>, Response, DroppedConnection>;
+pub(crate) type HttpService = BoxCloneService<Request<Incoming>, Response, DroppedConnection>;
 
 /// How long shutdown waits for in-flight requests before closing their connections.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -42,6 +42,8 @@ pub struct Running {
     shared: Arc<Shared>,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+    /// A kubeconfig in the temporary directory, removed at shutdown.
+    temporary_kubeconfig: Option<std::path::PathBuf>,
 }
 
 impl Running {
@@ -58,11 +60,18 @@ impl Running {
             let _ = task.await;
         }
         self.shared.persist().await;
+        if let Some(path) = self.temporary_kubeconfig {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 
-pub(crate) async fn start(listen: SocketAddr, shared: Arc<Shared>) -> Result<Running, StartError> {
+pub(crate) async fn start(config: &Config, shared: Arc<Shared>) -> Result<Running, StartError> {
+    let listen = config.listen;
     let [control, vault, grafana] = bind_all(listen).await?;
+    let kubernetes = bind_offset(listen, 4).await?;
+    let (kubernetes_endpoint, acceptor, temporary_kubeconfig) =
+        crate::kubernetes::listener::prepare(config, &shared, &kubernetes, &base_url(&control)?)?;
     let control_url = base_url(&control)?;
     let vault_url = base_url(&vault)?;
     let grafana_url = base_url(&grafana)?;
@@ -84,6 +93,7 @@ pub(crate) async fn start(listen: SocketAddr, shared: Arc<Shared>) -> Result<Run
             user,
             password,
         },
+        kubernetes: kubernetes_endpoint,
     };
 
     let (shutdown, watcher) = watch::channel(false);
@@ -110,6 +120,16 @@ pub(crate) async fn start(listen: SocketAddr, shared: Arc<Shared>) -> Result<Run
                 Service::Grafana,
                 crate::grafana::router(shared.clone()),
             ),
+            watcher.clone(),
+        )),
+        tokio::spawn(crate::kubernetes::listener::serve(
+            kubernetes,
+            acceptor,
+            service_stack(
+                &shared,
+                Service::Kubernetes,
+                crate::kubernetes::router(shared.clone()),
+            ),
             watcher,
         )),
     ];
@@ -117,6 +137,7 @@ pub(crate) async fn start(listen: SocketAddr, shared: Arc<Shared>) -> Result<Run
         control = %endpoints.control,
         vault = %endpoints.vault.address,
         grafana = %endpoints.grafana.url,
+        kubernetes = %endpoints.kubernetes.host,
         "ff-sandbox listening"
     );
     Ok(Running {
@@ -124,6 +145,7 @@ pub(crate) async fn start(listen: SocketAddr, shared: Arc<Shared>) -> Result<Run
         shared,
         shutdown,
         tasks,
+        temporary_kubeconfig,
     })
 }
 
@@ -167,8 +189,30 @@ async fn bind_all(listen: SocketAddr) -> Result<[TcpListener; 3], StartError> {
     })
 }
 
+/// The listener at `listen`'s port + `offset` (a random port when it is 0).
+async fn bind_offset(listen: SocketAddr, offset: u16) -> Result<TcpListener, StartError> {
+    let port = if listen.port() == 0 {
+        0
+    } else {
+        listen
+            .port()
+            .checked_add(offset)
+            .ok_or_else(|| StartError::Bind {
+                addr: listen,
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "port + offset exceeds 65535",
+                ),
+            })?
+    };
+    let addr = SocketAddr::new(listen.ip(), port);
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Bind { addr, source })
+}
+
 /// `http://IP:PORT` a client can connect to (an unspecified bind address becomes loopback).
-fn base_url(listener: &TcpListener) -> Result<String, StartError> {
+pub(crate) fn base_url(listener: &TcpListener) -> Result<String, StartError> {
     let addr = listener.local_addr().map_err(|source| StartError::Bind {
         addr: SocketAddr::from(([0, 0, 0, 0], 0)),
         source,

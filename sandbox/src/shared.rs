@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::faults::FaultTable;
 use crate::grafana::state::GrafanaState;
+use crate::kubernetes::state::KubeState;
 use crate::state_file::{self, StateFile};
 use crate::util::lock;
 use crate::vault::state::VaultState;
@@ -20,15 +21,17 @@ use crate::{Config, StartError};
 pub enum Service {
     Vault,
     Grafana,
+    Kubernetes,
 }
 
 impl Service {
-    pub const ALL: [Service; 2] = [Service::Vault, Service::Grafana];
+    pub const ALL: [Service; 3] = [Service::Vault, Service::Grafana, Service::Kubernetes];
 
     pub fn name(self) -> &'static str {
         match self {
             Service::Vault => "vault",
             Service::Grafana => "grafana",
+            Service::Kubernetes => "kubernetes",
         }
     }
 }
@@ -85,6 +88,7 @@ impl RequestLog {
 pub struct Shared {
     pub vault: Mutex<VaultState>,
     pub grafana: Mutex<GrafanaState>,
+    pub kubernetes: Mutex<KubeState>,
     pub faults: Mutex<FaultTable>,
     pub log: Mutex<RequestLog>,
     pub state_file: Option<StateFile>,
@@ -98,10 +102,13 @@ impl Shared {
             Some(path) => state_file::load(path)?,
             None => None,
         };
-        let (mut vault, mut grafana) = match restored {
-            Some(doc) => (doc.vault, doc.grafana),
-            None => (VaultState::new(), GrafanaState::new()),
+        let (mut vault, mut grafana, mut kubernetes) = match restored {
+            Some(doc) => (doc.vault, doc.grafana, doc.kubernetes),
+            None => (VaultState::new(), GrafanaState::new(), KubeState::new()),
         };
+        if let Some(delay) = config.k8s_ready_delay_ms {
+            kubernetes.ready_delay_ms = delay;
+        }
         vault.ensure_root_token(config.vault_token.as_deref());
         grafana.ensure_admin(
             config.grafana_user.as_deref(),
@@ -114,6 +121,7 @@ impl Shared {
         Ok(Shared {
             vault: Mutex::new(vault),
             grafana: Mutex::new(grafana),
+            kubernetes: Mutex::new(kubernetes),
             faults: Mutex::new(faults),
             log: Mutex::new(RequestLog::default()),
             state_file: config.state_file.clone().map(StateFile::new),
@@ -124,13 +132,15 @@ impl Shared {
     pub fn inspect(&self) -> Value {
         let vault = serde_json::to_value(&*lock(&self.vault)).unwrap_or(Value::Null);
         let grafana = serde_json::to_value(&*lock(&self.grafana)).unwrap_or(Value::Null);
-        json!({ "vault": vault, "grafana": grafana })
+        let kubernetes = serde_json::to_value(&*lock(&self.kubernetes)).unwrap_or(Value::Null);
+        json!({ "vault": vault, "grafana": grafana, "kubernetes": kubernetes })
     }
 
     /// Clears all service data (keeping tokens and credentials), faults and the request log.
     pub fn reset(&self) {
         lock(&self.vault).reset();
         lock(&self.grafana).reset();
+        lock(&self.kubernetes).reset();
         lock(&self.faults).clear();
         lock(&self.log).clear();
     }

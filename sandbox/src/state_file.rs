@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::StartError;
 use crate::grafana::state::GrafanaState;
+use crate::kubernetes::state::KubeState;
 use crate::shared::Shared;
 use crate::util::lock;
 use crate::vault::state::VaultState;
@@ -25,6 +26,9 @@ pub struct Document {
     pub format: u32,
     pub vault: VaultState,
     pub grafana: GrafanaState,
+    /// Absent from files written before the Kubernetes emulator existed.
+    #[serde(default)]
+    pub kubernetes: KubeState,
 }
 
 /// Reads the state file; `Ok(None)` when it does not exist.
@@ -76,10 +80,12 @@ impl StateFile {
         let bytes = {
             let vault = lock(&shared.vault);
             let grafana = lock(&shared.grafana);
+            let kubernetes = lock(&shared.kubernetes);
             serde_json::to_vec_pretty(&DocumentRef {
                 format: FORMAT,
                 vault: &vault,
                 grafana: &grafana,
+                kubernetes: &kubernetes,
             })
             .map_err(std::io::Error::other)?
         };
@@ -95,6 +101,7 @@ struct DocumentRef<'a> {
     format: u32,
     vault: &'a VaultState,
     grafana: &'a GrafanaState,
+    kubernetes: &'a KubeState,
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
