@@ -93,6 +93,65 @@ impl Sandbox {
         self.endpoint("/control")
     }
 
+    /// The Kubernetes API server (`https://127.0.0.1:PORT`).
+    pub fn kube_host(&self) -> String {
+        self.endpoint("/kubernetes/host")
+    }
+    /// The CA of the Kubernetes API server (PEM).
+    pub fn kube_ca(&self) -> String {
+        self.endpoint("/kubernetes/ca_pem")
+    }
+    /// The cluster admin's bearer token.
+    pub fn kube_token(&self) -> String {
+        self.endpoint("/kubernetes/token")
+    }
+    /// The kubeconfig the sandbox wrote.
+    pub fn kubeconfig(&self) -> String {
+        self.endpoint("/kubernetes/kubeconfig")
+    }
+    /// URL and SHA-256 of a manifest the sandbox serves (`ingress-controller`, `argocd`).
+    pub fn manifest(&self, name: &str) -> (String, String) {
+        (
+            self.endpoint(&format!("/kubernetes/manifests/{name}/url")),
+            self.endpoint(&format!("/kubernetes/manifests/{name}/sha256")),
+        )
+    }
+
+    /// The Kubernetes objects the sandbox holds, by `group/plural/namespace/name`.
+    pub fn kube_objects(&self) -> serde_json::Map<String, Value> {
+        self.state()["kubernetes"]["objects"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Keys of the objects labelled with a deployment key.
+    pub fn kube_objects_of(&self, deployment_key: &str) -> Vec<String> {
+        self.kube_objects()
+            .into_iter()
+            .filter(|(_, o)| {
+                o.pointer("/metadata/labels/ff~1deployment-key") == Some(&json!(deployment_key))
+            })
+            .map(|(k, _)| k)
+            .collect()
+    }
+
+    /// Run kubectl against the sandbox's kubeconfig; returns (exit code, stdout, stderr).
+    pub fn kubectl(&self, args: &[&str]) -> (i32, String, String) {
+        let output = Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(self.kubeconfig())
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("kubectl runs (Debian package kubernetes-client)");
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
+
     /// The environment variables that configure the provider for this sandbox.
     pub fn provider_env(&self) -> Vec<(String, String)> {
         vec![

@@ -32,6 +32,8 @@ pub enum System {
     Auth0,
     /// A Kubernetes API server.
     Kubernetes,
+    /// Where release manifests are downloaded from.
+    Manifests,
 }
 
 impl std::fmt::Display for System {
@@ -41,6 +43,7 @@ impl std::fmt::Display for System {
             System::Grafana => "Grafana",
             System::Auth0 => "Auth0",
             System::Kubernetes => "Kubernetes",
+            System::Manifests => "The manifest source",
         })
     }
 }

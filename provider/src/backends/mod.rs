@@ -4,4 +4,6 @@
 
 pub mod grafana;
 pub mod http;
+pub mod kubernetes;
+pub mod manifests;
 pub mod vault;

@@ -12,13 +12,23 @@ use crate::diag::DiagnosticsExt;
 use crate::provider::{Backends, ProviderContext, Slot};
 
 pub mod deployment;
+pub mod platform_bootstrap;
 
 /// Every resource, by its name without the `ff_` prefix.
 pub fn all(context: &Arc<ProviderContext>) -> HashMap<String, Box<dyn DynamicResource>> {
-    HashMap::from([(
-        "deployment".to_string(),
-        Box::new(deployment::DeploymentResource::new(context.clone())) as Box<dyn DynamicResource>,
-    )])
+    HashMap::from([
+        (
+            "deployment".to_string(),
+            Box::new(deployment::DeploymentResource::new(context.clone()))
+                as Box<dyn DynamicResource>,
+        ),
+        (
+            "platform_bootstrap".to_string(),
+            Box::new(platform_bootstrap::PlatformBootstrapResource::new(
+                context.clone(),
+            )) as Box<dyn DynamicResource>,
+        ),
+    ])
 }
 
 /// An attribute of a given type, constraint and description.
