@@ -458,7 +458,7 @@ impl PlatformBootstrapResource {
                     arg_error(
                         AttributePath::new("ingress").index(0).attribute("sha256"),
                         "Ingress controller manifest cannot be used",
-                        chain(&e),
+                        manifest_detail(&e),
                     )
                 })?;
             let internal = match ingress.internal {
@@ -495,7 +495,7 @@ impl PlatformBootstrapResource {
                     arg_error(
                         AttributePath::new("argocd").index(0).attribute("sha256"),
                         "ArgoCD manifest cannot be used",
-                        chain(&e),
+                        manifest_detail(&e),
                     )
                 })?;
             let ns = ns.unwrap_or_else(|| "argocd".into());
@@ -566,6 +566,14 @@ impl PlatformBootstrapResource {
             rbac,
         }))
     }
+}
+
+fn manifest_detail(e: &crate::backends::manifests::ManifestError) -> String {
+    format!(
+        "{}.\n\nNothing was applied. Pin the SHA-256 of the release you reviewed \
+         (sha256sum of the file at manifest_url), or fix the URL.",
+        chain(e)
+    )
 }
 
 /// The published metadata, `None` while unknown.
