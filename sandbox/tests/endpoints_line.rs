@@ -15,7 +15,16 @@ fn one_json_line_then_silence() {
     let value: Value = serde_json::from_str(spawned.line.trim_end()).unwrap();
     let object = value.as_object().unwrap();
     let keys: Vec<&String> = object.keys().collect();
-    assert_eq!(keys, vec!["control", "grafana", "vault"], "{value}");
+    assert_eq!(
+        keys,
+        vec!["control", "grafana", "kubernetes", "vault"],
+        "{value}"
+    );
+    assert!(
+        value["kubernetes"]["host"]
+            .as_str()
+            .is_some_and(|h| h.starts_with("https://127.0.0.1:"))
+    );
     let vault = &value["vault"];
     let grafana = &value["grafana"];
     assert!(
@@ -104,7 +113,8 @@ fn credentials_from_flags_and_fixed_ports() {
     );
     assert_eq!(value["vault"]["token"], json!("tok"));
     assert_eq!(value["grafana"]["auth"], json!("boss:pw"));
-    assert!(terminate(&mut child).success());
+    let status = terminate(&mut child);
+    assert!(status.success(), "exit status after SIGTERM: {status:?}");
 }
 
 trait FirstLine {

@@ -327,7 +327,8 @@ fn object(
                         ));
                     };
                     let force = request.flag("force");
-                    state.apply(
+                    let existed = state.get(rt, namespace, name).is_ok();
+                    let (key, object) = state.apply(
                         rt,
                         version,
                         namespace,
@@ -335,7 +336,14 @@ fn object(
                         request.json_body()?,
                         manager,
                         force,
-                    )?
+                    )?;
+                    // An apply that creates answers 201, as the API server does.
+                    let status = if existed {
+                        StatusCode::OK
+                    } else {
+                        StatusCode::CREATED
+                    };
+                    return Ok((status, state.present(rt, version, &key, &object)));
                 }
                 "application/merge-patch+json" => state.patch(
                     rt,
