@@ -344,6 +344,9 @@ impl KubeClient {
     /// (again when the kind is missing, since a CRD may have just been Established).
     pub async fn kind(&self, api_version: &str, kind: &str) -> Result<Kind, KubeError> {
         for fresh in [false, true] {
+            if fresh && kind.is_empty() {
+                break;
+            }
             if !fresh && let Some(found) = self.cached(api_version, kind) {
                 return Ok(found);
             }
@@ -398,6 +401,31 @@ impl KubeClient {
             api_version: api_version.to_string(),
             kind: kind.to_string(),
         })
+    }
+
+    /// Ask discovery about every group-version in `api_versions` not asked yet, concurrently,
+    /// so that the applies that follow do not each wait for it.
+    pub async fn prefetch(&self, api_versions: &[String]) -> Result<(), KubeError> {
+        let missing: Vec<&String> = {
+            let cache = self
+                .discovered
+                .lock()
+                .map_err(|_| KubeError::Config("discovery cache poisoned".into()))?;
+            api_versions
+                .iter()
+                .filter(|v| !cache.contains_key(v.as_str()))
+                .collect()
+        };
+        let fetches = missing.into_iter().map(|api_version| async move {
+            match self.kind(api_version, "").await {
+                Ok(_) | Err(KubeError::UnknownKind { .. }) => Ok(()),
+                Err(e) => Err(e),
+            }
+        });
+        for result in futures::future::join_all(fetches).await {
+            result?;
+        }
+        Ok(())
     }
 
     fn cached(&self, api_version: &str, kind: &str) -> Option<Kind> {

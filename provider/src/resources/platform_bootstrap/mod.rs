@@ -44,7 +44,7 @@ use objects::{Handling, Planned, Spec, Wave};
 
 const RESOURCE: &str = "ff_platform_bootstrap";
 /// How many objects are applied or deleted at once.
-const CONCURRENCY: usize = 16;
+const CONCURRENCY: usize = 24;
 const DRIFTED: &str = "drifted";
 
 /// `ff_platform_bootstrap`.
@@ -864,15 +864,89 @@ async fn reviewer_token(
     }
 }
 
-/// Configure Vault's Kubernetes auth method for the cluster.
-async fn converge_vault(
-    vault: &VaultClient,
+/// `(group, kind)` of the kinds the bootstrap's own CRDs define.
+fn custom_kinds(planned: &[Planned]) -> BTreeSet<(String, String)> {
+    planned
+        .iter()
+        .filter(|p| p.object["kind"] == "CustomResourceDefinition")
+        .filter_map(|p| {
+            let group = p.object.pointer("/spec/group")?.as_str()?;
+            let kind = p.object.pointer("/spec/names/kind")?.as_str()?;
+            Some((group.to_string(), kind.to_string()))
+        })
+        .collect()
+}
+
+fn is_custom(custom: &BTreeSet<(String, String)>, planned: &Planned) -> bool {
+    let (api_version, kind, _, _) = planned.identity();
+    let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
+    custom.contains(&(group.to_string(), kind))
+}
+
+type Applied = Vec<(String, Option<String>, Result<(), StepError>)>;
+
+/// Apply objects concurrently; each with its outcome.
+async fn apply_batch(
     kube: &KubeClient,
     names: &Names,
-    connection: &Connection,
-    role: &Json,
-    deadline: Instant,
+    batch: &[&Planned],
+    secrets: &BTreeMap<String, BTreeMap<String, Json>>,
+) -> Applied {
+    let pending: Vec<_> = batch
+        .iter()
+        .map(|p| async move {
+            let object = materialize(p, secrets);
+            (
+                p.id.clone(),
+                p.digest.clone(),
+                apply_one(kube, names, p, object).await,
+            )
+        })
+        .collect();
+    futures::stream::iter(pending)
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await
+}
+
+/// Record what was applied; the first failure, if any.
+fn record(
+    recorded: &mut BTreeMap<String, Value<String>>,
+    applied: Applied,
 ) -> Result<(), StepError> {
+    let mut first_error = None;
+    for (id, digest, result) in applied {
+        match result {
+            Ok(()) => {
+                recorded.insert(id, digest.map(Value::Value).unwrap_or(Value::Null));
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    first_error.map_or(Ok(()), Err)
+}
+
+/// The Vault data of every `VaultData` object, by path.
+async fn vault_secrets(
+    vault: &VaultClient,
+    names: &Names,
+    planned: &[Planned],
+) -> Result<BTreeMap<String, BTreeMap<String, Json>>, StepError> {
+    let mut secrets = BTreeMap::new();
+    for p in planned {
+        if let Handling::VaultData { path } = &p.handling
+            && !secrets.contains_key(path)
+        {
+            secrets.insert(path.clone(), vault_secret(vault, names, path).await?);
+        }
+    }
+    Ok(secrets)
+}
+
+/// Enable the cluster's Kubernetes auth method in Vault unless it is.
+async fn enable_vault_auth(vault: &VaultClient, names: &Names) -> Result<(), StepError> {
     let mount = names.vault_kubernetes_auth_mount();
     if vault
         .auth_method(&mount)
@@ -892,6 +966,19 @@ async fn converge_vault(
             .await
             .map_err(step(format!("enabling the Vault auth method {mount}")))?;
     }
+    Ok(())
+}
+
+/// Configure Vault's Kubernetes auth method for the cluster.
+async fn converge_vault(
+    vault: &VaultClient,
+    kube: &KubeClient,
+    names: &Names,
+    connection: &Connection,
+    role: &Json,
+    deadline: Instant,
+) -> Result<(), StepError> {
+    let mount = names.vault_kubernetes_auth_mount();
     let token = reviewer_token(kube, names, deadline).await?;
     let config = json!({
         "kubernetes_host": connection.host,
@@ -899,20 +986,17 @@ async fn converge_vault(
         "token_reviewer_jwt": token,
         "disable_local_ca_jwt": true,
     });
-    vault
-        .write_data(&format!("auth/{mount}/config"), config)
-        .await
-        .map_err(step(format!("configuring the Vault auth method {mount}")))?;
-    vault
-        .write_data(
-            &format!("auth/{mount}/role/{}", names.vault_kubernetes_role()),
-            role.clone(),
-        )
-        .await
-        .map_err(step(format!(
-            "writing the Vault role {}",
-            names.vault_kubernetes_role()
-        )))?;
+    let role_path = format!("auth/{mount}/role/{}", names.vault_kubernetes_role());
+    let config_path = format!("auth/{mount}/config");
+    let (configured, role_written) = tokio::join!(
+        vault.write_data(&config_path, config),
+        vault.write_data(&role_path, role.clone()),
+    );
+    configured.map_err(step(format!("configuring the Vault auth method {mount}")))?;
+    role_written.map_err(step(format!(
+        "writing the Vault role {}",
+        names.vault_kubernetes_role()
+    )))?;
     Ok(())
 }
 
@@ -1147,23 +1231,8 @@ impl PlatformBootstrapResource {
             Instant::now() + timeout_of(&state, if prior.is_some() { "update" } else { "create" });
         let started = Instant::now();
 
-        // Everything that can fail without touching the cluster comes first.
-        let mut secrets = BTreeMap::new();
-        for p in &planned {
-            if let Handling::VaultData { path } = &p.handling
-                && !secrets.contains_key(path)
-            {
-                match vault_secret(&vault, &names, path).await {
-                    Ok(data) => {
-                        secrets.insert(path.clone(), data);
-                    }
-                    Err(failure) => {
-                        report(diags, &key, &failure, "Nothing was applied.");
-                        return prior.cloned();
-                    }
-                }
-            }
-        }
+        // Everything that can fail without changing anything comes first, concurrently: the
+        // Git credentials from Vault and the discovery of the built-in kinds.
         let kube = match KubeClient::connect(&connection).await {
             Ok(k) => k,
             Err(e) => {
@@ -1171,6 +1240,34 @@ impl PlatformBootstrapResource {
                     attr("cluster"),
                     "Cluster connection cannot be used",
                     chain(&e),
+                );
+                return prior.cloned();
+            }
+        };
+        let custom = custom_kinds(&planned);
+        let builtin_versions: Vec<String> = planned
+            .iter()
+            .filter(|p| !is_custom(&custom, p))
+            .map(|p| p.identity().0)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let (secrets, discovered) = tokio::join!(
+            vault_secrets(&vault, &names, &planned),
+            kube.prefetch(&builtin_versions)
+        );
+        let secrets = match (secrets, discovered) {
+            (Ok(secrets), Ok(())) => secrets,
+            (Err(failure), _) => {
+                report(diags, &key, &failure, "Nothing was applied.");
+                return prior.cloned();
+            }
+            (_, Err(e)) => {
+                report(
+                    diags,
+                    &key,
+                    &step("asking the cluster which kinds it serves")(e),
+                    "Nothing was applied.",
                 );
                 return prior.cloned();
             }
@@ -1217,10 +1314,6 @@ impl PlatformBootstrapResource {
             }
             Err(e) => Err(e),
         };
-        let outcome = match outcome {
-            Ok(()) => write_record(&vault, &names, &state).await,
-            Err(e) => Err(e),
-        };
         state.objects = Value::Value(recorded);
         match outcome {
             Ok(()) => {
@@ -1239,6 +1332,11 @@ impl PlatformBootstrapResource {
         }
     }
 
+    /// Apply every object and configure Vault, recording each object applied. Namespaces and
+    /// CRDs go first (with Vault's auth method enabled meanwhile); then the objects of
+    /// built-in kinds are applied while the CRDs are awaited until Established, after which
+    /// the objects of their kinds follow; last, the releases' Deployments are awaited while
+    /// Vault is configured with the reviewer's token.
     #[allow(clippy::too_many_arguments)]
     async fn converge(
         &self,
@@ -1253,53 +1351,61 @@ impl PlatformBootstrapResource {
         deadline: Instant,
         recorded: &mut BTreeMap<String, Value<String>>,
     ) -> Result<(), StepError> {
-        for wave in [Wave::Foundation, Wave::Objects] {
-            let batch: Vec<&Planned> = planned.iter().filter(|p| p.wave == wave).collect();
-            tracing::info!(wave = ?wave, objects = batch.len(), "applying objects");
-            let pending: Vec<_> = batch
+        let custom = custom_kinds(planned);
+        let foundation: Vec<&Planned> = planned
+            .iter()
+            .filter(|p| p.wave == Wave::Foundation)
+            .collect();
+        let builtin: Vec<&Planned> = planned
+            .iter()
+            .filter(|p| p.wave == Wave::Objects && !is_custom(&custom, p))
+            .collect();
+        let custom_objects: Vec<&Planned> = planned
+            .iter()
+            .filter(|p| p.wave == Wave::Objects && is_custom(&custom, p))
+            .collect();
+        tracing::info!(
+            namespaces_and_crds = foundation.len(),
+            objects = builtin.len(),
+            custom_objects = custom_objects.len(),
+            "applying objects"
+        );
+
+        let (enabled, applied) = tokio::join!(
+            enable_vault_auth(vault, names),
+            apply_batch(kube, names, &foundation, secrets)
+        );
+        record(recorded, applied)?;
+        enabled?;
+
+        let crds: Vec<String> = foundation
+            .iter()
+            .filter(|p| p.object["kind"] == "CustomResourceDefinition")
+            .map(|p| p.identity().3)
+            .collect();
+        let custom_path = async {
+            let waits = crds
+                .iter()
+                .map(|name| kube.wait_crd_established(name, deadline));
+            for result in futures::future::join_all(waits).await {
+                result.map_err(step("waiting for the CRDs to be Established"))?;
+            }
+            let versions: Vec<String> = custom_objects
+                .iter()
+                .map(|p| p.identity().0)
+                .collect::<BTreeSet<_>>()
                 .into_iter()
-                .map(|p| async move {
-                    let object = materialize(p, secrets);
-                    (
-                        p.id.clone(),
-                        p.digest.clone(),
-                        apply_one(kube, names, p, object).await,
-                    )
-                })
                 .collect();
-            let results: Vec<(String, Option<String>, Result<(), StepError>)> =
-                futures::stream::iter(pending)
-                    .buffer_unordered(CONCURRENCY)
-                    .collect()
-                    .await;
-            let mut first_error = None;
-            for (id, digest, result) in results {
-                match result {
-                    Ok(()) => {
-                        recorded.insert(id, digest.map(Value::Value).unwrap_or(Value::Null));
-                    }
-                    Err(e) => {
-                        first_error.get_or_insert(e);
-                    }
-                }
-            }
-            if let Some(e) = first_error {
-                return Err(e);
-            }
-            if wave == Wave::Foundation {
-                let crds: Vec<String> = planned
-                    .iter()
-                    .filter(|p| p.object["kind"] == "CustomResourceDefinition")
-                    .map(|p| p.identity().3)
-                    .collect();
-                let waits = crds
-                    .iter()
-                    .map(|name| kube.wait_crd_established(name, deadline));
-                for result in futures::future::join_all(waits).await {
-                    result.map_err(step("waiting for the CRDs to be Established"))?;
-                }
-            }
-        }
+            kube.prefetch(&versions)
+                .await
+                .map_err(step("asking the cluster which kinds its CRDs serve"))?;
+            Ok::<_, StepError>(apply_batch(kube, names, &custom_objects, secrets).await)
+        };
+        let (applied, custom_applied) =
+            tokio::join!(apply_batch(kube, names, &builtin, secrets), custom_path);
+        record(recorded, applied)?;
+        record(recorded, custom_applied?)?;
+
         // The releases' Deployments become ready while Vault is configured.
         let deployments = planned.iter().filter(|p| p.await_ready).map(|p| {
             let (_, _, namespace, name) = p.identity();
@@ -1312,11 +1418,13 @@ impl PlatformBootstrapResource {
                 .await
             }
         });
-        let (ready, vault_done) = tokio::join!(
+        let (ready, vault_done, recorded_in_vault) = tokio::join!(
             futures::future::join_all(deployments),
-            converge_vault(vault, kube, names, connection, role, deadline)
+            converge_vault(vault, kube, names, connection, role, deadline),
+            write_record(vault, names, state),
         );
         vault_done?;
+        recorded_in_vault?;
         let (config_id, role_id) = vault_ids(names);
         recorded.insert(
             config_id,
