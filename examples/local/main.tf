@@ -29,3 +29,53 @@ resource "ff_deployment" "this" {
     url  = "http://prometheus.monitoring.svc:9090"
   }
 }
+
+# Phases 3 and 4 on the sandbox's Kubernetes cluster. The connection is a resource argument:
+# with a real cluster it comes from the EKS/AKS module of the same configuration.
+resource "ff_platform_bootstrap" "this" {
+  deployment_key = ff_deployment.this.key
+  cloud          = ff_deployment.this.cloud
+
+  cluster {
+    host                   = var.kube_host
+    cluster_ca_certificate = var.kube_ca
+    # As `aws eks get-token` or `kubelogin get-token` would: the token never enters the
+    # configuration or the state (scripts/run-local.sh exports FF_KUBE_TOKEN).
+    exec {
+      command = "sh"
+      args    = ["-c", "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\"}}' \"$FF_KUBE_TOKEN\""]
+    }
+  }
+
+  coredns {
+    forward_zones = { "corp.example" = ["10.0.0.2"] }
+  }
+
+  ingress {
+    manifest_url = var.ingress_manifest.url
+    sha256       = var.ingress_manifest.sha256
+  }
+
+  argocd {
+    manifest_url = var.argocd_manifest.url
+    sha256       = var.argocd_manifest.sha256
+  }
+
+  # The Git credentials are read from Vault at deployments/<key>/git (run-local.sh writes
+  # demo ones there).
+  application {
+    repo_url        = "https://git.example/${ff_deployment.this.slug}/platform.git"
+    path            = "apps"
+    target_revision = "main"
+  }
+
+  rbac {
+    group        = "${ff_deployment.this.slug}-admins"
+    cluster_role = "cluster-admin"
+  }
+
+  metadata {
+    auth0_domain   = "${ff_deployment.this.slug}.eu.auth0.com"
+    auth0_audience = "https://api.${ff_deployment.this.slug}.example"
+  }
+}

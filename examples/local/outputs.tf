@@ -27,3 +27,13 @@ output "grafana" {
     token_vault_path   = ff_deployment.this.grafana_token_vault_path
   }
 }
+
+output "platform" {
+  description = "The bootstrap: how many objects it manages, Vault's auth method for the cluster, where the apps find their settings."
+  value = {
+    objects            = length(ff_platform_bootstrap.this.objects)
+    vault_auth_mount   = ff_platform_bootstrap.this.vault_auth_mount
+    vault_auth_role    = ff_platform_bootstrap.this.vault_auth_role
+    metadata_configmap = ff_platform_bootstrap.this.metadata_configmap
+  }
+}
