@@ -29,7 +29,7 @@ pub enum ManifestError {
         url: String,
         /// Why.
         #[source]
-        source: BackendError,
+        source: Box<BackendError>,
     },
     /// The content is not what the configuration pins.
     #[error("the manifest at {url} has SHA-256 {actual}, but the configuration pins {expected}")]
@@ -51,10 +51,13 @@ pub enum ManifestError {
     },
 }
 
+/// A manifest's URL and pinned digest.
+type ManifestKey = (String, String);
+
 /// Downloads, cached per process by URL and digest (plan and refresh of one run share them).
 #[derive(Debug, Default, Clone)]
 pub struct ManifestCache {
-    verified: Arc<Mutex<HashMap<(String, String), Arc<Vec<Value>>>>>,
+    verified: Arc<Mutex<HashMap<ManifestKey, Arc<Vec<Value>>>>>,
 }
 
 impl ManifestCache {
@@ -118,14 +121,14 @@ async fn download(url: &str, timeout: Duration) -> Result<Vec<u8>, ManifestError
     )
     .map_err(|source| ManifestError::Download {
         url: url.to_string(),
-        source,
+        source: Box::new(source),
     })?;
     let reply = http
         .send(Call::new(Method::GET, path))
         .await
         .map_err(|source| ManifestError::Download {
             url: url.to_string(),
-            source,
+            source: Box::new(source),
         })?;
     Ok(reply.body)
 }

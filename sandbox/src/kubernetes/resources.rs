@@ -28,8 +28,17 @@ impl ResourceType {
     }
 }
 
-/// (group, version, kind, plural, namespaced, short names)
-const BUILTIN: &[(&str, &str, &str, &str, bool, &[&str])] = &[
+/// One built-in resource: (group, version, kind, plural, namespaced, short names).
+type Builtin = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+    &'static [&'static str],
+);
+
+const BUILTIN: &[Builtin] = &[
     ("", "v1", "Namespace", "namespaces", false, &["ns"]),
     ("", "v1", "ConfigMap", "configmaps", true, &["cm"]),
     ("", "v1", "Secret", "secrets", true, &[]),
@@ -349,37 +358,6 @@ pub fn version() -> Value {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn crd_defines_a_resource() {
-        let crd = json!({"spec": {"group": "argoproj.io", "scope": "Namespaced",
-            "names": {"plural": "applications", "kind": "Application", "shortNames": ["app"]},
-            "versions": [{"name": "v1alpha1", "served": true, "storage": true}]}});
-        let rt = from_crd(&crd).unwrap();
-        assert_eq!(rt.plural, "applications");
-        assert!(rt.namespaced);
-        assert_eq!(rt.version, "v1alpha1");
-        assert!(validate_crd(&crd, "applications.argoproj.io").is_ok());
-        assert!(validate_crd(&crd, "apps.argoproj.io").is_err());
-    }
-
-    #[test]
-    fn discovery_lists_core_resources() {
-        let list = resource_list(&builtin(), "", "v1").unwrap();
-        let names: Vec<&str> = list["resources"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["name"].as_str().unwrap())
-            .collect();
-        assert!(names.contains(&"configmaps") && names.contains(&"serviceaccounts/token"));
-        assert!(resource_list(&builtin(), "example.com", "v1").is_none());
-    }
-}
-
 /// `/openapi/v3`: one document per group-version.
 pub fn openapi_root(all: &[ResourceType]) -> Value {
     let mut paths = serde_json::Map::new();
@@ -455,4 +433,35 @@ pub fn openapi_group(all: &[ResourceType], group: &str, version: &str) -> Option
         "paths": paths,
         "components": {"schemas": schemas},
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crd_defines_a_resource() {
+        let crd = json!({"spec": {"group": "argoproj.io", "scope": "Namespaced",
+            "names": {"plural": "applications", "kind": "Application", "shortNames": ["app"]},
+            "versions": [{"name": "v1alpha1", "served": true, "storage": true}]}});
+        let rt = from_crd(&crd).unwrap();
+        assert_eq!(rt.plural, "applications");
+        assert!(rt.namespaced);
+        assert_eq!(rt.version, "v1alpha1");
+        assert!(validate_crd(&crd, "applications.argoproj.io").is_ok());
+        assert!(validate_crd(&crd, "apps.argoproj.io").is_err());
+    }
+
+    #[test]
+    fn discovery_lists_core_resources() {
+        let list = resource_list(&builtin(), "", "v1").unwrap();
+        let names: Vec<&str> = list["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap())
+            .collect();
+        assert!(names.contains(&"configmaps") && names.contains(&"serviceaccounts/token"));
+        assert!(resource_list(&builtin(), "example.com", "v1").is_none());
+    }
 }

@@ -180,9 +180,9 @@ impl KubeState {
             return Ok(());
         }
         if namespace.is_empty() {
-            return Err(KubeError::bad_request(format!(
-                "the namespace of the provided object does not match the namespace sent on the request"
-            )));
+            return Err(KubeError::bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request",
+            ));
         }
         if !self
             .objects
