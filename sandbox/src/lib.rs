@@ -109,6 +109,8 @@ pub struct KubernetesEndpoint {
     pub token: String,
     /// A kubeconfig for kubectl holding the three above.
     pub kubeconfig: String,
+    /// The AWS identity (and EKS cluster name) whose presigned EKS tokens are accepted.
+    pub eks: kubernetes::eks::EksIdentity,
     /// Release manifests served on the control port for tests and examples.
     pub manifests: std::collections::BTreeMap<String, kubernetes::manifests::ManifestEndpoint>,
 }

@@ -30,6 +30,13 @@ pub const FIELD_MANAGER: &str = "terraform-provider-ff";
 /// How the provider authenticates to the cluster.
 #[derive(Clone)]
 pub enum ClusterAuth {
+    /// A token presigned from the AWS credentials of the environment.
+    Eks {
+        /// The EKS cluster's name.
+        cluster_name: String,
+        /// Its region; `AWS_REGION` / `AWS_DEFAULT_REGION` when `None`.
+        region: Option<String>,
+    },
     /// A bearer token.
     Token(String),
     /// A client certificate and key (PEM).
@@ -56,6 +63,7 @@ impl std::fmt::Debug for ClusterAuth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ClusterAuth::Token(_) => f.write_str("Token(..)"),
+            ClusterAuth::Eks { cluster_name, .. } => write!(f, "Eks({cluster_name:?})"),
             ClusterAuth::ClientCertificate { .. } => f.write_str("ClientCertificate(..)"),
             ClusterAuth::Exec { command, .. } => write!(f, "Exec({command:?})"),
         }
@@ -206,6 +214,32 @@ impl KubeClient {
     /// A client for the cluster; nothing is sent until the first call (exec plugins run then).
     pub async fn connect(connection: &Connection) -> Result<Self, KubeError> {
         let user = match &connection.auth {
+            ClusterAuth::Eks {
+                cluster_name,
+                region,
+            } => {
+                let region = region
+                    .clone()
+                    .or_else(|| std::env::var("AWS_REGION").ok())
+                    .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
+                    .filter(|r| !r.is_empty())
+                    .ok_or_else(|| {
+                        KubeError::Config(
+                            "the eks block names no region and neither AWS_REGION nor AWS_DEFAULT_REGION is set"
+                                .into(),
+                        )
+                    })?;
+                let credentials =
+                    super::eks_token::AwsCredentials::from_env().map_err(KubeError::Config)?;
+                AuthInfo {
+                    token: Some(secrecy::SecretString::from(super::eks_token::token(
+                        &credentials,
+                        &region,
+                        cluster_name,
+                    ))),
+                    ..Default::default()
+                }
+            }
             ClusterAuth::Token(token) => AuthInfo {
                 token: Some(secrecy::SecretString::from(token.clone())),
                 ..Default::default()

@@ -86,7 +86,7 @@ pub(crate) fn prepare(
     use crate::StartError;
     let address = crate::server::base_url(listener)?;
     let host = address.replacen("http://", "https://", 1);
-    let (ca_pem, token, acceptor) = {
+    let (ca_pem, token, acceptor, eks) = {
         let mut state = crate::util::lock(&shared.kubernetes);
         if state.tls.cert_pem.is_empty() {
             state.tls = super::tls::generate(config.listen.ip())
@@ -97,6 +97,7 @@ pub(crate) fn prepare(
             state.tls.ca_pem.clone(),
             state.admin_token.clone(),
             acceptor,
+            state.eks.clone(),
         )
     };
     let (path, temporary) = match (&config.kubeconfig, &config.state_file) {
@@ -130,6 +131,7 @@ pub(crate) fn prepare(
         ca_pem,
         token,
         kubeconfig: path.display().to_string(),
+        eks,
         manifests: super::manifests::endpoints(control_url),
     };
     Ok((endpoint, acceptor, temporary.then_some(path)))

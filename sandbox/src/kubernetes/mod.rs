@@ -18,6 +18,7 @@
 //! anything), lists are atomic for server-side apply (no merge keys), no watch, deletion is
 //! immediate (a namespace takes its objects with it).
 
+pub mod eks;
 pub mod errors;
 pub mod fields;
 pub mod kubeconfig;

@@ -49,6 +49,9 @@ pub struct KubeState {
     pub tokens: BTreeMap<String, String>,
     #[serde(default = "default_delay")]
     pub ready_delay_ms: u64,
+    /// The AWS identity whose EKS tokens are accepted.
+    #[serde(default)]
+    pub eks: super::eks::EksIdentity,
 }
 
 fn default_delay() -> u64 {
@@ -93,6 +96,7 @@ impl KubeState {
             ready_at: BTreeMap::new(),
             tokens: BTreeMap::new(),
             ready_delay_ms: DEFAULT_READY_DELAY_MS,
+            eks: super::eks::EksIdentity::default(),
         };
         state.seed();
         state
@@ -116,12 +120,14 @@ impl KubeState {
 
     /// Back to a fresh cluster, keeping the credentials and certificates.
     pub fn reset(&mut self) {
-        let (token, tls, delay) = (
+        let (token, tls, delay, eks) = (
             self.admin_token.clone(),
             self.tls.clone(),
             self.ready_delay_ms,
+            self.eks.clone(),
         );
         *self = KubeState::new();
+        self.eks = eks;
         self.admin_token = token;
         self.tls = tls;
         self.ready_delay_ms = delay;
@@ -167,6 +173,15 @@ impl KubeState {
 
     /// Whether a token may call the API.
     pub fn authenticate(&self, token: &str) -> bool {
+        if token.starts_with("k8s-aws-v1.") {
+            return match super::eks::verify(&self.eks, token, OffsetDateTime::now_utc()) {
+                Ok(()) => true,
+                Err(reason) => {
+                    tracing::debug!(reason, "EKS token refused");
+                    false
+                }
+            };
+        }
         token == self.admin_token || self.tokens.contains_key(token)
     }
 

@@ -153,11 +153,12 @@ fn validate(diags: &mut Diagnostics, state: &BootstrapState) {
             let methods = [
                 !cluster.token.is_null(),
                 !cluster.exec.is_null(),
+                !cluster.eks.is_null(),
                 !cluster.client_certificate.is_null() || !cluster.client_key.is_null(),
             ];
             let count = methods.iter().filter(|m| **m).count();
             if count != 1 {
-                diags.error_at(attr("cluster").index(0), "One way to authenticate to the cluster", format!("Set exactly one of token, exec, or client_certificate with client_key in the cluster block; {count} are set."));
+                diags.error_at(attr("cluster").index(0), "One way to authenticate to the cluster", format!("Set exactly one of eks, exec, client_certificate with client_key, or token in the cluster block; {count} are set."));
             }
             if cluster.client_certificate.is_null() != cluster.client_key.is_null() {
                 diags.error_at(block_attr("cluster", "client_key"), "Incomplete client certificate", "client_certificate and client_key go together.");
@@ -655,7 +656,12 @@ fn connection_of(state: &BootstrapState, timeout: Duration) -> Option<Connection
     let host = cluster.host.as_ref_option()?.clone();
     let ca_pem = known_str(&cluster.cluster_ca_certificate)?;
     let proxy_url = known_str(&cluster.proxy_url)?;
-    let auth = if let Value::Value(token) = &cluster.token {
+    let auth = if let Value::Value(eks) = &cluster.eks {
+        ClusterAuth::Eks {
+            cluster_name: eks.cluster_name.as_ref_option()?.clone(),
+            region: known_str(&eks.region)?,
+        }
+    } else if let Value::Value(token) = &cluster.token {
         ClusterAuth::Token(token.clone())
     } else if let Value::Value(exec) = &cluster.exec {
         ClusterAuth::Exec {
@@ -1583,6 +1589,13 @@ async fn write_record(
             Json::String(crate::naming::MANAGED_BY.into()),
         ),
     ]);
+    vault
+        .ensure_kv2_mount(names.kv_mount())
+        .await
+        .map_err(step(format!(
+            "enabling the KV v2 mount {:?} in Vault",
+            names.kv_mount()
+        )))?;
     vault
         .kv_write(names.kv_mount(), &names.platform_record_path(), &data, None)
         .await

@@ -24,6 +24,15 @@ pub struct ExecBlock {
     pub env: Value<StateMap>,
 }
 
+/// `cluster.eks`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EksBlock {
+    /// Cluster name.
+    pub cluster_name: Value<String>,
+    /// Region.
+    pub region: Value<String>,
+}
+
 /// `cluster`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClusterBlock {
@@ -42,6 +51,9 @@ pub struct ClusterBlock {
     /// Exec plugin.
     #[serde(with = "serde_as_vec")]
     pub exec: Value<ExecBlock>,
+    /// EKS token from the AWS credentials of the environment.
+    #[serde(with = "serde_as_vec")]
+    pub eks: Value<EksBlock>,
 }
 
 /// `storage_class`.
@@ -253,8 +265,26 @@ pub fn schema() -> Schema {
         ],
         vec![],
     );
+    let eks = block(
+        "Authenticate to an EKS cluster with a token the provider presigns at apply and refresh time (as `aws eks get-token` does) from the AWS credentials of its environment: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`. The token is never stored. Profiles and SSO are not read; use `exec` for those.",
+        vec![
+            (
+                "cluster_name",
+                attribute(Str, Required, "The EKS cluster's name."),
+            ),
+            (
+                "region",
+                attribute(
+                    Str,
+                    Optional,
+                    "Its region; default `AWS_REGION`, else `AWS_DEFAULT_REGION`.",
+                ),
+            ),
+        ],
+        vec![],
+    );
     let cluster = block(
-        "How to reach the cluster. These are resource arguments, not provider settings, so they may come from resources created in the same plan (an EKS or AKS cluster): the resource plans without contacting a cluster whose address is still unknown. Authenticate with exactly one of `token`, `exec`, or `client_certificate` and `client_key`.",
+        "How to reach the cluster. These are resource arguments, not provider settings, so they may come from resources created in the same plan (an EKS or AKS cluster): the resource plans without contacting a cluster whose address is still unknown. Authenticate with exactly one of `eks`, `exec`, `client_certificate` and `client_key`, or `token`.",
         vec![
             (
                 "host",
@@ -301,7 +331,10 @@ pub fn schema() -> Schema {
                 ),
             ),
         ],
-        vec![("exec", NestedBlock::Optional(exec))],
+        vec![
+            ("exec", NestedBlock::Optional(exec)),
+            ("eks", NestedBlock::Optional(eks)),
+        ],
     );
     let storage_class = block(
         "A StorageClass to create. Without any, the cloud's default is created: `gp3-encrypted` (EBS CSI, gp3, encrypted) on AWS, `managed-csi-premium` (Azure Disk CSI, Premium_LRS) on Azure.",
