@@ -87,7 +87,7 @@ impl FaultSpec {
     fn validate(&self) -> Result<Regex, String> {
         if self.service != "*" && !Service::ALL.iter().any(|s| s.name() == self.service) {
             return Err(format!(
-                "unknown service {:?} (expected \"vault\", \"grafana\", \"kubernetes\" or \"*\")",
+                "unknown service {:?} (expected \"vault\", \"grafana\", \"kubernetes\", \"entra\" or \"*\")",
                 self.service
             ));
         }
@@ -369,6 +369,7 @@ fn injected_status(service: Service, status: u16) -> Response<Body> {
         Service::Vault => crate::vault::errors::injected_status(status),
         Service::Grafana => crate::grafana::errors::injected_status(status),
         Service::Kubernetes => crate::kubernetes::errors::injected_status(status),
+        Service::Entra => crate::entra::routes::injected_status(status),
     }
 }
 
@@ -377,6 +378,7 @@ fn rate_limited(service: Service, path: &str, retry_after_s: u64) -> Response<Bo
         Service::Vault => crate::vault::errors::rate_limited(path, retry_after_s),
         Service::Grafana => crate::grafana::errors::rate_limited(retry_after_s),
         Service::Kubernetes => crate::kubernetes::errors::rate_limited(retry_after_s),
+        Service::Entra => crate::entra::routes::rate_limited(retry_after_s),
     }
 }
 

@@ -9,6 +9,7 @@
 //!  vault port     │ FaultLayer (faults.rs) → persist (state_file.rs) → vault::router │
 //!  grafana port   │ FaultLayer (faults.rs) → persist (state_file.rs) → grafana::router│
 //!  k8s port (TLS) │ FaultLayer (faults.rs) → persist (state_file.rs) → kubernetes::…  │
+//!  entra port     │ FaultLayer (faults.rs) → persist (state_file.rs) → entra::router │
 //!                 └──────────────────────────────────────────────────────────────────┘
 //!                                        │ all share
 //!                                        ▼
@@ -31,6 +32,7 @@
 //! a lock across an `.await` (latency faults sleep before any lock is taken).
 
 pub mod control;
+pub mod entra;
 pub mod faults;
 pub mod grafana;
 pub mod kubernetes;
@@ -96,6 +98,17 @@ pub struct Endpoints {
     pub vault: VaultEndpoint,
     pub grafana: GrafanaEndpoint,
     pub kubernetes: KubernetesEndpoint,
+    pub entra: EntraEndpoint,
+}
+
+/// The Entra ID (Azure AD) emulator: one tenant with one application, for AKS tokens.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct EntraEndpoint {
+    /// Authority host (`http://127.0.0.1:PORT`), what `AZURE_AUTHORITY_HOST` takes.
+    pub authority: String,
+    pub tenant_id: String,
+    pub client_id: String,
+    pub client_secret: String,
 }
 
 /// The Kubernetes emulator: HTTPS with the sandbox's own CA and a bearer token.

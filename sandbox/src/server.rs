@@ -27,7 +27,7 @@ use crate::faults::{DroppedConnection, FaultLayer};
 use crate::shared::{Service, Shared};
 use crate::state_file::persist_after_mutation;
 use crate::util::lock;
-use crate::{Config, Endpoints, GrafanaEndpoint, StartError, VaultEndpoint};
+use crate::{Config, Endpoints, EntraEndpoint, GrafanaEndpoint, StartError, VaultEndpoint};
 
 /// Every port is served by one boxed tower service; its only error is the injected drop.
 pub(crate) type HttpService = BoxCloneService<Request<Incoming>, Response, DroppedConnection>;
@@ -70,6 +70,8 @@ pub(crate) async fn start(config: &Config, shared: Arc<Shared>) -> Result<Runnin
     let listen = config.listen;
     let [control, vault, grafana] = bind_all(listen).await?;
     let kubernetes = bind_offset(listen, 4).await?;
+    let entra = bind_offset(listen, 5).await?;
+    let entra_url = base_url(&entra)?;
     let (kubernetes_endpoint, acceptor, temporary_kubeconfig) =
         crate::kubernetes::listener::prepare(config, &shared, &kubernetes, &base_url(&control)?)?;
     let control_url = base_url(&control)?;
@@ -94,6 +96,15 @@ pub(crate) async fn start(config: &Config, shared: Arc<Shared>) -> Result<Runnin
             password,
         },
         kubernetes: kubernetes_endpoint,
+        entra: {
+            let entra_state = lock(&shared.entra);
+            EntraEndpoint {
+                authority: entra_url,
+                tenant_id: entra_state.tenant_id.clone(),
+                client_id: entra_state.client_id.clone(),
+                client_secret: entra_state.client_secret.clone(),
+            }
+        },
     };
 
     let (shutdown, watcher) = watch::channel(false);
@@ -129,6 +140,15 @@ pub(crate) async fn start(config: &Config, shared: Arc<Shared>) -> Result<Runnin
                 &shared,
                 Service::Kubernetes,
                 crate::kubernetes::router(shared.clone()),
+            ),
+            watcher.clone(),
+        )),
+        tokio::spawn(serve(
+            entra,
+            service_stack(
+                &shared,
+                Service::Entra,
+                crate::entra::router(shared.clone()),
             ),
             watcher,
         )),

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::entra::state::EntraState;
 use crate::faults::FaultTable;
 use crate::grafana::state::GrafanaState;
 use crate::kubernetes::state::KubeState;
@@ -22,16 +23,23 @@ pub enum Service {
     Vault,
     Grafana,
     Kubernetes,
+    Entra,
 }
 
 impl Service {
-    pub const ALL: [Service; 3] = [Service::Vault, Service::Grafana, Service::Kubernetes];
+    pub const ALL: [Service; 4] = [
+        Service::Vault,
+        Service::Grafana,
+        Service::Kubernetes,
+        Service::Entra,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Service::Vault => "vault",
             Service::Grafana => "grafana",
             Service::Kubernetes => "kubernetes",
+            Service::Entra => "entra",
         }
     }
 }
@@ -89,6 +97,7 @@ pub struct Shared {
     pub vault: Mutex<VaultState>,
     pub grafana: Mutex<GrafanaState>,
     pub kubernetes: Mutex<KubeState>,
+    pub entra: Mutex<EntraState>,
     pub faults: Mutex<FaultTable>,
     pub log: Mutex<RequestLog>,
     pub state_file: Option<StateFile>,
@@ -102,9 +111,14 @@ impl Shared {
             Some(path) => state_file::load(path)?,
             None => None,
         };
-        let (mut vault, mut grafana, mut kubernetes) = match restored {
-            Some(doc) => (doc.vault, doc.grafana, doc.kubernetes),
-            None => (VaultState::new(), GrafanaState::new(), KubeState::new()),
+        let (mut vault, mut grafana, mut kubernetes, entra) = match restored {
+            Some(doc) => (doc.vault, doc.grafana, doc.kubernetes, doc.entra),
+            None => (
+                VaultState::new(),
+                GrafanaState::new(),
+                KubeState::new(),
+                EntraState::default(),
+            ),
         };
         if let Some(delay) = config.k8s_ready_delay_ms {
             kubernetes.ready_delay_ms = delay;
@@ -122,6 +136,7 @@ impl Shared {
             vault: Mutex::new(vault),
             grafana: Mutex::new(grafana),
             kubernetes: Mutex::new(kubernetes),
+            entra: Mutex::new(entra),
             faults: Mutex::new(faults),
             log: Mutex::new(RequestLog::default()),
             state_file: config.state_file.clone().map(StateFile::new),
@@ -133,7 +148,8 @@ impl Shared {
         let vault = serde_json::to_value(&*lock(&self.vault)).unwrap_or(Value::Null);
         let grafana = serde_json::to_value(&*lock(&self.grafana)).unwrap_or(Value::Null);
         let kubernetes = serde_json::to_value(&*lock(&self.kubernetes)).unwrap_or(Value::Null);
-        json!({ "vault": vault, "grafana": grafana, "kubernetes": kubernetes })
+        let entra = serde_json::to_value(&*lock(&self.entra)).unwrap_or(Value::Null);
+        json!({ "vault": vault, "grafana": grafana, "kubernetes": kubernetes, "entra": entra })
     }
 
     /// Clears all service data (keeping tokens and credentials), faults and the request log.
@@ -141,6 +157,7 @@ impl Shared {
         lock(&self.vault).reset();
         lock(&self.grafana).reset();
         lock(&self.kubernetes).reset();
+        lock(&self.entra).reset();
         lock(&self.faults).clear();
         lock(&self.log).clear();
     }

@@ -12,6 +12,7 @@ use http::Method;
 use serde::{Deserialize, Serialize};
 
 use crate::StartError;
+use crate::entra::state::EntraState;
 use crate::grafana::state::GrafanaState;
 use crate::kubernetes::state::KubeState;
 use crate::shared::Shared;
@@ -29,6 +30,9 @@ pub struct Document {
     /// Absent from files written before the Kubernetes emulator existed.
     #[serde(default)]
     pub kubernetes: KubeState,
+    /// Absent from files written before the Entra ID emulator existed.
+    #[serde(default)]
+    pub entra: EntraState,
 }
 
 /// Reads the state file; `Ok(None)` when it does not exist.
@@ -81,11 +85,13 @@ impl StateFile {
             let vault = lock(&shared.vault);
             let grafana = lock(&shared.grafana);
             let kubernetes = lock(&shared.kubernetes);
+            let entra = lock(&shared.entra);
             serde_json::to_vec_pretty(&DocumentRef {
                 format: FORMAT,
                 vault: &vault,
                 grafana: &grafana,
                 kubernetes: &kubernetes,
+                entra: &entra,
             })
             .map_err(std::io::Error::other)?
         };
@@ -102,6 +108,7 @@ struct DocumentRef<'a> {
     vault: &'a VaultState,
     grafana: &'a GrafanaState,
     kubernetes: &'a KubeState,
+    entra: &'a EntraState,
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

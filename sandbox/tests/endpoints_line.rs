@@ -17,7 +17,7 @@ fn one_json_line_then_silence() {
     let keys: Vec<&String> = object.keys().collect();
     assert_eq!(
         keys,
-        vec!["control", "grafana", "kubernetes", "vault"],
+        vec!["control", "entra", "grafana", "kubernetes", "vault"],
         "{value}"
     );
     assert!(

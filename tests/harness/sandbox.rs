@@ -152,6 +152,20 @@ impl Sandbox {
         )
     }
 
+    /// `kubectl apply --server-side` of one object; returns (exit code, stdout, stderr).
+    pub fn kubectl_apply(&self, object: &Value) -> (i32, String, String) {
+        let path = std::env::temp_dir().join(format!(
+            "ff-e2e-{}-{}.json",
+            std::process::id(),
+            object["metadata"]["name"].as_str().unwrap_or("object")
+        ));
+        std::fs::write(&path, object.to_string()).expect("write the object for kubectl");
+        let path_text = path.display().to_string();
+        let result = self.kubectl(&["apply", "--server-side", "-f", &path_text]);
+        let _ = std::fs::remove_file(&path);
+        result
+    }
+
     /// The environment variables that configure the provider for this sandbox.
     pub fn provider_env(&self) -> Vec<(String, String)> {
         vec![

@@ -34,6 +34,8 @@ pub enum System {
     Kubernetes,
     /// Where release manifests are downloaded from.
     Manifests,
+    /// Microsoft Entra ID (Azure AD), for AKS tokens.
+    EntraId,
 }
 
 impl std::fmt::Display for System {
@@ -44,6 +46,7 @@ impl std::fmt::Display for System {
             System::Auth0 => "Auth0",
             System::Kubernetes => "Kubernetes",
             System::Manifests => "The manifest source",
+            System::EntraId => "Microsoft Entra ID",
         })
     }
 }

@@ -30,6 +30,13 @@ pub const FIELD_MANAGER: &str = "terraform-provider-ff";
 /// How the provider authenticates to the cluster.
 #[derive(Clone)]
 pub enum ClusterAuth {
+    /// A token from Entra ID for the AKS server application, with the `ARM_*` credentials.
+    Aks {
+        /// Tenant; `ARM_TENANT_ID` when `None`.
+        tenant_id: Option<String>,
+        /// The server application (audience).
+        server_app_id: String,
+    },
     /// A token presigned from the AWS credentials of the environment.
     Eks {
         /// The EKS cluster's name.
@@ -63,6 +70,7 @@ impl std::fmt::Debug for ClusterAuth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ClusterAuth::Token(_) => f.write_str("Token(..)"),
+            ClusterAuth::Aks { .. } => f.write_str("Aks(..)"),
             ClusterAuth::Eks { cluster_name, .. } => write!(f, "Eks({cluster_name:?})"),
             ClusterAuth::ClientCertificate { .. } => f.write_str("ClientCertificate(..)"),
             ClusterAuth::Exec { command, .. } => write!(f, "Exec({command:?})"),
@@ -214,6 +222,26 @@ impl KubeClient {
     /// A client for the cluster; nothing is sent until the first call (exec plugins run then).
     pub async fn connect(connection: &Connection) -> Result<Self, KubeError> {
         let user = match &connection.auth {
+            ClusterAuth::Aks {
+                tenant_id,
+                server_app_id,
+            } => {
+                let credentials = super::aks_token::ArmCredentials::from_env(tenant_id.as_deref())
+                    .map_err(KubeError::Config)?;
+                let token =
+                    super::aks_token::token(&credentials, server_app_id, connection.timeout)
+                        .await
+                        .map_err(|e| {
+                            KubeError::Config(format!(
+                                "no AKS token could be obtained: {}",
+                                crate::diag::chain(&e)
+                            ))
+                        })?;
+                AuthInfo {
+                    token: Some(secrecy::SecretString::from(token)),
+                    ..Default::default()
+                }
+            }
             ClusterAuth::Eks {
                 cluster_name,
                 region,

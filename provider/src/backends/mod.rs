@@ -2,6 +2,7 @@
 //! errors ([`http::BackendError`]) and sends every request through [`http::Http`], the one
 //! place that does TLS, retries and throttling.
 
+pub mod aks_token;
 pub mod eks_token;
 pub mod grafana;
 pub mod http;

@@ -463,3 +463,26 @@ mod tests {
         assert_eq!(doc["a"], json!({"d": 3}));
     }
 }
+
+#[cfg(test)]
+mod release_tests {
+    use super::*;
+
+    #[test]
+    fn applying_without_a_field_releases_it_and_keeps_the_others() {
+        let base = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "kube-system"}});
+        let mut theirs = base.clone();
+        theirs["data"] = json!({"other": "1"});
+        let live = apply(&json!({}), &theirs, "kubectl", "v1", false, "t").unwrap_or_default();
+        let mut ours = base.clone();
+        ours["data"] = json!({"mine": "2"});
+        let live = apply(&live, &ours, "tf", "v1", true, "t").unwrap_or_default();
+        assert_eq!(live["data"], json!({"other": "1", "mine": "2"}));
+        let released = apply(&live, &base, "tf", "v1", true, "t").unwrap_or_default();
+        assert_eq!(released["data"], json!({"other": "1"}));
+        let mut empty = base.clone();
+        empty["data"] = json!({});
+        let released = apply(&live, &empty, "tf", "v1", true, "t").unwrap_or_default();
+        assert_eq!(released["data"], json!({"other": "1"}));
+    }
+}

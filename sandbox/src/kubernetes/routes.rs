@@ -110,14 +110,17 @@ async fn handle(
         "/healthz" | "/livez" | "/readyz" => return (StatusCode::OK, "ok").into_response(),
         _ => {}
     }
-    let mut state = lock(&shared.kubernetes);
     let token = request
         .header("authorization")
         .strip_prefix("Bearer ")
         .unwrap_or_default()
         .trim()
         .to_string();
-    if token.is_empty() || !state.authenticate(&token) {
+    // Entra ID tokens for the AKS server application are checked first (never while the
+    // Kubernetes lock is held).
+    let from_entra = !token.is_empty() && lock(&shared.entra).valid(&token);
+    let mut state = lock(&shared.kubernetes);
+    if token.is_empty() || !(from_entra || state.authenticate(&token)) {
         return KubeError::unauthorized().into_response();
     }
     let result = if request.dry_run() && *request.method != Method::GET {

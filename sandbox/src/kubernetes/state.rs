@@ -429,7 +429,12 @@ impl KubeState {
         )
         .map_err(|conflicts| KubeError::apply_conflicts(&conflicts))?;
         if let Some(old) = &existing {
+            // The apply computed the new managedFields: keep those, not the old ones.
+            let managed = object.pointer("/metadata/managedFields").cloned();
             keep_server_fields(old, &mut object);
+            if let Some(managed) = managed {
+                object["metadata"]["managedFields"] = managed;
+            }
         }
         self.finish(rt, namespace, name, existing.as_ref(), object, now)
     }
@@ -907,6 +912,30 @@ mod tests {
             state.present(&rt, "v1", &key, &object)["status"]["readyReplicas"],
             2
         );
+    }
+
+    #[test]
+    fn an_apply_over_another_managers_object_records_both_managers() {
+        let mut state = KubeState::new();
+        let rt = state.find_type("", "v1", "configmaps").unwrap();
+        let theirs = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"other": "1"}});
+        state
+            .apply(&rt, "v1", "default", "c", theirs, "kubectl", false)
+            .unwrap();
+        let ours = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"mine": "2"}});
+        let (_, object) = state
+            .apply(&rt, "v1", "default", "c", ours, "tf", false)
+            .unwrap();
+        let managers: Vec<String> = fields::managed(&object)
+            .into_iter()
+            .map(|e| e.manager)
+            .collect();
+        assert_eq!(managers, vec!["kubectl", "tf"]);
+        let release = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}});
+        let (_, object) = state
+            .apply(&rt, "v1", "default", "c", release, "tf", false)
+            .unwrap();
+        assert_eq!(object["data"], json!({"other": "1"}));
     }
 
     #[test]

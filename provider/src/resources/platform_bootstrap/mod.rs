@@ -148,17 +148,18 @@ fn validate(diags: &mut Diagnostics, state: &BootstrapState) {
         );
     }
     match &state.cluster {
-        Value::Null => diags.error_at(attr("cluster"), "Missing cluster block", "ff_platform_bootstrap needs a cluster block with the host and one way to authenticate (token, exec, or client_certificate and client_key)."),
+        Value::Null => diags.error_at(attr("cluster"), "Missing cluster block", "ff_platform_bootstrap needs a cluster block with the host and one way to authenticate (eks, aks, exec, client_certificate and client_key, or token)."),
         Value::Value(cluster) => {
             let methods = [
                 !cluster.token.is_null(),
                 !cluster.exec.is_null(),
                 !cluster.eks.is_null(),
+                !cluster.aks.is_null(),
                 !cluster.client_certificate.is_null() || !cluster.client_key.is_null(),
             ];
             let count = methods.iter().filter(|m| **m).count();
             if count != 1 {
-                diags.error_at(attr("cluster").index(0), "One way to authenticate to the cluster", format!("Set exactly one of eks, exec, client_certificate with client_key, or token in the cluster block; {count} are set."));
+                diags.error_at(attr("cluster").index(0), "One way to authenticate to the cluster", format!("Set exactly one of eks, aks, exec, client_certificate with client_key, or token in the cluster block; {count} are set."));
             }
             if cluster.client_certificate.is_null() != cluster.client_key.is_null() {
                 diags.error_at(block_attr("cluster", "client_key"), "Incomplete client certificate", "client_certificate and client_key go together.");
@@ -280,13 +281,19 @@ fn fill_defaults(state: &mut BootstrapState) {
             *v = Value::Value(d.to_string());
         }
     };
-    if let Value::Value(cluster) = &mut state.cluster
-        && let Value::Value(exec) = &mut cluster.exec
-    {
-        default(
-            &mut exec.api_version,
-            "client.authentication.k8s.io/v1beta1",
-        );
+    if let Value::Value(cluster) = &mut state.cluster {
+        if let Value::Value(exec) = &mut cluster.exec {
+            default(
+                &mut exec.api_version,
+                "client.authentication.k8s.io/v1beta1",
+            );
+        }
+        if let Value::Value(aks) = &mut cluster.aks {
+            default(
+                &mut aks.server_app_id,
+                crate::backends::aks_token::AKS_SERVER_APP_ID,
+            );
+        }
     }
     if let Value::Value(classes) = &mut state.storage_class {
         for class in classes.iter_mut().filter_map(|c| match c {
@@ -656,7 +663,13 @@ fn connection_of(state: &BootstrapState, timeout: Duration) -> Option<Connection
     let host = cluster.host.as_ref_option()?.clone();
     let ca_pem = known_str(&cluster.cluster_ca_certificate)?;
     let proxy_url = known_str(&cluster.proxy_url)?;
-    let auth = if let Value::Value(eks) = &cluster.eks {
+    let auth = if let Value::Value(aks) = &cluster.aks {
+        ClusterAuth::Aks {
+            tenant_id: known_str(&aks.tenant_id)?,
+            server_app_id: known_str(&aks.server_app_id)?
+                .unwrap_or_else(|| crate::backends::aks_token::AKS_SERVER_APP_ID.to_string()),
+        }
+    } else if let Value::Value(eks) = &cluster.eks {
         ClusterAuth::Eks {
             cluster_name: eks.cluster_name.as_ref_option()?.clone(),
             region: known_str(&eks.region)?,
@@ -1245,7 +1258,7 @@ impl PlatformBootstrapResource {
                 diags.error_at(
                     attr("cluster"),
                     "Cluster connection cannot be used",
-                    chain(&e),
+                    format!("{}.\n\nNothing was applied.", chain(&e)),
                 );
                 return prior.cloned();
             }

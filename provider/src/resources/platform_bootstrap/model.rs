@@ -33,6 +33,15 @@ pub struct EksBlock {
     pub region: Value<String>,
 }
 
+/// `cluster.aks`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AksBlock {
+    /// Tenant.
+    pub tenant_id: Value<String>,
+    /// AKS server application.
+    pub server_app_id: Value<String>,
+}
+
 /// `cluster`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClusterBlock {
@@ -54,6 +63,9 @@ pub struct ClusterBlock {
     /// EKS token from the AWS credentials of the environment.
     #[serde(with = "serde_as_vec")]
     pub eks: Value<EksBlock>,
+    /// AKS token from the `ARM_*` credentials of the environment.
+    #[serde(with = "serde_as_vec")]
+    pub aks: Value<AksBlock>,
 }
 
 /// `storage_class`.
@@ -283,8 +295,26 @@ pub fn schema() -> Schema {
         ],
         vec![],
     );
+    let aks = block(
+        "Authenticate to an AKS cluster with Entra ID integration with a token the provider obtains at apply and refresh time (as `kubelogin get-token --login spn` does) from the service principal of its environment: `ARM_CLIENT_ID`, `ARM_CLIENT_SECRET`, `ARM_TENANT_ID` (`ARM_ENVIRONMENT` or `AZURE_AUTHORITY_HOST` choose the authority). The token is never stored. Certificates, OIDC and managed identities are not read; use `exec` with kubelogin for those.",
+        vec![
+            (
+                "tenant_id",
+                attribute(Str, Optional, "Entra ID tenant; default `ARM_TENANT_ID`."),
+            ),
+            (
+                "server_app_id",
+                attribute(
+                    Str,
+                    OptionalComputed,
+                    "The AKS Entra ID server application the token is for (default `6dae42f8-4368-4678-94ff-3960e28e3630`).",
+                ),
+            ),
+        ],
+        vec![],
+    );
     let cluster = block(
-        "How to reach the cluster. These are resource arguments, not provider settings, so they may come from resources created in the same plan (an EKS or AKS cluster): the resource plans without contacting a cluster whose address is still unknown. Authenticate with exactly one of `eks`, `exec`, `client_certificate` and `client_key`, or `token`.",
+        "How to reach the cluster. These are resource arguments, not provider settings, so they may come from resources created in the same plan (an EKS or AKS cluster): the resource plans without contacting a cluster whose address is still unknown. Authenticate with exactly one of `eks`, `aks`, `exec`, `client_certificate` and `client_key`, or `token`.",
         vec![
             (
                 "host",
@@ -334,6 +364,7 @@ pub fn schema() -> Schema {
         vec![
             ("exec", NestedBlock::Optional(exec)),
             ("eks", NestedBlock::Optional(eks)),
+            ("aks", NestedBlock::Optional(aks)),
         ],
     );
     let storage_class = block(
