@@ -56,6 +56,25 @@ AUTH0_CLIENT_SECRET="$(field "['auth0']['client_secret']")"
 CONTROL="$(field "['control']")"
 echo "sandbox: control $CONTROL, Vault $VAULT_ADDR, Grafana $GRAFANA_URL, Auth0 $AUTH0_DOMAIN"
 
+# The sandbox's Kubernetes cluster, for ff_platform_bootstrap: its address and CA as variables,
+# its token for the exec plugin of examples/local, the release manifests it serves.
+export TF_VAR_kube_host TF_VAR_kube_ca FF_KUBE_TOKEN TF_VAR_ingress_manifest TF_VAR_argocd_manifest KUBECONFIG
+TF_VAR_kube_host="$(field "['kubernetes']['host']")"
+TF_VAR_kube_ca="$(field "['kubernetes']['ca_pem']")"
+FF_KUBE_TOKEN="$(field "['kubernetes']['token']")"
+KUBECONFIG="$(field "['kubernetes']['kubeconfig']")"
+manifest() { python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["kubernetes"]["manifests"][sys.argv[2]]; print(json.dumps({"url": m["url"], "sha256": m["sha256"]}))' "$WORK/endpoints.json" "$1"; }
+TF_VAR_ingress_manifest="$(manifest ingress-controller)"
+TF_VAR_argocd_manifest="$(manifest argocd)"
+echo "sandbox: Kubernetes $TF_VAR_kube_host (kubectl --kubeconfig $KUBECONFIG)"
+
+# Demo Git credentials for the ArgoCD repository, in Vault where the bootstrap reads them.
+KEY="${TF_VAR_deployment_key:-WM-Prod}"
+curl -sf -X POST -H "X-Vault-Token: $VAULT_TOKEN" -d '{"type":"kv","options":{"version":"2"}}' \
+  "$VAULT_ADDR/v1/sys/mounts/deployments" >/dev/null || true
+curl -sf -X POST -H "X-Vault-Token: $VAULT_TOKEN" -d '{"data":{"username":"demo","password":"demo-only"}}' \
+  "$VAULT_ADDR/v1/deployments/data/$KEY/git" >/dev/null
+
 step "applying examples/local"
 cp "$ROOT"/examples/local/*.tf "$WORK/"
 mkdir -p "$WORK/mirror/registry.terraform.io/ff/ff/0.1.0/linux_amd64"
@@ -79,11 +98,16 @@ cd "$WORK"
 step "outputs"
 "$TERRAFORM" output -no-color
 
+step "what the bootstrap made in the sandbox cluster (kubectl)"
+kubectl get namespaces
+kubectl get deployments,applications -A
+
 if [ "$KEEP" = 1 ]; then
   cat <<MSG
 
 The sandbox keeps running (pid $SANDBOX_PID) and the working directory stays at $WORK.
   inspect what it holds:   curl -s $CONTROL/_sandbox/state
+  look at the cluster:     kubectl --kubeconfig $KUBECONFIG get all -A
   use terraform there:     cd $WORK && TF_CLI_CONFIG_FILE=$WORK/cli.tfrc VAULT_ADDR=$VAULT_ADDR VAULT_TOKEN=... $TERRAFORM plan
   stop it:                 kill $SANDBOX_PID
 MSG

@@ -80,7 +80,9 @@ fn terraform_installs_from_the_filesystem_mirror_and_checks_the_lock_file() {
     let sandbox = Sandbox::start();
     for tf in terraforms() {
         let context = format!("terraform {}", tf.version);
-        let dir = Workdir::with_cli_config(&tf, &cli_config(&release), sandbox.provider_env());
+        let key = format!("WM-Fs{}", tf.version.replace('.', ""));
+        let dir =
+            Workdir::with_cli_config(&tf, &cli_config(&release), sandbox.local_example_env(&key));
         copy_local_example(dir.path());
 
         // 1. No lock file: terraform installs from the mirror and records the h1: hash it
@@ -132,7 +134,6 @@ fn terraform_installs_from_the_filesystem_mirror_and_checks_the_lock_file() {
         clean(&dir);
         dir.write(".terraform.lock.hcl", &entry);
         dir.run(&["init", "-input=false", "-no-color"]).ok();
-        let key = format!("WM-Fs{}", tf.version.replace('.', ""));
         let apply = dir.run(&[
             "apply",
             "-auto-approve",

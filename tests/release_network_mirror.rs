@@ -81,7 +81,8 @@ fn terraform_installs_from_the_network_mirror_over_https() {
             .contains(&["checksum"]);
 
         // With the CA: installed, the h1: recorded is the release's.
-        let mut env = sandbox.provider_env();
+        let key = format!("WM-Net{}", tf.version.replace('.', ""));
+        let mut env = sandbox.local_example_env(&key);
         env.push(("SSL_CERT_FILE".into(), ca.clone()));
         let dir = Workdir::with_cli_config(&tf, &cli_config(&url), env);
         copy_local_example(dir.path());
@@ -129,7 +130,6 @@ fn terraform_installs_from_the_network_mirror_over_https() {
             "{context}: {recorded:?}"
         );
 
-        let key = format!("WM-Net{}", tf.version.replace('.', ""));
         let var = format!("-var=deployment_key={key}");
         dir.run(&["apply", "-auto-approve", "-input=false", "-no-color", &var])
             .ok()

@@ -72,3 +72,55 @@ resource "ff_auth0_tenant_setup" "this" {
   # Change this value to rotate every application's client secret (Vault follows).
   rotation_trigger = "initial"
 }
+
+# Phases 3 and 4 on the sandbox's Kubernetes cluster. The connection is a resource argument:
+# with a real cluster it comes from the EKS/AKS module of the same configuration.
+resource "ff_platform_bootstrap" "this" {
+  deployment_key = ff_deployment.this.key
+  cloud          = ff_deployment.this.cloud
+
+  cluster {
+    host                   = var.kube_host
+    cluster_ca_certificate = var.kube_ca
+    # As `aws eks get-token` or `kubelogin get-token` would: the token never enters the
+    # configuration or the state (scripts/run-local.sh exports FF_KUBE_TOKEN).
+    exec {
+      command = "sh"
+      args    = ["-c", "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\"}}' \"$FF_KUBE_TOKEN\""]
+    }
+  }
+
+  coredns {
+    forward_zones = { "corp.example" = ["10.0.0.2"] }
+  }
+
+  ingress {
+    manifest_url = var.ingress_manifest.url
+    sha256       = var.ingress_manifest.sha256
+  }
+
+  argocd {
+    manifest_url = var.argocd_manifest.url
+    sha256       = var.argocd_manifest.sha256
+  }
+
+  # The Git credentials are read from Vault at deployments/<key>/git (run-local.sh writes
+  # demo ones there).
+  application {
+    repo_url        = "https://git.example/${ff_deployment.this.slug}/platform.git"
+    path            = "apps"
+    target_revision = "main"
+  }
+
+  rbac {
+    group        = "${ff_deployment.this.slug}-admins"
+    cluster_role = "cluster-admin"
+  }
+
+  # What the applications need to find Auth0 and Vault, published in the cluster (no secret).
+  metadata {
+    auth0_domain     = "${ff_deployment.this.slug}.eu.auth0.com"
+    auth0_audience   = "https://api.${ff_deployment.this.slug}.example.com"
+    auth0_client_ids = ff_auth0_tenant_setup.this.client_ids
+  }
+}

@@ -37,3 +37,13 @@ output "auth0" {
     vault_paths = ff_auth0_tenant_setup.this.vault_paths
   }
 }
+
+output "platform" {
+  description = "The bootstrap: how many objects it manages, Vault's auth method for the cluster, where the apps find their settings."
+  value = {
+    objects            = length(ff_platform_bootstrap.this.objects)
+    vault_auth_mount   = ff_platform_bootstrap.this.vault_auth_mount
+    vault_auth_role    = ff_platform_bootstrap.this.vault_auth_role
+    metadata_configmap = ff_platform_bootstrap.this.metadata_configmap
+  }
+}

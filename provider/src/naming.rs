@@ -46,7 +46,15 @@ pub const AUTH0_META_ROTATION: &str = "ff_rotation";
 
 /// Names inside the deployment's Vault path that the provider itself writes; generated
 /// secrets may not use them.
-pub const RESERVED_SECRET_NAMES: &[&str] = &["deployment", "grafana", "auth0", "argocd", "git"];
+pub const RESERVED_SECRET_NAMES: &[&str] = &[
+    "deployment",
+    "grafana",
+    "auth0",
+    "argocd",
+    "git",
+    "platform",
+    "tls",
+];
 
 /// A validated deployment key.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -255,6 +263,62 @@ impl Names {
     /// The Vault Kubernetes auth mount for the deployment's cluster.
     pub fn vault_kubernetes_auth_mount(&self) -> String {
         format!("kubernetes-{}", self.slug)
+    }
+    /// Path (inside the mount) of the non-secret record of the platform bootstrap, the
+    /// source of `terraform import ff_platform_bootstrap`.
+    pub fn platform_record_path(&self) -> String {
+        self.secret_path("platform")
+    }
+    /// The Vault role of the Kubernetes auth method bound to the application namespaces.
+    pub fn vault_kubernetes_role(&self) -> String {
+        format!("ff-{}-apps", self.slug)
+    }
+    /// The ConfigMap holding the deployment's non-secret settings in each application
+    /// namespace (and ArgoCD's): the same name everywhere, so applications find it.
+    pub fn k8s_metadata_configmap(&self) -> String {
+        "ff-deployment".to_string()
+    }
+    /// Service account (and its token Secret and auth-delegator binding) whose token Vault
+    /// uses to review the applications' tokens.
+    pub fn k8s_vault_reviewer(&self) -> String {
+        format!("ff-{}-vault-reviewer", self.slug)
+    }
+    /// The app-of-apps ArgoCD `Application`.
+    pub fn argocd_application(&self) -> String {
+        format!("ff-{}", self.slug)
+    }
+    /// The ArgoCD repository Secret holding the Git credentials read from Vault.
+    pub fn argocd_repository_secret(&self) -> String {
+        format!("ff-{}-repo", self.slug)
+    }
+    /// The binding of a group to a role: `ff-<slug>-<group as a DNS label>`.
+    pub fn k8s_rbac_binding(&self, group: &str) -> String {
+        let mut label = String::new();
+        for c in group.chars() {
+            let c = c.to_ascii_lowercase();
+            if c.is_ascii_alphanumeric() {
+                label.push(c);
+            } else if !label.ends_with('-') {
+                label.push('-');
+            }
+        }
+        let name = format!("ff-{}-{}", self.slug, label.trim_matches('-'));
+        name.chars()
+            .take(253)
+            .collect::<String>()
+            .trim_end_matches('-')
+            .to_string()
+    }
+    /// The CoreDNS server block file of the deployment in AKS's `coredns-custom` ConfigMap.
+    pub fn coredns_custom_key(&self) -> String {
+        format!("ff-{}.server", self.slug)
+    }
+    /// The lines around the deployment's part of an EKS Corefile.
+    pub fn coredns_markers(&self) -> (String, String) {
+        (
+            format!("# BEGIN ff-{} (managed by {MANAGED_BY})", self.slug),
+            format!("# END ff-{}", self.slug),
+        )
     }
     /// EKS / AKS cluster name.
     pub fn cluster(&self) -> String {
@@ -522,6 +586,14 @@ mod tests {
         assert_eq!(names.cluster(), "ff-wm-prod");
         assert_eq!(names.resource_group(), "rg-ff-wm-prod");
         assert_eq!(names.vault_kubernetes_auth_mount(), "kubernetes-wm-prod");
+        assert_eq!(names.vault_kubernetes_role(), "ff-wm-prod-apps");
+        assert_eq!(names.platform_record_path(), "WM-Prod/platform");
+        assert_eq!(
+            names.k8s_rbac_binding("Platform Admins!"),
+            "ff-wm-prod-platform-admins"
+        );
+        assert_eq!(names.coredns_custom_key(), "ff-wm-prod.server");
+        assert_eq!(names.argocd_repository_secret(), "ff-wm-prod-repo");
         assert!(
             names
                 .vault_policy_hcl()

@@ -33,6 +33,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
             "/_sandbox/auth0/rate-limit",
             get(auth0_rate_limit).put(set_auth0_rate_limit),
         )
+        .route("/_sandbox/manifests/:file", get(manifest))
         .fallback(not_found)
         .with_state(shared)
 }
@@ -129,6 +130,18 @@ async fn set_auth0_rate_limit(State(shared): State<Arc<Shared>>, body: Bytes) ->
     }
     shared.persist().await;
     axum::Json(limit).into_response()
+}
+
+/// A release manifest for tests and examples (`crate::kubernetes::manifests`).
+async fn manifest(Path(file): Path<String>) -> Response {
+    match crate::kubernetes::manifests::get(&file) {
+        Some(content) => (
+            [(axum::http::header::CONTENT_TYPE, "application/yaml")],
+            content,
+        )
+            .into_response(),
+        None => error(StatusCode::NOT_FOUND, format!("no manifest {file:?}")),
+    }
 }
 
 async fn not_found() -> Response {

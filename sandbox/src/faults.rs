@@ -384,6 +384,8 @@ fn injected_status(service: Service, status: u16) -> Response<Body> {
         Service::Tfc => crate::tfc::errors::injected_status(status),
         Service::Mirror => plain_status(status),
         Service::Auth0 => crate::auth0::errors::injected_status(status),
+        Service::Kubernetes => crate::kubernetes::errors::injected_status(status),
+        Service::Entra => crate::entra::routes::injected_status(status),
     }
 }
 
@@ -402,6 +404,8 @@ fn rate_limited(service: Service, path: &str, retry_after_s: u64) -> Response<Bo
             response
         }
         Service::Auth0 => crate::auth0::errors::rate_limited(retry_after_s),
+        Service::Kubernetes => crate::kubernetes::errors::rate_limited(retry_after_s),
+        Service::Entra => crate::entra::routes::rate_limited(retry_after_s),
     }
 }
 

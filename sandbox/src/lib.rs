@@ -11,6 +11,8 @@
 //!  tfc port       │ TLS (tls.rs) → FaultLayer → tfc::router         (distribution.rs) │
 //!  mirror port    │ TLS (tls.rs) → FaultLayer → mirror::router      (distribution.rs) │
 //!  auth0 port     │ FaultLayer (faults.rs) → persist (state_file.rs) → auth0::router │
+//!  k8s port (TLS) │ FaultLayer (faults.rs) → persist (state_file.rs) → kubernetes::…  │
+//!  entra port     │ FaultLayer (faults.rs) → persist (state_file.rs) → entra::router │
 //!                 └──────────────────────────────────────────────────────────────────┘
 //!                                        │ all share
 //!                                        ▼
@@ -19,13 +21,14 @@
 //! ```
 //!
 //! - [`server`] binds the listeners (port 0 → one random port each; port P → control P,
-//!   Vault P+1, Grafana P+2, Auth0 P+3), serves every connection with hyper, and shuts down on request.
+//!   Vault P+1, Grafana P+2, Auth0 P+3, Kubernetes P+4, Entra ID P+7; the distribution
+//!   services take P+5 and P+6), serves every connection with hyper, and shuts down on request.
 //! - [`faults`] is the only place that decides and applies injected faults; its tower layer
 //!   also writes the request log, so every fault that fires is visible there.
 //! - [`state_file`] loads the state at start and writes it (temp file + rename) after every
 //!   mutating request and at shutdown.
 //! - [`control`] is the `/_sandbox/...` API: state inspection, request log, faults, reset.
-//! - [`vault`], [`grafana`] and [`auth0`] each hold `routes` (HTTP parsing and dispatch), `state` (the
+//! - [`vault`], [`grafana`], [`auth0`], [`kubernetes`] and [`entra`] each hold `routes` (HTTP parsing and dispatch), `state` (the
 //!   data, serialisable as-is into the state file and the inspection document) and `errors`
 //!   (the real service's error body shape).
 //! - [`distribution`] starts the two HTTPS services that distributing the provider needs,
@@ -39,8 +42,10 @@
 pub mod auth0;
 pub mod control;
 pub mod distribution;
+pub mod entra;
 pub mod faults;
 pub mod grafana;
+pub mod kubernetes;
 pub mod mirror;
 pub mod server;
 pub mod shared;
@@ -91,6 +96,12 @@ pub struct Config {
     pub auth0_client_secret: Option<String>,
     /// The Auth0 Management API's rate limit; the Free tenant's (2/s, burst 2) when `None`.
     pub auth0_rate_limit: Option<auth0::rate_limit::RateLimit>,
+    /// Where to write the kubeconfig of the Kubernetes emulator; `None`: next to the state
+    /// file (`<state file>.kubeconfig`), else a file in the temporary directory removed at
+    /// shutdown.
+    pub kubeconfig: Option<PathBuf>,
+    /// Delay before a Deployment is ready and a CRD Established (default 300 ms).
+    pub k8s_ready_delay_ms: Option<u64>,
 }
 
 impl Default for Config {
@@ -109,6 +120,8 @@ impl Default for Config {
             auth0_client_id: None,
             auth0_client_secret: None,
             auth0_rate_limit: None,
+            kubeconfig: None,
+            k8s_ready_delay_ms: None,
         }
     }
 }
@@ -124,6 +137,35 @@ pub struct Endpoints {
     /// The provider network mirror (HTTPS).
     pub mirror: distribution::MirrorEndpoint,
     pub auth0: Auth0Endpoint,
+    pub kubernetes: KubernetesEndpoint,
+    pub entra: EntraEndpoint,
+}
+
+/// The Entra ID (Azure AD) emulator: one tenant with one application, for AKS tokens.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct EntraEndpoint {
+    /// Authority host (`http://127.0.0.1:PORT`), what `AZURE_AUTHORITY_HOST` takes.
+    pub authority: String,
+    pub tenant_id: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+/// The Kubernetes emulator: HTTPS with the sandbox's own CA and a bearer token.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct KubernetesEndpoint {
+    /// `https://127.0.0.1:PORT`.
+    pub host: String,
+    /// The CA that signed the serving certificate (PEM).
+    pub ca_pem: String,
+    /// The cluster admin's bearer token.
+    pub token: String,
+    /// A kubeconfig for kubectl holding the three above.
+    pub kubeconfig: String,
+    /// The AWS identity (and EKS cluster name) whose presigned EKS tokens are accepted.
+    pub eks: kubernetes::eks::EksIdentity,
+    /// Release manifests served on the control port for tests and examples.
+    pub manifests: std::collections::BTreeMap<String, kubernetes::manifests::ManifestEndpoint>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -164,6 +206,8 @@ pub enum StartError {
     Fault(String),
     #[error("cannot set up TLS: {0}")]
     Tls(String),
+    #[error("cannot set up the Kubernetes emulator: {0}")]
+    Kubernetes(String),
 }
 
 /// Entry point for in-process use (tests) and for the binary.
@@ -174,6 +218,6 @@ impl Sandbox {
     /// serving. The returned [`Running`] knows the bound endpoints and shuts everything down.
     pub async fn start(config: Config) -> Result<Running, StartError> {
         let shared = Arc::new(shared::Shared::load(&config)?);
-        server::start(config.listen, shared).await
+        server::start(&config, shared).await
     }
 }

@@ -9,12 +9,13 @@ use std::process::ExitCode;
 use clap::Parser;
 use ff_sandbox::{Config, FaultSpec, Sandbox};
 
-/// Local emulators of the Vault, Grafana and Auth0 HTTP APIs used by terraform-provider-ff.
+/// Local emulators of the Vault, Grafana, Auth0, Kubernetes and Entra ID APIs used by terraform-provider-ff.
 #[derive(Parser, Debug)]
 #[command(name = "ff-sandbox", version, about)]
 struct Cli {
     /// IP:PORT every service binds to. Port 0: a random port per service; port P: control
-    /// P, Vault P+1, Grafana P+2, Auth0 P+3.
+    /// P, Vault P+1, Grafana P+2, Auth0 P+3, Kubernetes (HTTPS) P+4, registry P+5, mirror P+6,
+    /// Entra ID P+7.
     #[arg(long, default_value = "127.0.0.1:0")]
     listen: SocketAddr,
     /// Load state from this file at start (when it exists); save it after every change
@@ -61,6 +62,13 @@ struct Cli {
     /// Management API requests allowed at once (the bucket size; default 2).
     #[arg(long)]
     auth0_burst: Option<u32>,
+    /// Where to write the kubeconfig of the Kubernetes emulator (default: next to the state
+    /// file, else a temporary file removed at exit).
+    #[arg(long)]
+    kubeconfig: Option<PathBuf>,
+    /// Milliseconds before a Deployment reports ready and a CRD is Established.
+    #[arg(long)]
+    k8s_ready_delay_ms: Option<u64>,
 }
 
 fn parse_fault(text: &str) -> Result<FaultSpec, String> {
@@ -144,6 +152,8 @@ async fn main() -> ExitCode {
                 })
             }
         },
+        kubeconfig: cli.kubeconfig,
+        k8s_ready_delay_ms: cli.k8s_ready_delay_ms,
     };
     let running = match Sandbox::start(config).await {
         Ok(running) => running,

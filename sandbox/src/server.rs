@@ -27,7 +27,9 @@ use crate::faults::{DroppedConnection, FaultLayer};
 use crate::shared::{Service, Shared};
 use crate::state_file::persist_after_mutation;
 use crate::util::lock;
-use crate::{Auth0Endpoint, Endpoints, GrafanaEndpoint, StartError, VaultEndpoint};
+use crate::{
+    Auth0Endpoint, Config, Endpoints, EntraEndpoint, GrafanaEndpoint, StartError, VaultEndpoint,
+};
 
 /// Every port is served by one boxed tower service; its only error is the injected drop.
 pub(crate) type HttpService = BoxCloneService<Request<Incoming>, Response, DroppedConnection>;
@@ -44,6 +46,8 @@ pub struct Running {
     tasks: Vec<JoinHandle<()>>,
     /// The CA of the HTTPS services; its temporary directory goes when this is dropped.
     _tls: crate::tls::Tls,
+    /// A kubeconfig in the temporary directory, removed at shutdown.
+    temporary_kubeconfig: Option<std::path::PathBuf>,
 }
 
 impl Running {
@@ -60,11 +64,25 @@ impl Running {
             let _ = task.await;
         }
         self.shared.persist().await;
+        if let Some(path) = self.temporary_kubeconfig {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 
-pub(crate) async fn start(listen: SocketAddr, shared: Arc<Shared>) -> Result<Running, StartError> {
+/// Offset from the base port of the Kubernetes API (HTTPS).
+const KUBERNETES_OFFSET: u16 = 4;
+/// Offset of the Entra ID token endpoint (the distribution services take +5 and +6).
+const ENTRA_OFFSET: u16 = 7;
+
+pub(crate) async fn start(config: &Config, shared: Arc<Shared>) -> Result<Running, StartError> {
+    let listen = config.listen;
     let [control, vault, grafana, auth0] = bind_all(listen).await?;
+    let kubernetes = bind_offset(listen, KUBERNETES_OFFSET).await?;
+    let entra = bind_offset(listen, ENTRA_OFFSET).await?;
+    let entra_url = base_url(&entra)?;
+    let (kubernetes_endpoint, acceptor, temporary_kubeconfig) =
+        crate::kubernetes::listener::prepare(config, &shared, &kubernetes, &base_url(&control)?)?;
     let control_url = base_url(&control)?;
     let vault_url = base_url(&vault)?;
     let grafana_url = base_url(&grafana)?;
@@ -91,6 +109,16 @@ pub(crate) async fn start(listen: SocketAddr, shared: Arc<Shared>) -> Result<Run
         },
         tfc: distribution.tfc.clone(),
         mirror: distribution.mirror.clone(),
+        kubernetes: kubernetes_endpoint,
+        entra: {
+            let entra_state = lock(&shared.entra);
+            EntraEndpoint {
+                authority: entra_url,
+                tenant_id: entra_state.tenant_id.clone(),
+                client_id: entra_state.client_id.clone(),
+                client_secret: entra_state.client_secret.clone(),
+            }
+        },
         auth0: {
             let auth0 = lock(&shared.auth0);
             Auth0Endpoint {
@@ -133,6 +161,25 @@ pub(crate) async fn start(listen: SocketAddr, shared: Arc<Shared>) -> Result<Run
                 Service::Auth0,
                 crate::auth0::router(shared.clone(), auth0_url),
             ),
+            watcher.clone(),
+        )),
+        tokio::spawn(crate::kubernetes::listener::serve(
+            kubernetes,
+            acceptor,
+            service_stack(
+                &shared,
+                Service::Kubernetes,
+                crate::kubernetes::router(shared.clone()),
+            ),
+            watcher.clone(),
+        )),
+        tokio::spawn(serve(
+            entra,
+            service_stack(
+                &shared,
+                Service::Entra,
+                crate::entra::router(shared.clone()),
+            ),
             watcher,
         )),
     ];
@@ -144,6 +191,8 @@ pub(crate) async fn start(listen: SocketAddr, shared: Arc<Shared>) -> Result<Run
         tfc = %endpoints.tfc.address,
         mirror = %endpoints.mirror.url,
         auth0 = %endpoints.auth0.domain,
+        kubernetes = %endpoints.kubernetes.host,
+        entra = %endpoints.entra.authority,
         "ff-sandbox listening"
     );
     Ok(Running {
@@ -152,6 +201,7 @@ pub(crate) async fn start(listen: SocketAddr, shared: Arc<Shared>) -> Result<Run
         shutdown,
         tasks,
         _tls: distribution.tls,
+        temporary_kubeconfig,
     })
 }
 
@@ -195,8 +245,29 @@ async fn bind_all(listen: SocketAddr) -> Result<[TcpListener; 4], StartError> {
     })
 }
 
+async fn bind_offset(listen: SocketAddr, offset: u16) -> Result<TcpListener, StartError> {
+    let port = if listen.port() == 0 {
+        0
+    } else {
+        listen
+            .port()
+            .checked_add(offset)
+            .ok_or_else(|| StartError::Bind {
+                addr: listen,
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "port + offset exceeds 65535",
+                ),
+            })?
+    };
+    let addr = SocketAddr::new(listen.ip(), port);
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Bind { addr, source })
+}
+
 /// `http://IP:PORT` a client can connect to (an unspecified bind address becomes loopback).
-fn base_url(listener: &TcpListener) -> Result<String, StartError> {
+pub(crate) fn base_url(listener: &TcpListener) -> Result<String, StartError> {
     let addr = listener.local_addr().map_err(|source| StartError::Bind {
         addr: SocketAddr::from(([0, 0, 0, 0], 0)),
         source,

@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::auth0::state::Auth0State;
+use crate::entra::state::EntraState;
 use crate::faults::FaultTable;
 use crate::grafana::state::GrafanaState;
+use crate::kubernetes::state::KubeState;
 use crate::state_file::{self, StateFile};
 use crate::tfc::state::TfcState;
 use crate::util::lock;
@@ -27,15 +29,19 @@ pub enum Service {
     Tfc,
     /// The provider network mirror (HTTPS).
     Mirror,
+    Kubernetes,
+    Entra,
 }
 
 impl Service {
-    pub const ALL: [Service; 5] = [
+    pub const ALL: [Service; 7] = [
         Service::Vault,
         Service::Grafana,
         Service::Auth0,
+        Service::Kubernetes,
         Service::Tfc,
         Service::Mirror,
+        Service::Entra,
     ];
 
     pub fn name(self) -> &'static str {
@@ -45,6 +51,8 @@ impl Service {
             Service::Tfc => "tfc",
             Service::Mirror => "mirror",
             Service::Auth0 => "auth0",
+            Service::Kubernetes => "kubernetes",
+            Service::Entra => "entra",
         }
     }
 }
@@ -107,6 +115,8 @@ pub struct Shared {
     pub vault: Mutex<VaultState>,
     pub grafana: Mutex<GrafanaState>,
     pub auth0: Mutex<Auth0State>,
+    pub kubernetes: Mutex<KubeState>,
+    pub entra: Mutex<EntraState>,
     pub faults: Mutex<FaultTable>,
     pub log: Mutex<RequestLog>,
     pub state_file: Option<StateFile>,
@@ -124,10 +134,19 @@ impl Shared {
             Some(path) => state_file::load(path)?,
             None => None,
         };
-        let (mut vault, mut grafana, mut auth0) = match restored {
-            Some(doc) => (doc.vault, doc.grafana, doc.auth0),
-            None => (VaultState::new(), GrafanaState::new(), Auth0State::new()),
+        let (mut vault, mut grafana, mut auth0, mut kubernetes, entra) = match restored {
+            Some(doc) => (doc.vault, doc.grafana, doc.auth0, doc.kubernetes, doc.entra),
+            None => (
+                VaultState::new(),
+                GrafanaState::new(),
+                Auth0State::new(),
+                KubeState::new(),
+                EntraState::default(),
+            ),
         };
+        if let Some(delay) = config.k8s_ready_delay_ms {
+            kubernetes.ready_delay_ms = delay;
+        }
         auth0.ensure_management(
             config.auth0_client_id.as_deref(),
             config.auth0_client_secret.as_deref(),
@@ -149,6 +168,8 @@ impl Shared {
             vault: Mutex::new(vault),
             grafana: Mutex::new(grafana),
             auth0: Mutex::new(auth0),
+            kubernetes: Mutex::new(kubernetes),
+            entra: Mutex::new(entra),
             faults: Mutex::new(faults),
             log: Mutex::new(RequestLog::default()),
             state_file: config.state_file.clone().map(StateFile::new),
@@ -169,7 +190,16 @@ impl Shared {
         let grafana = serde_json::to_value(&*lock(&self.grafana)).unwrap_or(Value::Null);
         let tfc = serde_json::to_value(&*lock(&self.tfc)).unwrap_or(Value::Null);
         let auth0 = serde_json::to_value(&*lock(&self.auth0)).unwrap_or(Value::Null);
-        json!({ "vault": vault, "grafana": grafana, "auth0": auth0, "tfc": tfc })
+        let kubernetes = serde_json::to_value(&*lock(&self.kubernetes)).unwrap_or(Value::Null);
+        let entra = serde_json::to_value(&*lock(&self.entra)).unwrap_or(Value::Null);
+        json!({
+            "vault": vault,
+            "grafana": grafana,
+            "auth0": auth0,
+            "kubernetes": kubernetes,
+            "entra": entra,
+            "tfc": tfc,
+        })
     }
 
     /// Clears all service data (keeping tokens and credentials), faults and the request log.
@@ -178,6 +208,8 @@ impl Shared {
         lock(&self.grafana).reset();
         lock(&self.tfc).reset();
         lock(&self.auth0).reset();
+        lock(&self.kubernetes).reset();
+        lock(&self.entra).reset();
         lock(&self.faults).clear();
         lock(&self.log).clear();
     }

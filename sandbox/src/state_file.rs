@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::StartError;
 use crate::auth0::state::Auth0State;
+use crate::entra::state::EntraState;
 use crate::grafana::state::GrafanaState;
+use crate::kubernetes::state::KubeState;
 use crate::shared::Shared;
 use crate::util::lock;
 use crate::vault::state::VaultState;
@@ -29,6 +31,12 @@ pub struct Document {
     /// Absent from files written before the Auth0 emulator existed.
     #[serde(default)]
     pub auth0: Auth0State,
+    /// Absent from files written before the Kubernetes emulator existed.
+    #[serde(default)]
+    pub kubernetes: KubeState,
+    /// Absent from files written before the Entra ID emulator existed.
+    #[serde(default)]
+    pub entra: EntraState,
 }
 
 /// Reads the state file; `Ok(None)` when it does not exist.
@@ -81,11 +89,15 @@ impl StateFile {
             let vault = lock(&shared.vault);
             let grafana = lock(&shared.grafana);
             let auth0 = lock(&shared.auth0);
+            let kubernetes = lock(&shared.kubernetes);
+            let entra = lock(&shared.entra);
             serde_json::to_vec_pretty(&DocumentRef {
                 format: FORMAT,
                 vault: &vault,
                 grafana: &grafana,
                 auth0: &auth0,
+                kubernetes: &kubernetes,
+                entra: &entra,
             })
             .map_err(std::io::Error::other)?
         };
@@ -102,6 +114,8 @@ struct DocumentRef<'a> {
     vault: &'a VaultState,
     grafana: &'a GrafanaState,
     auth0: &'a Auth0State,
+    kubernetes: &'a KubeState,
+    entra: &'a EntraState,
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

@@ -19,8 +19,22 @@ fn one_json_line_then_silence() {
     let keys: Vec<&String> = object.keys().collect();
     assert_eq!(
         keys,
-        vec!["auth0", "control", "grafana", "mirror", "tfc", "vault"],
+        vec![
+            "auth0",
+            "control",
+            "entra",
+            "grafana",
+            "kubernetes",
+            "mirror",
+            "tfc",
+            "vault"
+        ],
         "{value}"
+    );
+    assert!(
+        value["kubernetes"]["host"]
+            .as_str()
+            .is_some_and(|h| h.starts_with("https://127.0.0.1:"))
     );
     let vault = &value["vault"];
     let grafana = &value["grafana"];

@@ -139,6 +139,79 @@ impl Sandbox {
         self.endpoint("/tfc/ca_cert")
     }
 
+    /// The Kubernetes API server (`https://127.0.0.1:PORT`).
+    pub fn kube_host(&self) -> String {
+        self.endpoint("/kubernetes/host")
+    }
+    /// The CA of the Kubernetes API server (PEM).
+    pub fn kube_ca(&self) -> String {
+        self.endpoint("/kubernetes/ca_pem")
+    }
+    /// The cluster admin's bearer token.
+    pub fn kube_token(&self) -> String {
+        self.endpoint("/kubernetes/token")
+    }
+    /// The kubeconfig the sandbox wrote.
+    pub fn kubeconfig(&self) -> String {
+        self.endpoint("/kubernetes/kubeconfig")
+    }
+    /// URL and SHA-256 of a manifest the sandbox serves (`ingress-controller`, `argocd`).
+    pub fn manifest(&self, name: &str) -> (String, String) {
+        (
+            self.endpoint(&format!("/kubernetes/manifests/{name}/url")),
+            self.endpoint(&format!("/kubernetes/manifests/{name}/sha256")),
+        )
+    }
+
+    /// The Kubernetes objects the sandbox holds, by `group/plural/namespace/name`.
+    pub fn kube_objects(&self) -> serde_json::Map<String, Value> {
+        self.state()["kubernetes"]["objects"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Keys of the objects labelled with a deployment key.
+    pub fn kube_objects_of(&self, deployment_key: &str) -> Vec<String> {
+        self.kube_objects()
+            .into_iter()
+            .filter(|(_, o)| {
+                o.pointer("/metadata/labels/ff~1deployment-key") == Some(&json!(deployment_key))
+            })
+            .map(|(k, _)| k)
+            .collect()
+    }
+
+    /// Run kubectl against the sandbox's kubeconfig; returns (exit code, stdout, stderr).
+    pub fn kubectl(&self, args: &[&str]) -> (i32, String, String) {
+        let output = Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(self.kubeconfig())
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("kubectl runs (Debian package kubernetes-client)");
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
+
+    /// `kubectl apply --server-side` of one object; returns (exit code, stdout, stderr).
+    pub fn kubectl_apply(&self, object: &Value) -> (i32, String, String) {
+        let path = std::env::temp_dir().join(format!(
+            "ff-e2e-{}-{}.json",
+            std::process::id(),
+            object["metadata"]["name"].as_str().unwrap_or("object")
+        ));
+        std::fs::write(&path, object.to_string()).expect("write the object for kubectl");
+        let path_text = path.display().to_string();
+        let result = self.kubectl(&["apply", "--server-side", "-f", &path_text]);
+        let _ = std::fs::remove_file(&path);
+        result
+    }
+
     /// The environment variables that configure the provider for this sandbox.
     pub fn provider_env(&self) -> Vec<(String, String)> {
         vec![
@@ -150,6 +223,52 @@ impl Sandbox {
             ("AUTH0_CLIENT_ID".into(), self.auth0_client_id()),
             ("AUTH0_CLIENT_SECRET".into(), self.auth0_client_secret()),
         ]
+    }
+
+    /// What `examples/local` needs besides [`Sandbox::provider_env`], as
+    /// `scripts/run-local.sh` sets it: the sandbox cluster's address, CA and token (for the
+    /// example's exec plugin), the release manifests it serves, and demo Git credentials in
+    /// Vault for the deployment `key`.
+    pub fn local_example_env(&self, key: &str) -> Vec<(String, String)> {
+        self.vault(
+            "POST",
+            "sys/mounts/deployments",
+            Some(json!({"type": "kv", "options": {"version": "2"}})),
+        );
+        let written = self.vault(
+            "POST",
+            &format!("deployments/data/{key}/git"),
+            Some(json!({"data": {"username": "demo", "password": "demo-only"}})),
+        );
+        assert_eq!(
+            written.status, 200,
+            "demo Git credentials written: {written:?}"
+        );
+        let manifest = |name: &str| {
+            let m = &self.endpoints["kubernetes"]["manifests"][name];
+            json!({"url": m["url"], "sha256": m["sha256"]}).to_string()
+        };
+        let mut env = self.provider_env();
+        env.extend([
+            (
+                "TF_VAR_kube_host".to_string(),
+                self.endpoint("/kubernetes/host"),
+            ),
+            (
+                "TF_VAR_kube_ca".to_string(),
+                self.endpoint("/kubernetes/ca_pem"),
+            ),
+            (
+                "FF_KUBE_TOKEN".to_string(),
+                self.endpoint("/kubernetes/token"),
+            ),
+            (
+                "TF_VAR_ingress_manifest".to_string(),
+                manifest("ingress-controller"),
+            ),
+            ("TF_VAR_argocd_manifest".to_string(), manifest("argocd")),
+        ]);
+        env
     }
 
     fn send(

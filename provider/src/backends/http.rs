@@ -41,6 +41,10 @@ pub enum System {
     Auth0,
     /// A Kubernetes API server.
     Kubernetes,
+    /// Where release manifests are downloaded from.
+    Manifests,
+    /// Microsoft Entra ID (Azure AD), for AKS tokens.
+    EntraId,
 }
 
 impl std::fmt::Display for System {
@@ -50,6 +54,8 @@ impl std::fmt::Display for System {
             System::Grafana => "Grafana",
             System::Auth0 => "Auth0",
             System::Kubernetes => "Kubernetes",
+            System::Manifests => "The manifest source",
+            System::EntraId => "Microsoft Entra ID",
         })
     }
 }

@@ -2,7 +2,11 @@
 //! errors ([`http::BackendError`]) and sends every request through [`http::Http`], the one
 //! place that does TLS, retries and throttling.
 
+pub mod aks_token;
 pub mod auth0;
+pub mod eks_token;
 pub mod grafana;
 pub mod http;
+pub mod kubernetes;
+pub mod manifests;
 pub mod vault;

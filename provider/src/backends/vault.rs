@@ -342,4 +342,54 @@ impl VaultClient {
             Err(e) => Err(e),
         }
     }
+
+    /// The enabled auth method at `path` (`kubernetes-wm-prod`), if any.
+    pub async fn auth_method(&self, path: &str) -> Result<Option<Value>, BackendError> {
+        let reply = self.http.send(self.call(Method::GET, "sys/auth")).await?;
+        let table: Value = reply.json()?;
+        let key = format!("{}/", path.trim_matches('/'));
+        Ok(table
+            .get("data")
+            .and_then(|d| d.get(&key))
+            .or_else(|| table.get(&key))
+            .cloned())
+    }
+
+    /// Enable an auth method of `kind` at `path`.
+    pub async fn enable_auth(
+        &self,
+        path: &str,
+        kind: &str,
+        description: &str,
+    ) -> Result<(), BackendError> {
+        let call = self
+            .call(
+                Method::POST,
+                &format!("sys/auth/{}", path.trim_matches('/')),
+            )
+            .json(json!({ "type": kind, "description": description }))
+            .idempotent(true);
+        self.http.send(call).await.map(|_| ())
+    }
+
+    /// Disable the auth method at `path` (with everything configured in it); a missing one
+    /// is fine.
+    pub async fn disable_auth(&self, path: &str) -> Result<(), BackendError> {
+        let call = self.call(
+            Method::DELETE,
+            &format!("sys/auth/{}", path.trim_matches('/')),
+        );
+        self.http.send(call).await.map(|_| ())
+    }
+
+    /// Read the `data` at a logical path (an auth method's config or role); `None` on 404.
+    pub async fn read_data(&self, path: &str) -> Result<Option<Value>, BackendError> {
+        self.get_optional(self.call(Method::GET, path)).await
+    }
+
+    /// Write a JSON body to a logical path (an auth method's config or role).
+    pub async fn write_data(&self, path: &str, body: Value) -> Result<(), BackendError> {
+        let call = self.call(Method::POST, path).json(body).idempotent(true);
+        self.http.send(call).await.map(|_| ())
+    }
 }

@@ -13,6 +13,7 @@ use crate::provider::{Backends, ProviderContext, Slot};
 
 pub mod auth0_tenant_setup;
 pub mod deployment;
+pub mod platform_bootstrap;
 
 /// Every resource, by its name without the `ff_` prefix.
 pub fn all(context: &Arc<ProviderContext>) -> HashMap<String, Box<dyn DynamicResource>> {
@@ -25,6 +26,12 @@ pub fn all(context: &Arc<ProviderContext>) -> HashMap<String, Box<dyn DynamicRes
         (
             "auth0_tenant_setup".to_string(),
             Box::new(auth0_tenant_setup::Auth0TenantSetupResource::new(
+                context.clone(),
+            )) as Box<dyn DynamicResource>,
+        ),
+        (
+            "platform_bootstrap".to_string(),
+            Box::new(platform_bootstrap::PlatformBootstrapResource::new(
                 context.clone(),
             )) as Box<dyn DynamicResource>,
         ),

@@ -6,6 +6,7 @@
 //! - `errors` / `response`: Vault's error body and response envelope.
 //! - `sys`, `kv`, `policies`, `token`: one backend each, synchronous, run under the lock.
 
+pub mod auth_methods;
 pub mod errors;
 pub mod kv;
 pub mod policies;

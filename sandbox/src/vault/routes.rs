@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use super::errors::VaultError;
 use super::response::{Reply, VaultResult};
 use super::state::{Token, VaultState, namespace_prefix};
-use super::{kv, policies, sys, token};
+use super::{auth_methods, kv, policies, sys, token};
 use crate::shared::Shared;
 use crate::util::lock;
 
@@ -175,6 +175,14 @@ pub fn dispatch(shared: &Shared, request: &VaultRequest) -> VaultResult {
     }
     if path.starts_with("auth/token/") {
         return token::handle(&mut state, &caller, request);
+    }
+    if path == "sys/auth" || path.starts_with("sys/auth/") {
+        return auth_methods::sys_auth(&mut state, request);
+    }
+    if path.starts_with("auth/")
+        && let Some(result) = auth_methods::handle(&mut state, request)
+    {
+        return result;
     }
     if path == "sys" || path.starts_with("sys/") || path == "auth" || path.starts_with("auth/") {
         return Err(VaultError::no_handler(path));

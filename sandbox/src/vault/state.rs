@@ -21,6 +21,9 @@ pub struct VaultState {
     pub policies: BTreeMap<String, String>,
     /// Token store. The root token has policy `root`.
     pub tokens: Vec<Token>,
+    /// Enabled auth methods other than `token/`, keyed like `mounts` (`kubernetes-x/`).
+    #[serde(default)]
+    pub auth_mounts: BTreeMap<String, super::auth_methods::AuthMount>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -270,6 +273,7 @@ impl VaultState {
             kv,
             policies,
             tokens: Vec::new(),
+            auth_mounts: BTreeMap::new(),
         }
     }
 

@@ -1,0 +1,697 @@
+//! Kubernetes API client on `kube` + `k8s-openapi` (rustls): built from the connection a
+//! resource carries in its arguments (host, CA, and a token, an exec plugin or a client
+//! certificate; optionally through a SOCKS5 or HTTP proxy), server-side apply with the field
+//! manager `terraform-provider-ff`, objects of any kind through discovery (so a CRD applied a
+//! moment ago can be used as soon as it is Established), and the waits the bootstrap needs.
+//!
+//! Every failure becomes a [`KubeError`] in [`wrap`], which keeps the API server's own code,
+//! reason and message; [`KubeClient::retrying`] is the one place that retries (5xx, 429 and
+//! transport errors, with backoff). Nothing here logs a header, a token or an object body.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams};
+use kube::config::{
+    AuthInfo, Cluster, Context, ExecConfig, KubeConfigOptions, Kubeconfig, NamedAuthInfo,
+    NamedCluster, NamedContext,
+};
+use kube::discovery::ApiResource;
+use serde_json::Value;
+
+/// The field manager of every server-side apply.
+pub const FIELD_MANAGER: &str = "terraform-provider-ff";
+
+/// How the provider authenticates to the cluster.
+#[derive(Clone)]
+pub enum ClusterAuth {
+    /// A token from Entra ID for the AKS server application, with the `ARM_*` credentials.
+    Aks {
+        /// Tenant; `ARM_TENANT_ID` when `None`.
+        tenant_id: Option<String>,
+        /// The server application (audience).
+        server_app_id: String,
+    },
+    /// A token presigned from the AWS credentials of the environment.
+    Eks {
+        /// The EKS cluster's name.
+        cluster_name: String,
+        /// Its region; `AWS_REGION` / `AWS_DEFAULT_REGION` when `None`.
+        region: Option<String>,
+    },
+    /// A bearer token.
+    Token(String),
+    /// A client certificate and key (PEM).
+    ClientCertificate {
+        /// Certificate.
+        certificate: String,
+        /// Private key.
+        key: String,
+    },
+    /// An exec credential plugin (`aws eks get-token`, `kubelogin`...).
+    Exec {
+        /// `client.authentication.k8s.io/v1beta1` or `v1`.
+        api_version: String,
+        /// Command.
+        command: String,
+        /// Arguments.
+        args: Vec<String>,
+        /// Extra environment.
+        env: Vec<(String, String)>,
+    },
+}
+
+impl std::fmt::Debug for ClusterAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClusterAuth::Token(_) => f.write_str("Token(..)"),
+            ClusterAuth::Aks { .. } => f.write_str("Aks(..)"),
+            ClusterAuth::Eks { cluster_name, .. } => write!(f, "Eks({cluster_name:?})"),
+            ClusterAuth::ClientCertificate { .. } => f.write_str("ClientCertificate(..)"),
+            ClusterAuth::Exec { command, .. } => write!(f, "Exec({command:?})"),
+        }
+    }
+}
+
+/// Where the cluster is and how to reach it.
+#[derive(Clone, Debug)]
+pub struct Connection {
+    /// `https://host:port`.
+    pub host: String,
+    /// CA bundle (PEM); the system roots when `None`.
+    pub ca_pem: Option<String>,
+    /// Authentication.
+    pub auth: ClusterAuth,
+    /// `socks5://…` or `http://…` proxy.
+    pub proxy_url: Option<String>,
+    /// Timeout of one request.
+    pub timeout: Duration,
+}
+
+/// A failed call to the Kubernetes API.
+#[derive(Debug, thiserror::Error)]
+pub enum KubeError {
+    /// The API server answered with an error `Status`; its code, reason and message are kept.
+    #[error("Kubernetes at {host} answered {code} {reason} to {verb} {what}: {message}")]
+    Api {
+        /// API server.
+        host: String,
+        /// What was being done (`apply`, `get`, `delete`…).
+        verb: String,
+        /// The object or resource, such as `apps/v1 Deployment argocd/argocd-server`.
+        what: String,
+        /// HTTP status.
+        code: u16,
+        /// `NotFound`, `Conflict`…
+        reason: String,
+        /// The server's message.
+        message: String,
+    },
+    /// The API server could not be reached, or its answer could not be read.
+    #[error("Kubernetes at {host} could not be reached ({verb} {what}): {reason}")]
+    Unreachable {
+        /// API server.
+        host: String,
+        /// Verb.
+        verb: String,
+        /// Object.
+        what: String,
+        /// What the transport or TLS layer said.
+        reason: String,
+    },
+    /// The cluster does not serve a kind.
+    #[error(
+        "the cluster at {host} does not serve {api_version} {kind} (is its CustomResourceDefinition installed?)"
+    )]
+    UnknownKind {
+        /// API server.
+        host: String,
+        /// apiVersion.
+        api_version: String,
+        /// Kind.
+        kind: String,
+    },
+    /// A wait ran out of time.
+    #[error("gave up after {waited:?} waiting for {what}: {state}")]
+    Timeout {
+        /// What was awaited.
+        what: String,
+        /// How long.
+        waited: Duration,
+        /// The last state seen.
+        state: String,
+    },
+    /// The connection settings cannot be used.
+    #[error("{0}")]
+    Config(String),
+}
+
+impl KubeError {
+    /// The API server's HTTP status, if it answered.
+    pub fn code(&self) -> Option<u16> {
+        match self {
+            KubeError::Api { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+    /// Whether the server said 404.
+    pub fn is_not_found(&self) -> bool {
+        self.code() == Some(404)
+    }
+    fn retryable(&self) -> bool {
+        match self {
+            KubeError::Api { code, .. } => {
+                *code == 429 || (500..600).contains(code) && *code != 501
+            }
+            KubeError::Unreachable { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+/// The one place a `kube` error becomes a [`KubeError`].
+pub fn wrap(host: &str, verb: &str, what: &str, err: kube::Error) -> KubeError {
+    match err {
+        kube::Error::Api(status) => KubeError::Api {
+            host: host.to_string(),
+            verb: verb.to_string(),
+            what: what.to_string(),
+            code: status.code,
+            reason: status.reason,
+            message: status.message,
+        },
+        other => KubeError::Unreachable {
+            host: host.to_string(),
+            verb: verb.to_string(),
+            what: what.to_string(),
+            reason: crate::diag::chain(&other),
+        },
+    }
+}
+
+/// A resolved kind: where its objects live.
+#[derive(Clone, Debug)]
+pub struct Kind {
+    /// For the dynamic API.
+    pub resource: ApiResource,
+    /// Namespaced or cluster-scoped.
+    pub namespaced: bool,
+}
+
+/// A client of one cluster.
+#[derive(Clone)]
+pub struct KubeClient {
+    client: kube::Client,
+    host: String,
+    /// Discovery, per group-version: kind → resolved kind.
+    discovered: Arc<Mutex<HashMap<String, HashMap<String, Kind>>>>,
+}
+
+impl std::fmt::Debug for KubeClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KubeClient({})", self.host)
+    }
+}
+
+impl KubeClient {
+    /// A client for the cluster; nothing is sent until the first call (exec plugins run then).
+    pub async fn connect(connection: &Connection) -> Result<Self, KubeError> {
+        let user = match &connection.auth {
+            ClusterAuth::Aks {
+                tenant_id,
+                server_app_id,
+            } => {
+                let credentials = super::aks_token::ArmCredentials::from_env(tenant_id.as_deref())
+                    .map_err(KubeError::Config)?;
+                let token =
+                    super::aks_token::token(&credentials, server_app_id, connection.timeout)
+                        .await
+                        .map_err(|e| {
+                            KubeError::Config(format!(
+                                "no AKS token could be obtained: {}",
+                                crate::diag::chain(&e)
+                            ))
+                        })?;
+                AuthInfo {
+                    token: Some(secrecy::SecretString::from(token)),
+                    ..Default::default()
+                }
+            }
+            ClusterAuth::Eks {
+                cluster_name,
+                region,
+            } => {
+                let region = region
+                    .clone()
+                    .or_else(|| std::env::var("AWS_REGION").ok())
+                    .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
+                    .filter(|r| !r.is_empty())
+                    .ok_or_else(|| {
+                        KubeError::Config(
+                            "the eks block names no region and neither AWS_REGION nor AWS_DEFAULT_REGION is set"
+                                .into(),
+                        )
+                    })?;
+                let credentials =
+                    super::eks_token::AwsCredentials::from_env().map_err(KubeError::Config)?;
+                AuthInfo {
+                    token: Some(secrecy::SecretString::from(super::eks_token::token(
+                        &credentials,
+                        &region,
+                        cluster_name,
+                    ))),
+                    ..Default::default()
+                }
+            }
+            ClusterAuth::Token(token) => AuthInfo {
+                token: Some(secrecy::SecretString::from(token.clone())),
+                ..Default::default()
+            },
+            ClusterAuth::ClientCertificate { certificate, key } => AuthInfo {
+                client_certificate_data: Some(STANDARD.encode(certificate)),
+                client_key_data: Some(secrecy::SecretString::from(STANDARD.encode(key))),
+                ..Default::default()
+            },
+            ClusterAuth::Exec {
+                api_version,
+                command,
+                args,
+                env,
+            } => AuthInfo {
+                exec: Some(ExecConfig {
+                    api_version: Some(api_version.clone()),
+                    command: Some(command.clone()),
+                    args: Some(args.clone()),
+                    env: Some(
+                        env.iter()
+                            .map(|(name, value)| {
+                                HashMap::from([
+                                    ("name".to_string(), name.clone()),
+                                    ("value".to_string(), value.clone()),
+                                ])
+                            })
+                            .collect(),
+                    ),
+                    drop_env: None,
+                    interactive_mode: None,
+                    provide_cluster_info: false,
+                    cluster: None,
+                }),
+                ..Default::default()
+            },
+        };
+        let kubeconfig = Kubeconfig {
+            clusters: vec![NamedCluster {
+                name: "cluster".into(),
+                cluster: Some(Cluster {
+                    server: Some(connection.host.clone()),
+                    certificate_authority_data: connection
+                        .ca_pem
+                        .as_ref()
+                        .map(|pem| STANDARD.encode(pem)),
+                    proxy_url: connection.proxy_url.clone(),
+                    ..Default::default()
+                }),
+            }],
+            auth_infos: vec![NamedAuthInfo {
+                name: "user".into(),
+                auth_info: Some(user),
+            }],
+            contexts: vec![NamedContext {
+                name: "context".into(),
+                context: Some(Context {
+                    cluster: "cluster".into(),
+                    user: Some("user".into()),
+                    ..Default::default()
+                }),
+            }],
+            current_context: Some("context".into()),
+            ..Default::default()
+        };
+        let mut config =
+            kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
+                .await
+                .map_err(|e| {
+                    KubeError::Config(format!(
+                        "the cluster connection cannot be used: {}",
+                        crate::diag::chain(&e)
+                    ))
+                })?;
+        config.connect_timeout = Some(Duration::from_secs(10).min(connection.timeout));
+        config.read_timeout = Some(connection.timeout);
+        config.write_timeout = Some(connection.timeout);
+        let client = kube::Client::try_from(config).map_err(|e| {
+            KubeError::Config(format!(
+                "the Kubernetes client cannot be set up: {}",
+                crate::diag::chain(&e)
+            ))
+        })?;
+        Ok(Self {
+            client,
+            host: connection.host.clone(),
+            discovered: Arc::default(),
+        })
+    }
+
+    /// The API server address.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// Run `call` until it succeeds, fails for good, or 4 attempts were made.
+    async fn retrying<T, F, Fut>(&self, verb: &str, what: &str, mut call: F) -> Result<T, KubeError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, kube::Error>>,
+    {
+        let mut attempt = 0u32;
+        loop {
+            let started = Instant::now();
+            match call().await {
+                Ok(value) => {
+                    tracing::debug!(
+                        verb,
+                        what,
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        "kubernetes request done"
+                    );
+                    return Ok(value);
+                }
+                Err(err) => {
+                    let err = wrap(&self.host, verb, what, err);
+                    if attempt >= 3 || !err.retryable() {
+                        return Err(err);
+                    }
+                    attempt += 1;
+                    let delay = Duration::from_millis(200 * (1 << attempt));
+                    tracing::debug!(
+                        verb,
+                        what,
+                        attempt,
+                        delay_ms = delay.as_millis() as u64,
+                        "retrying a Kubernetes request"
+                    );
+                    tokio::time::sleep(delay).await;
+                }
+            }
+        }
+    }
+
+    /// Where objects of `api_version`/`kind` live; discovery is asked once per group-version
+    /// (again when the kind is missing, since a CRD may have just been Established).
+    pub async fn kind(&self, api_version: &str, kind: &str) -> Result<Kind, KubeError> {
+        for fresh in [false, true] {
+            if fresh && kind.is_empty() {
+                break;
+            }
+            if !fresh && let Some(found) = self.cached(api_version, kind) {
+                return Ok(found);
+            }
+            let list = if api_version.contains('/') {
+                self.retrying("discover", api_version, || {
+                    self.client.list_api_group_resources(api_version)
+                })
+                .await
+            } else {
+                self.retrying("discover", api_version, || {
+                    self.client.list_core_api_resources(api_version)
+                })
+                .await
+            };
+            let kinds: HashMap<String, Kind> = match list {
+                Ok(list) => list
+                    .resources
+                    .iter()
+                    .filter(|r| !r.name.contains('/'))
+                    .map(|r| {
+                        let (group, version) = match api_version.split_once('/') {
+                            Some((g, v)) => (g.to_string(), v.to_string()),
+                            None => (String::new(), api_version.to_string()),
+                        };
+                        (
+                            r.kind.clone(),
+                            Kind {
+                                resource: ApiResource {
+                                    group,
+                                    version,
+                                    api_version: api_version.to_string(),
+                                    kind: r.kind.clone(),
+                                    plural: r.name.clone(),
+                                },
+                                namespaced: r.namespaced,
+                            },
+                        )
+                    })
+                    .collect(),
+                Err(e) if e.is_not_found() => HashMap::new(),
+                Err(e) => return Err(e),
+            };
+            if let Ok(mut cache) = self.discovered.lock() {
+                cache.insert(api_version.to_string(), kinds);
+            }
+            if let Some(found) = self.cached(api_version, kind) {
+                return Ok(found);
+            }
+        }
+        Err(KubeError::UnknownKind {
+            host: self.host.clone(),
+            api_version: api_version.to_string(),
+            kind: kind.to_string(),
+        })
+    }
+
+    /// Ask discovery about every group-version in `api_versions` not asked yet, concurrently,
+    /// so that the applies that follow do not each wait for it.
+    pub async fn prefetch(&self, api_versions: &[String]) -> Result<(), KubeError> {
+        let missing: Vec<&String> = {
+            let cache = self
+                .discovered
+                .lock()
+                .map_err(|_| KubeError::Config("discovery cache poisoned".into()))?;
+            api_versions
+                .iter()
+                .filter(|v| !cache.contains_key(v.as_str()))
+                .collect()
+        };
+        let fetches = missing.into_iter().map(|api_version| async move {
+            match self.kind(api_version, "").await {
+                Ok(_) | Err(KubeError::UnknownKind { .. }) => Ok(()),
+                Err(e) => Err(e),
+            }
+        });
+        for result in futures::future::join_all(fetches).await {
+            result?;
+        }
+        Ok(())
+    }
+
+    fn cached(&self, api_version: &str, kind: &str) -> Option<Kind> {
+        self.discovered
+            .lock()
+            .ok()?
+            .get(api_version)?
+            .get(kind)
+            .cloned()
+    }
+
+    fn api(&self, kind: &Kind, namespace: Option<&str>) -> Api<DynamicObject> {
+        match namespace {
+            Some(ns) if kind.namespaced => {
+                Api::namespaced_with(self.client.clone(), ns, &kind.resource)
+            }
+            _ => Api::all_with(self.client.clone(), &kind.resource),
+        }
+    }
+
+    /// Server-side apply of `object` (forced: the provider owns what it sets).
+    pub async fn apply(&self, object: &Value) -> Result<Value, KubeError> {
+        let (api_version, kind, namespace, name) = identity(object);
+        let resolved = self.kind(&api_version, &kind).await?;
+        let mut body = object.clone();
+        if !resolved.namespaced
+            && let Some(meta) = body.get_mut("metadata").and_then(Value::as_object_mut)
+        {
+            meta.remove("namespace");
+        }
+        let dynamic: DynamicObject = serde_json::from_value(body).map_err(|e| {
+            KubeError::Config(format!("{kind} {name} is not a Kubernetes object: {e}"))
+        })?;
+        let api = self.api(&resolved, namespace.as_deref());
+        let what = describe(&api_version, &kind, namespace.as_deref(), &name);
+        let params = PatchParams::apply(FIELD_MANAGER).force();
+        let patch = Patch::Apply(&dynamic);
+        let applied = self
+            .retrying("apply", &what, || api.patch(&name, &params, &patch))
+            .await?;
+        serde_json::to_value(applied).map_err(|e| KubeError::Config(format!("{what}: {e}")))
+    }
+
+    /// An object, `None` when it does not exist.
+    pub async fn get(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Result<Option<Value>, KubeError> {
+        let resolved = match self.kind(api_version, kind).await {
+            Ok(k) => k,
+            Err(KubeError::UnknownKind { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let api = self.api(&resolved, namespace);
+        let what = describe(api_version, kind, namespace, name);
+        let found = self.retrying("get", &what, || api.get_opt(name)).await?;
+        found
+            .map(|o| serde_json::to_value(o).map_err(|e| KubeError::Config(format!("{what}: {e}"))))
+            .transpose()
+    }
+
+    /// Delete an object; a missing one (or kind) is fine.
+    pub async fn delete(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Result<(), KubeError> {
+        let resolved = match self.kind(api_version, kind).await {
+            Ok(k) => k,
+            Err(KubeError::UnknownKind { .. }) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let api = self.api(&resolved, namespace);
+        let what = describe(api_version, kind, namespace, name);
+        let params = DeleteParams::background();
+        match self
+            .retrying("delete", &what, || api.delete(name, &params))
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Wait until the CRD `name` is Established.
+    pub async fn wait_crd_established(
+        &self,
+        name: &str,
+        deadline: Instant,
+    ) -> Result<(), KubeError> {
+        let api: Api<CustomResourceDefinition> = Api::all(self.client.clone());
+        let what = format!("CustomResourceDefinition {name} to be Established");
+        let started = Instant::now();
+        loop {
+            let crd = self
+                .retrying("get", &format!("CustomResourceDefinition {name}"), || {
+                    api.get_opt(name)
+                })
+                .await?;
+            let established = crd
+                .as_ref()
+                .and_then(|c| c.status.as_ref())
+                .and_then(|s| s.conditions.as_ref())
+                .is_some_and(|cs| {
+                    cs.iter()
+                        .any(|c| c.type_ == "Established" && c.status == "True")
+                });
+            if established {
+                tracing::info!(
+                    crd = name,
+                    waited_ms = started.elapsed().as_millis() as u64,
+                    "CRD established"
+                );
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(KubeError::Timeout {
+                    what,
+                    waited: started.elapsed(),
+                    state: if crd.is_some() {
+                        "not Established yet".into()
+                    } else {
+                        "it does not exist".into()
+                    },
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    /// Wait until a Deployment has all its replicas updated and ready, logging progress.
+    pub async fn wait_deployment_ready(
+        &self,
+        namespace: &str,
+        name: &str,
+        deadline: Instant,
+    ) -> Result<(), KubeError> {
+        let api: Api<Deployment> = Api::namespaced(self.client.clone(), namespace);
+        let what = format!("Deployment {namespace}/{name}");
+        let started = Instant::now();
+        let mut last_log = Instant::now();
+        loop {
+            let deployment = self.retrying("get", &what, || api.get_opt(name)).await?;
+            let (ready, state) = match &deployment {
+                None => (false, "it does not exist".to_string()),
+                Some(d) => {
+                    let wanted = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+                    let generation = d.metadata.generation.unwrap_or(0);
+                    let status = d.status.clone().unwrap_or_default();
+                    let ready_count = status.ready_replicas.unwrap_or(0);
+                    let updated = status.updated_replicas.unwrap_or(0);
+                    let observed = status.observed_generation.unwrap_or(0);
+                    (
+                        observed >= generation && ready_count >= wanted && updated >= wanted,
+                        format!("{ready_count}/{wanted} replicas ready, {updated} updated"),
+                    )
+                }
+            };
+            if ready {
+                tracing::info!(deployment = %what, waited_ms = started.elapsed().as_millis() as u64, "deployment ready");
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(KubeError::Timeout {
+                    what: format!("{what} to become ready"),
+                    waited: started.elapsed(),
+                    state,
+                });
+            }
+            if last_log.elapsed() >= Duration::from_secs(5) {
+                tracing::info!(deployment = %what, state = %state, waited_s = started.elapsed().as_secs(), "still waiting for the deployment to become ready");
+                last_log = Instant::now();
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+/// `(apiVersion, kind, namespace, name)` of an object.
+pub fn identity(object: &Value) -> (String, String, Option<String>, String) {
+    let text = |pointer: &str| {
+        object
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    (
+        text("/apiVersion").unwrap_or_default(),
+        text("/kind").unwrap_or_default(),
+        text("/metadata/namespace"),
+        text("/metadata/name").unwrap_or_default(),
+    )
+}
+
+/// `apps/v1 Deployment argocd/argocd-server`.
+pub fn describe(api_version: &str, kind: &str, namespace: Option<&str>, name: &str) -> String {
+    match namespace {
+        Some(ns) => format!("{api_version} {kind} {ns}/{name}"),
+        None => format!("{api_version} {kind} {name}"),
+    }
+}

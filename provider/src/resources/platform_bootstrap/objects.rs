@@ -1,0 +1,764 @@
+//! The objects a bootstrap applies, computed from its arguments alone (and the release
+//! manifests), so that the plan can list every one of them with the digest of what will be
+//! applied, without contacting the cluster.
+//!
+//! An object's id is `<apiVersion>/<Kind>/<namespace>/<name>` (no namespace for
+//! cluster-scoped kinds); its digest is the SHA-256 (16 hex digits) of the object as applied,
+//! with secret values left out (Secrets whose data comes from Vault are digested with a
+//! reference to the Vault path instead). Comparing an object with what the cluster holds is a
+//! subset check, so fields the API server adds (defaults, status) are not drift.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::naming::{MANAGED_BY, Names};
+
+/// Kinds that are cluster-scoped (besides CRDs' own declared scope).
+const CLUSTER_SCOPED: &[&str] = &[
+    "Namespace",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "StorageClass",
+    "IngressClass",
+    "PersistentVolume",
+    "PriorityClass",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "APIService",
+    "CSIDriver",
+    "RuntimeClass",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+];
+
+/// When an object is applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Wave {
+    /// Namespaces and CRDs, first.
+    Foundation,
+    /// Everything else, concurrently, once the CRDs are Established.
+    Objects,
+}
+
+/// How an object is handled.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Handling {
+    /// Applied, compared and deleted as a whole.
+    Owned,
+    /// A shared object (AKS `coredns-custom`): the provider applies and releases only its
+    /// own fields; destroy never deletes the object.
+    SharedFields,
+    /// The EKS Corefile: the provider rewrites the text between its markers.
+    CorefileSection {
+        /// Text between the markers.
+        section: String,
+    },
+    /// A Secret whose data are the keys of a Vault secret (never in the state).
+    VaultData {
+        /// Path inside the KV mount.
+        path: String,
+    },
+}
+
+/// One object to apply.
+#[derive(Clone, Debug)]
+pub struct Planned {
+    /// `apps/v1/Deployment/argocd/argocd-server`.
+    pub id: String,
+    /// The object (for `VaultData`, without its data).
+    pub object: Value,
+    /// When it is applied.
+    pub wave: Wave,
+    /// How.
+    pub handling: Handling,
+    /// Digest of what is applied; `None` while part of it is unknown.
+    pub digest: Option<String>,
+    /// A Deployment of a release manifest, awaited until ready.
+    pub await_ready: bool,
+}
+
+impl Planned {
+    /// `(apiVersion, kind, namespace, name)`.
+    pub fn identity(&self) -> (String, String, Option<String>, String) {
+        crate::backends::kubernetes::identity(&self.object)
+    }
+}
+
+/// A release manifest of the bootstrap.
+#[derive(Clone, Debug)]
+pub struct Release {
+    /// `ingress` or `argocd`.
+    pub name: &'static str,
+    /// Namespace for its namespaced objects that carry none.
+    pub namespace: String,
+    /// Its objects, `None` while the manifest is not known.
+    pub objects: Option<Vec<Value>>,
+    /// Deployments are awaited.
+    pub await_deployments: bool,
+    /// Annotations added to its `LoadBalancer` Services.
+    pub service_annotations: BTreeMap<String, String>,
+}
+
+/// A storage class to create.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StorageClass {
+    /// Name.
+    pub name: String,
+    /// CSI provisioner.
+    pub provisioner: String,
+    /// Parameters.
+    pub parameters: BTreeMap<String, String>,
+    /// The cluster's default class.
+    pub default: bool,
+    /// `Delete` or `Retain`.
+    pub reclaim_policy: String,
+    /// `WaitForFirstConsumer` or `Immediate`.
+    pub volume_binding_mode: String,
+}
+
+/// A group bound to a cluster role, cluster-wide or in some namespaces.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoleBinding {
+    /// The identity provider's group.
+    pub group: String,
+    /// The ClusterRole.
+    pub cluster_role: String,
+    /// Empty: cluster-wide.
+    pub namespaces: Vec<String>,
+}
+
+/// The app-of-apps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Application {
+    /// Git repository.
+    pub repo_url: String,
+    /// Path in it.
+    pub path: String,
+    /// Revision.
+    pub target_revision: String,
+    /// Vault secret (under the deployment's path) with the Git credentials; `None`: none.
+    pub credentials: Option<String>,
+}
+
+/// Everything the objects derive from.
+#[derive(Clone, Debug)]
+pub struct Spec {
+    /// Names.
+    pub names: Names,
+    /// `aws` or `azure`.
+    pub cloud: String,
+    /// Application namespaces.
+    pub app_namespaces: Vec<String>,
+    /// Storage classes.
+    pub storage_classes: Vec<StorageClass>,
+    /// CoreDNS forwarding: zone → servers.
+    pub forward_zones: BTreeMap<String, Vec<String>>,
+    /// Releases.
+    pub releases: Vec<Release>,
+    /// ArgoCD's namespace when ArgoCD is installed.
+    pub argocd_namespace: Option<String>,
+    /// The app-of-apps.
+    pub application: Option<Application>,
+    /// Role bindings.
+    pub rbac: Vec<RoleBinding>,
+    /// The published metadata; `None` while unknown.
+    pub metadata: Option<BTreeMap<String, String>>,
+}
+
+/// The default storage classes of a cloud.
+pub fn default_storage_classes(cloud: &str) -> Vec<StorageClass> {
+    match cloud {
+        "azure" => vec![StorageClass {
+            name: "managed-csi-premium".into(),
+            provisioner: "disk.csi.azure.com".into(),
+            parameters: BTreeMap::from([("skuname".into(), "Premium_LRS".into())]),
+            default: true,
+            reclaim_policy: "Delete".into(),
+            volume_binding_mode: "WaitForFirstConsumer".into(),
+        }],
+        _ => vec![StorageClass {
+            name: "gp3-encrypted".into(),
+            provisioner: "ebs.csi.aws.com".into(),
+            parameters: BTreeMap::from([
+                ("type".into(), "gp3".into()),
+                ("encrypted".into(), "true".into()),
+            ]),
+            default: true,
+            reclaim_policy: "Delete".into(),
+            volume_binding_mode: "WaitForFirstConsumer".into(),
+        }],
+    }
+}
+
+/// Annotations that make a `LoadBalancer` Service internal on a cloud.
+pub fn internal_lb_annotations(cloud: &str) -> BTreeMap<String, String> {
+    match cloud {
+        "azure" => BTreeMap::from([(
+            "service.beta.kubernetes.io/azure-load-balancer-internal".into(),
+            "true".into(),
+        )]),
+        _ => BTreeMap::from([
+            (
+                "service.beta.kubernetes.io/aws-load-balancer-scheme".into(),
+                "internal".into(),
+            ),
+            (
+                "service.beta.kubernetes.io/aws-load-balancer-internal".into(),
+                "true".into(),
+            ),
+        ]),
+    }
+}
+
+fn labels(names: &Names) -> Value {
+    Value::Object(
+        names
+            .k8s_labels()
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect(),
+    )
+}
+
+fn with_labels(mut object: Value, names: &Names) -> Value {
+    if !object.get("metadata").is_some_and(Value::is_object) {
+        object["metadata"] = json!({});
+    }
+    let meta = &mut object["metadata"];
+    if !meta.get("labels").is_some_and(Value::is_object) {
+        meta["labels"] = json!({});
+    }
+    if let (Some(target), Value::Object(ours)) = (meta["labels"].as_object_mut(), labels(names)) {
+        for (k, v) in ours {
+            target.insert(k, v);
+        }
+    }
+    object
+}
+
+/// `<apiVersion>/<Kind>/<namespace>/<name>`.
+pub fn object_id(object: &Value) -> String {
+    let (api_version, kind, namespace, name) = crate::backends::kubernetes::identity(object);
+    match namespace {
+        Some(ns) => format!("{api_version}/{kind}/{ns}/{name}"),
+        None => format!("{api_version}/{kind}/{name}"),
+    }
+}
+
+/// 16 hex digits of the SHA-256 of a value's JSON (keys sorted).
+pub fn digest(value: &Value) -> String {
+    let text = canonical(value);
+    hex::encode(Sha256::digest(text.as_bytes()))[..16].to_string()
+}
+
+fn canonical(value: &Value) -> String {
+    match value {
+        Value::Object(map) => {
+            let sorted: BTreeMap<&String, String> =
+                map.iter().map(|(k, v)| (k, canonical(v))).collect();
+            let fields: Vec<String> = sorted
+                .iter()
+                .map(|(k, v)| format!("{}:{v}", Value::String((*k).clone())))
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        }
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(canonical).collect::<Vec<_>>().join(",")
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// Every object of the bootstrap, in apply order; `None` while a release manifest is unknown.
+pub fn plan(spec: &Spec) -> Option<Vec<Planned>> {
+    let names = &spec.names;
+    let mut out: Vec<Planned> = Vec::new();
+    let mut push = |object: Value, handling: Handling, await_ready: bool, known: bool| {
+        let wave = match object.get("kind").and_then(Value::as_str) {
+            Some("Namespace" | "CustomResourceDefinition") => Wave::Foundation,
+            _ => Wave::Objects,
+        };
+        let digest_of = match &handling {
+            Handling::CorefileSection { section } => json!({"corefile-section": section}),
+            Handling::VaultData { path } => json!({"object": object, "data-from-vault": path}),
+            _ => object.clone(),
+        };
+        out.push(Planned {
+            id: object_id(&object),
+            digest: known.then(|| digest(&digest_of)),
+            object,
+            wave,
+            handling,
+            await_ready,
+        });
+    };
+
+    // Namespaces: the applications', then the releases' when their manifest has none.
+    let mut namespaces: BTreeSet<String> = BTreeSet::new();
+    for ns in &spec.app_namespaces {
+        if namespaces.insert(ns.clone()) {
+            push(
+                with_labels(
+                    json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
+                    names,
+                ),
+                Handling::Owned,
+                false,
+                true,
+            );
+        }
+    }
+    for release in &spec.releases {
+        let objects = release.objects.as_ref()?;
+        let defines_namespace = objects.iter().any(|o| {
+            o.get("kind").and_then(Value::as_str) == Some("Namespace")
+                && o.pointer("/metadata/name").and_then(Value::as_str)
+                    == Some(release.namespace.as_str())
+        });
+        if !defines_namespace && namespaces.insert(release.namespace.clone()) {
+            push(
+                with_labels(
+                    json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": release.namespace}}),
+                    names,
+                ),
+                Handling::Owned,
+                false,
+                true,
+            );
+        }
+    }
+
+    // Storage classes.
+    for class in &spec.storage_classes {
+        let mut object = json!({
+            "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+            "metadata": {"name": class.name},
+            "provisioner": class.provisioner,
+            "parameters": class.parameters,
+            "reclaimPolicy": class.reclaim_policy,
+            "volumeBindingMode": class.volume_binding_mode,
+            "allowVolumeExpansion": true,
+        });
+        if class.default {
+            object["metadata"]["annotations"] =
+                json!({"storageclass.kubernetes.io/is-default-class": "true"});
+        }
+        push(with_labels(object, names), Handling::Owned, false, true);
+    }
+
+    // CoreDNS forwarding: AKS reads extra server blocks from coredns-custom; on EKS the
+    // deployment's blocks go into the Corefile between markers.
+    if !spec.forward_zones.is_empty() {
+        let blocks = corefile_blocks(&spec.forward_zones);
+        if spec.cloud == "azure" {
+            let object = json!({
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": "coredns-custom", "namespace": "kube-system"},
+                "data": {names.coredns_custom_key(): blocks},
+            });
+            push(object, Handling::SharedFields, false, true);
+        } else {
+            let object = json!({
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": "coredns", "namespace": "kube-system"},
+            });
+            push(
+                object,
+                Handling::CorefileSection { section: blocks },
+                false,
+                true,
+            );
+        }
+    }
+
+    // Releases, labelled, in their namespace, internal load balancers annotated.
+    let mut cluster_scoped: BTreeSet<String> =
+        CLUSTER_SCOPED.iter().map(|s| s.to_string()).collect();
+    for release in &spec.releases {
+        for object in release.objects.iter().flatten() {
+            if object.get("kind").and_then(Value::as_str) == Some("CustomResourceDefinition")
+                && object.pointer("/spec/scope").and_then(Value::as_str) == Some("Cluster")
+                && let Some(kind) = object.pointer("/spec/names/kind").and_then(Value::as_str)
+            {
+                cluster_scoped.insert(kind.to_string());
+            }
+        }
+    }
+    for release in &spec.releases {
+        for object in release.objects.iter().flatten() {
+            let mut object = with_labels(object.clone(), names);
+            let kind = object
+                .get("kind")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            if cluster_scoped.contains(&kind) {
+                if let Some(meta) = object["metadata"].as_object_mut() {
+                    meta.remove("namespace");
+                }
+            } else if object.pointer("/metadata/namespace").is_none() {
+                object["metadata"]["namespace"] = json!(release.namespace);
+            }
+            if kind == "Service"
+                && object.pointer("/spec/type").and_then(Value::as_str) == Some("LoadBalancer")
+                && !release.service_annotations.is_empty()
+            {
+                if !object["metadata"]
+                    .get("annotations")
+                    .is_some_and(Value::is_object)
+                {
+                    object["metadata"]["annotations"] = json!({});
+                }
+                for (k, v) in &release.service_annotations {
+                    object["metadata"]["annotations"][k] = json!(v);
+                }
+            }
+            let await_ready = release.await_deployments && kind == "Deployment";
+            push(object, Handling::Owned, await_ready, true);
+        }
+    }
+
+    // RBAC.
+    for binding in &spec.rbac {
+        let subject = json!([{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": binding.group}]);
+        let role_ref = json!({"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": binding.cluster_role});
+        let name = names.k8s_rbac_binding(&binding.group);
+        if binding.namespaces.is_empty() {
+            push(
+                with_labels(
+                    json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+                    "metadata": {"name": name}, "roleRef": role_ref, "subjects": subject}),
+                    names,
+                ),
+                Handling::Owned,
+                false,
+                true,
+            );
+        } else {
+            for ns in &binding.namespaces {
+                push(
+                    with_labels(
+                        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                        "metadata": {"name": name, "namespace": ns}, "roleRef": role_ref, "subjects": subject}),
+                        names,
+                    ),
+                    Handling::Owned,
+                    false,
+                    true,
+                );
+            }
+        }
+    }
+
+    // Vault's reviewer: a service account, its long-lived token Secret, and the right to
+    // review tokens.
+    let reviewer = names.k8s_vault_reviewer();
+    push(
+        with_labels(
+            json!({"apiVersion": "v1", "kind": "ServiceAccount",
+            "metadata": {"name": reviewer, "namespace": "kube-system"}}),
+            names,
+        ),
+        Handling::Owned,
+        false,
+        true,
+    );
+    push(
+        with_labels(
+            json!({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+            "metadata": {"name": reviewer, "namespace": "kube-system",
+                         "annotations": {"kubernetes.io/service-account.name": reviewer}}}),
+            names,
+        ),
+        Handling::Owned,
+        false,
+        true,
+    );
+    push(
+        with_labels(
+            json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+            "metadata": {"name": reviewer},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "system:auth-delegator"},
+            "subjects": [{"kind": "ServiceAccount", "name": reviewer, "namespace": "kube-system"}]}),
+            names,
+        ),
+        Handling::Owned,
+        false,
+        true,
+    );
+
+    // The deployment's metadata where the applications and ArgoCD read it.
+    let mut metadata_namespaces: Vec<String> = spec.app_namespaces.clone();
+    if let Some(ns) = &spec.argocd_namespace
+        && !metadata_namespaces.contains(ns)
+    {
+        metadata_namespaces.push(ns.clone());
+    }
+    for ns in metadata_namespaces {
+        let data = spec.metadata.clone().unwrap_or_default();
+        push(
+            with_labels(
+                json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": names.k8s_metadata_configmap(), "namespace": ns},
+                "data": data}),
+                names,
+            ),
+            Handling::Owned,
+            false,
+            spec.metadata.is_some(),
+        );
+    }
+
+    // ArgoCD: the repository and the app-of-apps.
+    if let (Some(ns), Some(app)) = (&spec.argocd_namespace, &spec.application) {
+        if let Some(secret) = &app.credentials {
+            let object = with_labels(
+                json!({"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+                "metadata": {"name": names.argocd_repository_secret(), "namespace": ns,
+                             "labels": {"argocd.argoproj.io/secret-type": "repository"}},
+                "data": {"type": STANDARD.encode("git"), "url": STANDARD.encode(&app.repo_url)}}),
+                names,
+            );
+            push(
+                object,
+                Handling::VaultData {
+                    path: names.secret_path(secret),
+                },
+                false,
+                true,
+            );
+        }
+        let destination = spec
+            .app_namespaces
+            .first()
+            .cloned()
+            .unwrap_or_else(|| names.k8s_namespace());
+        push(
+            with_labels(
+                json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+                "metadata": {"name": names.argocd_application(), "namespace": ns},
+                "spec": {
+                    "project": "default",
+                    "source": {"repoURL": app.repo_url, "path": app.path, "targetRevision": app.target_revision},
+                    "destination": {"server": "https://kubernetes.default.svc", "namespace": destination},
+                    "syncPolicy": {"automated": {"prune": true, "selfHeal": true}},
+                }}),
+                names,
+            ),
+            Handling::Owned,
+            false,
+            true,
+        );
+    }
+    Some(out)
+}
+
+/// The CoreDNS server blocks for the forward zones.
+pub fn corefile_blocks(zones: &BTreeMap<String, Vec<String>>) -> String {
+    let mut text = String::new();
+    for (zone, servers) in zones {
+        text.push_str(&format!(
+            "{zone}:53 {{\n    errors\n    cache 30\n    forward . {}\n}}\n",
+            servers.join(" ")
+        ));
+    }
+    text
+}
+
+/// A Corefile with the deployment's section (between its markers) replaced by `section`
+/// (removed when `None`); the rest is kept byte for byte.
+pub fn replace_section(
+    corefile: &str,
+    markers: &(String, String),
+    section: Option<&str>,
+) -> String {
+    let (begin, end) = markers;
+    let mut kept = String::new();
+    let mut inside = false;
+    for line in corefile.split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        if trimmed == begin {
+            inside = true;
+            continue;
+        }
+        if inside {
+            if trimmed == end {
+                inside = false;
+            }
+            continue;
+        }
+        kept.push_str(line);
+    }
+    match section {
+        Some(section) => {
+            if !kept.is_empty() && !kept.ends_with('\n') {
+                kept.push('\n');
+            }
+            format!("{kept}{begin}\n{section}{end}\n")
+        }
+        None => kept,
+    }
+}
+
+/// The deployment's section of a Corefile, if present.
+pub fn section_of(corefile: &str, markers: &(String, String)) -> Option<String> {
+    let (begin, end) = markers;
+    let start = corefile.find(&format!("{begin}\n"))? + begin.len() + 1;
+    let stop = corefile[start..]
+        .find(&format!("{end}\n"))
+        .map(|i| start + i)?;
+    Some(corefile[start..stop].to_string())
+}
+
+/// Whether every field of `desired` is in `live` with the same value (lists compared element
+/// by element, so defaults the server adds inside list items are not drift).
+pub fn is_subset(desired: &Value, live: &Value) -> bool {
+    match (desired, live) {
+        (Value::Object(d), Value::Object(l)) => d
+            .iter()
+            .all(|(k, v)| l.get(k).is_some_and(|lv| is_subset(v, lv))),
+        (Value::Array(d), Value::Array(l)) => {
+            d.len() == l.len() && d.iter().zip(l).all(|(a, b)| is_subset(a, b))
+        }
+        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+        (a, b) => a == b,
+    }
+}
+
+/// A `data` map from a Vault secret's string values (base64, as Secrets hold them).
+pub fn secret_data(values: &BTreeMap<String, Value>) -> Map<String, Value> {
+    values
+        .iter()
+        .filter_map(|(k, v)| {
+            v.as_str()
+                .map(|s| (k.clone(), Value::String(STANDARD.encode(s))))
+        })
+        .collect()
+}
+
+/// The managed-by label value, for checks before deleting.
+pub fn is_ours(live: &Value, names: &Names) -> bool {
+    live.pointer("/metadata/labels")
+        .and_then(Value::as_object)
+        .is_some_and(|l| {
+            l.get(crate::naming::K8S_KEY_LABEL).and_then(Value::as_str)
+                == Some(names.key().as_str())
+                && l.get(crate::naming::K8S_MANAGED_BY_LABEL)
+                    .and_then(Value::as_str)
+                    == Some(MANAGED_BY)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::naming::DeploymentKey;
+
+    fn spec() -> Spec {
+        let key = DeploymentKey::parse("WM-Prod").unwrap_or_else(|e| panic!("{e}"));
+        Spec {
+            names: Names::new(&key, "deployments"),
+            cloud: "aws".into(),
+            app_namespaces: vec!["wm-prod".into()],
+            storage_classes: default_storage_classes("aws"),
+            forward_zones: BTreeMap::from([("corp.example".into(), vec!["10.0.0.2".into()])]),
+            releases: vec![Release {
+                name: "argocd",
+                namespace: "argocd".into(),
+                objects: Some(vec![
+                    json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "applications.argoproj.io"}, "spec": {"scope": "Namespaced", "names": {"kind": "Application"}}}),
+                    json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "argocd-server"}}),
+                ]),
+                await_deployments: true,
+                service_annotations: BTreeMap::new(),
+            }],
+            argocd_namespace: Some("argocd".into()),
+            application: Some(Application {
+                repo_url: "https://git.example/platform.git".into(),
+                path: "apps".into(),
+                target_revision: "main".into(),
+                credentials: Some("git".into()),
+            }),
+            rbac: vec![RoleBinding {
+                group: "admins".into(),
+                cluster_role: "cluster-admin".into(),
+                namespaces: vec![],
+            }],
+            metadata: None,
+        }
+    }
+
+    #[test]
+    fn plan_lists_every_object_with_namespaces_and_crds_first() {
+        let planned = plan(&spec()).unwrap_or_default();
+        let ids: Vec<&str> = planned.iter().map(|p| p.id.as_str()).collect();
+        for expected in [
+            "v1/Namespace/wm-prod",
+            "v1/Namespace/argocd",
+            "storage.k8s.io/v1/StorageClass/gp3-encrypted",
+            "v1/ConfigMap/kube-system/coredns",
+            "apiextensions.k8s.io/v1/CustomResourceDefinition/applications.argoproj.io",
+            "apps/v1/Deployment/argocd/argocd-server",
+            "v1/Secret/argocd/ff-wm-prod-repo",
+            "argoproj.io/v1alpha1/Application/argocd/ff-wm-prod",
+            "rbac.authorization.k8s.io/v1/ClusterRoleBinding/ff-wm-prod-admins",
+            "v1/ConfigMap/wm-prod/ff-deployment",
+        ] {
+            assert!(ids.contains(&expected), "{expected} missing from {ids:?}");
+        }
+        let metadata = planned
+            .iter()
+            .find(|p| p.id == "v1/ConfigMap/wm-prod/ff-deployment");
+        assert!(
+            metadata.is_some_and(|p| p.digest.is_none()),
+            "unknown metadata, unknown digest"
+        );
+        assert!(
+            planned
+                .iter()
+                .filter(|p| p.id != "v1/ConfigMap/wm-prod/ff-deployment"
+                    && p.id != "v1/ConfigMap/argocd/ff-deployment")
+                .all(|p| p.digest.is_some())
+        );
+        assert!(planned.iter().any(|p| p.await_ready));
+        let crd = planned
+            .iter()
+            .find(|p| p.id.contains("CustomResourceDefinition"));
+        assert_eq!(crd.map(|p| p.wave), Some(Wave::Foundation));
+    }
+
+    #[test]
+    fn corefile_section_is_replaced_and_removed() {
+        let markers = ("# BEGIN x".to_string(), "# END x".to_string());
+        let base = ".:53 {\n    forward . /etc/resolv.conf\n}\n";
+        let with = replace_section(base, &markers, Some("corp:53 {\n}\n"));
+        assert_eq!(
+            section_of(&with, &markers).as_deref(),
+            Some("corp:53 {\n}\n")
+        );
+        let again = replace_section(&with, &markers, Some("other:53 {\n}\n"));
+        assert_eq!(again.matches("# BEGIN x").count(), 1);
+        assert_eq!(replace_section(&again, &markers, None), base);
+    }
+
+    #[test]
+    fn subset_ignores_server_defaults() {
+        let desired = json!({"spec": {"containers": [{"name": "a"}]}});
+        let live = json!({"spec": {"containers": [{"name": "a", "imagePullPolicy": "IfNotPresent"}]}, "status": {}});
+        assert!(is_subset(&desired, &live));
+        assert!(!is_subset(
+            &json!({"data": {"k": "1"}}),
+            &json!({"data": {"k": "2"}})
+        ));
+        assert_eq!(
+            digest(&json!({"b": 1, "a": 2})),
+            digest(&json!({"a": 2, "b": 1}))
+        );
+    }
+}
