@@ -315,7 +315,8 @@ impl<S, B> tower::Service<Request<B>> for FaultService<S>
 where
     S: tower::Service<Request<B>, Response = Response, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
-    B: Send + 'static,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
 {
     type Response = Response;
     type Error = DroppedConnection;
@@ -349,10 +350,17 @@ where
                 // No lock is held here.
                 tokio::time::sleep(Duration::from_millis(decision.latency_ms)).await;
             }
+            // An injected answer is sent once the request body is read, as a real server
+            // answers: answering mid-upload would make the client see a broken pipe instead
+            // of the status.
             let response = match decision.terminal {
                 Some((_, Terminal::Drop)) => None,
-                Some((_, Terminal::Status(status))) => Some(injected_status(service, status)),
+                Some((_, Terminal::Status(status))) => {
+                    drain(req).await;
+                    Some(injected_status(service, status))
+                }
                 Some((_, Terminal::RateLimit { retry_after_s })) => {
+                    drain(req).await;
                     Some(rate_limited(service, &path, retry_after_s))
                 }
                 None => match inner.call(req).await {
@@ -375,6 +383,11 @@ where
             response.ok_or(DroppedConnection)
         })
     }
+}
+
+/// Read and discard a request's body.
+async fn drain<B: http_body::Body>(req: Request<B>) {
+    let _ = http_body_util::BodyExt::collect(req.into_body()).await;
 }
 
 fn injected_status(service: Service, status: u16) -> Response<Body> {
