@@ -12,6 +12,8 @@
 //! - [`check`]: comparisons that print expected against actual.
 
 pub mod check;
+pub mod modules;
+pub mod moto;
 pub mod sandbox;
 pub mod terraform;
 pub mod tools;
