@@ -13,6 +13,3 @@ resource "ff_deployment" "this" {
   generated_secrets   = var.generated_secrets
   deletion_protection = var.deletion_protection
 }
-
-# TODO(issues 3 and 4, after merge): ff_auth0_tenant_setup and ff_platform_bootstrap of
-# the same deployment, imported by the same key.
