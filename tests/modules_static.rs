@@ -161,3 +161,222 @@ fn terraform_rejects_an_outbound_type_outside_the_four() {
         }
     }
 }
+
+/// Values for the variables without a default, per module or example.
+fn required_values(module: &str) -> &'static str {
+    const NAMES_AWS: &str = r#"names = { cluster = "ff-wm-prod", cluster_iam_role = "ff-wm-prod-cluster", node_group = "ff-wm-prod-nodes", jumpbox = "ff-wm-prod-jumpbox", kms_alias = "alias/ff-wm-prod-eks", vpc = "ff-wm-prod-vpc" }"#;
+    match module {
+        "modules/aws-eks-private" => NAMES_AWS,
+        "modules/azure-aks-private" => {
+            r#"names = { resource_group = "rg-ff-wm-prod", vnet = "vnet-ff-wm-prod", cluster = "ff-wm-prod", managed_identity = "id-ff-wm-prod", route_table = "rt-ff-wm-prod", nat_gateway = "ng-ff-wm-prod", jumpbox = "ff-wm-prod-jumpbox" }
+location               = "westeurope"
+jumpbox_ssh_public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl test"
+"#
+        }
+        "modules/ff-aws" => r#"deployment_key = "WM-Prod""#,
+        "modules/ff-azure" => {
+            r#"deployment_key         = "WM-Prod"
+location               = "westeurope"
+jumpbox_ssh_public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl test"
+"#
+        }
+        "modules/tfc-workspace" => {
+            r#"names               = { workspace = "ff-wm-prod", repository = "ff-wm-prod" }
+deployment_key      = "WM-Prod"
+organization        = "example-org"
+cloud               = "aws"
+aws_credentials     = { access_key_id = "AKIAIOSFODNN7EXAMPLE", secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" }
+vcs_oauth_token_id  = "ot-AbC123"
+gitlab_namespace_id = 42
+template_project_id = 7
+"#
+        }
+        "examples/azure" => {
+            r#"jumpbox_ssh_public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl test""#
+        }
+        "examples/import" => "deployment_key = \"WM-Prod\"\ncloud = \"aws\"",
+        _ => "",
+    }
+}
+
+/// Values each validation must refuse: (module, variable, value, part of the message).
+const REFUSED: &[(&str, &str, &str, &str)] = &[
+    (
+        "modules/aws-eks-private",
+        "tags",
+        r#"{ "aws:owner" = "x" }"#,
+        "not starting with \"aws:\"",
+    ),
+    (
+        "modules/aws-eks-private",
+        "node_scaling",
+        "{ min = 3, desired = 2, max = 4 }",
+        "0 <= min <= desired <= max",
+    ),
+    (
+        "modules/aws-eks-private",
+        "vpc_cidr",
+        r#""10.0.0.0/24""#,
+        "prefix length from 16 to 20",
+    ),
+    (
+        "modules/aws-eks-private",
+        "node_capacity_type",
+        r#""spot""#,
+        "\"ON_DEMAND\" or \"SPOT\"",
+    ),
+    (
+        "modules/aws-eks-private",
+        "node_labels",
+        r#"{ "bad key!" = "x" }"#,
+        "Kubernetes label",
+    ),
+    (
+        "modules/azure-aks-private",
+        "node_pools",
+        r#"{ apps = { vm_size = "Standard_D4s_v5" } }"#,
+        "named \"system\"",
+    ),
+    (
+        "modules/azure-aks-private",
+        "node_pools",
+        r#"{ system = { vm_size = "Standard_D4s_v5", min_count = 3 } }"#,
+        "both min_count and max_count",
+    ),
+    (
+        "modules/azure-aks-private",
+        "node_pools",
+        r#"{ system = { vm_size = "D4s" } }"#,
+        "Azure VM size",
+    ),
+    (
+        "modules/azure-aks-private",
+        "tags",
+        r#"{ "a/b" = "x" }"#,
+        "as Azure requires",
+    ),
+    (
+        "modules/azure-aks-private",
+        "admin_group_object_ids",
+        r#"["not-a-uuid"]"#,
+        "must be a UUID",
+    ),
+    (
+        "modules/ff-aws",
+        "deployment_key",
+        r#""wm--prod""#,
+        "single hyphens",
+    ),
+    (
+        "modules/ff-aws",
+        "generated_secrets",
+        r#"["grafana"]"#,
+        "reserves",
+    ),
+    (
+        "modules/ff-azure",
+        "grafana_datasource",
+        r#"{ type = "prometheus", url = "ftp://x" }"#,
+        "http(s) URL",
+    ),
+    (
+        "modules/tfc-workspace",
+        "cloud",
+        r#""gcp""#,
+        "\"aws\" or \"azure\"",
+    ),
+    (
+        "modules/tfc-workspace",
+        "extra_env",
+        r#"{ "1BAD" = "x" }"#,
+        "environment variable name",
+    ),
+    (
+        "modules/tfc-workspace",
+        "azure_credentials",
+        r#"{ client_id = "x", client_secret = "s", tenant_id = "t", subscription_id = "u" }"#,
+        "UUIDs",
+    ),
+    (
+        "modules/tfc-workspace",
+        "gitlab_namespace_id",
+        "0",
+        "positive whole number",
+    ),
+    (
+        "examples/import",
+        "cloud",
+        r#""gcp""#,
+        "\"aws\" or \"azure\"",
+    ),
+];
+
+/// Every variable block of every module and example, alone, evaluated by terraform: the
+/// defaults and sample values pass every validation, and the values of `REFUSED` are
+/// refused with their message. (The newest terraform for the modules that need 1.3.)
+#[test]
+fn variable_validations_accept_defaults_and_refuse_bad_values() {
+    let all = terraforms();
+    let newest = all.last().cloned().expect("a terraform");
+    let mut refused_checked = 0;
+    for dir in all_dirs() {
+        let module = Module::load(&dir);
+        let name = module.display();
+        let needs_13 = module
+            .required_version
+            .as_deref()
+            .is_some_and(|v| v.contains("1.3"));
+        let versions: Vec<_> = if needs_13 {
+            if !newest.at_least(1, 3) {
+                eprintln!("{name}: no terraform >= 1.3 here, its validations are not evaluated");
+                continue;
+            }
+            vec![newest.clone()]
+        } else {
+            all.clone()
+        };
+        let mut config: String = module
+            .variables
+            .values()
+            .map(|v| v.to_hcl() + "\n")
+            .collect();
+        config.push_str("output \"evaluated\" {\n  value = true\n}\n");
+        for tf in &versions {
+            let ctx = format!("{name}, terraform {}", tf.version);
+            let dir = Workdir::new(tf, &config, Vec::new());
+            dir.write("sample.tfvars", required_values(&name));
+            let plan = |extra: &[&str]| {
+                let mut args = vec![
+                    "plan",
+                    "-input=false",
+                    "-no-color",
+                    "-var-file=sample.tfvars",
+                ];
+                args.extend_from_slice(extra);
+                dir.run(&args)
+            };
+            let run = plan(&[]);
+            assert_eq!(
+                run.code,
+                0,
+                "{ctx}: the defaults and samples pass:\n{}",
+                run.output()
+            );
+            for (module_name, variable, value, message) in REFUSED {
+                if *module_name != name {
+                    continue;
+                }
+                dir.write("bad.tfvars", &format!("{variable} = {value}\n"));
+                plan(&["-var-file=bad.tfvars"])
+                    .failed()
+                    .contains(&["Invalid value for variable", message]);
+                refused_checked += 1;
+            }
+        }
+    }
+    assert!(
+        refused_checked >= REFUSED.len(),
+        "every refused value was tried ({refused_checked} of {})",
+        REFUSED.len()
+    );
+}

@@ -24,6 +24,11 @@ variable "tags" {
   description = "Tags for every resource that takes them; pass `ff_deployment.tags`."
   type        = map(string)
   default     = {}
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : length(k) >= 1 && length(k) <= 128 && length(v) <= 256 && !can(regex("^aws:", k))])
+    error_message = "Every tag must have a key of 1 to 128 characters not starting with \"aws:\" and a value of at most 256 characters, as AWS requires."
+  }
 }
 
 variable "vpc_cidr" {
@@ -154,6 +159,11 @@ variable "node_labels" {
   description = "Kubernetes labels of the nodes."
   type        = map(string)
   default     = {}
+
+  validation {
+    condition     = alltrue([for k, v in var.node_labels : can(regex("^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$", k)) && can(regex("^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$", v))])
+    error_message = "Every node label must be a Kubernetes label: a key of at most 63 letters, digits, \"-\", \"_\" and \".\" (with an optional DNS prefix and \"/\"), a value of at most 63 such characters."
+  }
 }
 
 variable "jumpbox_instance_type" {

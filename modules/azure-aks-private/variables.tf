@@ -20,6 +20,11 @@ variable "tags" {
   description = "Tags for every resource that takes them; pass `ff_deployment.tags`."
   type        = map(string)
   default     = {}
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : length(k) >= 1 && length(k) <= 512 && length(v) <= 256 && !can(regex("[<>%&\\\\?/]", k))])
+    error_message = "Every tag must have a key of 1 to 512 characters without <, >, %, &, \\, ? or / and a value of at most 256 characters, as Azure requires."
+  }
 }
 
 variable "location" {
@@ -138,6 +143,11 @@ variable "admin_group_object_ids" {
   description = "Object ids of Entra ID groups whose members administer the cluster (Azure RBAC \"Azure Kubernetes Service RBAC Cluster Admin\"). The identity running Terraform always gets that role, so that the platform bootstrap can reach the cluster with an Entra ID token."
   type        = list(string)
   default     = []
+
+  validation {
+    condition     = alltrue([for id in var.admin_group_object_ids : can(regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", id))])
+    error_message = "Every admin group object id must be a UUID."
+  }
 }
 
 variable "resource_providers" {

@@ -12,6 +12,11 @@ variable "display_name" {
   description = "Human-readable name of the deployment (the Grafana folder's title); null uses the key."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.display_name == null || can(regex("[^ ]", var.display_name))
+    error_message = "The display_name must not be empty or blank; leave it null to use the key."
+  }
 }
 
 variable "labels" {
@@ -29,6 +34,11 @@ variable "generated_secrets" {
   description = "Names of secrets generated inside Vault under the deployment's path; their values never enter the Terraform state."
   type        = set(string)
   default     = []
+
+  validation {
+    condition     = alltrue([for name in var.generated_secrets : can(regex("^[a-z0-9]([a-z0-9_-]{0,30}[a-z0-9])?$", name)) && !contains(["deployment", "grafana", "auth0", "argocd", "git"], name)])
+    error_message = "Every generated secret name must be 1 to 32 lower-case letters, digits, \"-\" and \"_\", starting and ending with a letter or digit, and not one of the names the provider reserves (deployment, grafana, auth0, argocd, git)."
+  }
 }
 
 variable "grafana_datasource" {
@@ -38,6 +48,11 @@ variable "grafana_datasource" {
     url  = string
   })
   default = null
+
+  validation {
+    condition     = var.grafana_datasource == null || can(regex("^https?://", var.grafana_datasource.url)) && can(regex("^[a-z0-9-]+$", var.grafana_datasource.type))
+    error_message = "The grafana_datasource must be null or have a plugin type such as \"prometheus\" and an http(s) URL."
+  }
 }
 
 variable "deletion_protection" {

@@ -12,6 +12,11 @@ variable "display_name" {
   description = "Human-readable name of the deployment (the Grafana folder's title); null uses the key."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.display_name == null || can(regex("[^ ]", var.display_name))
+    error_message = "The display_name must not be empty or blank; leave it null to use the key."
+  }
 }
 
 variable "labels" {
@@ -29,6 +34,11 @@ variable "generated_secrets" {
   description = "Names of secrets generated inside Vault under the deployment's path; their values never enter the Terraform state."
   type        = set(string)
   default     = []
+
+  validation {
+    condition     = alltrue([for name in var.generated_secrets : can(regex("^[a-z0-9]([a-z0-9_-]{0,30}[a-z0-9])?$", name)) && !contains(["deployment", "grafana", "auth0", "argocd", "git"], name)])
+    error_message = "Every generated secret name must be 1 to 32 lower-case letters, digits, \"-\" and \"_\", starting and ending with a letter or digit, and not one of the names the provider reserves (deployment, grafana, auth0, argocd, git)."
+  }
 }
 
 variable "grafana_datasource" {
@@ -38,6 +48,11 @@ variable "grafana_datasource" {
     url  = string
   })
   default = null
+
+  validation {
+    condition     = var.grafana_datasource == null || can(regex("^https?://", var.grafana_datasource.url)) && can(regex("^[a-z0-9-]+$", var.grafana_datasource.type))
+    error_message = "The grafana_datasource must be null or have a plugin type such as \"prometheus\" and an http(s) URL."
+  }
 }
 
 variable "deletion_protection" {
@@ -71,6 +86,11 @@ variable "firewall_private_ip" {
   description = "Private IP address of the firewall egress is routed to with the \"userDefinedRouting\" outbound type."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.firewall_private_ip == null || can(regex("^([0-9]{1,3}\\.){3}[0-9]{1,3}$", var.firewall_private_ip))
+    error_message = "The firewall_private_ip must be null or an IPv4 address such as \"10.0.0.4\"."
+  }
 }
 
 variable "vnet_cidr" {
@@ -88,6 +108,11 @@ variable "kubernetes_version" {
   description = "Kubernetes minor version of the cluster, such as \"1.31\"; null uses AKS's default."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.kubernetes_version == null || can(regex("^1\\.[0-9]{2}$", var.kubernetes_version))
+    error_message = "The kubernetes_version must be null or a minor version such as \"1.31\"."
+  }
 }
 
 variable "node_pools" {
@@ -115,6 +140,11 @@ variable "admin_group_object_ids" {
   description = "Object ids of Entra ID groups that administer the cluster."
   type        = list(string)
   default     = []
+
+  validation {
+    condition     = alltrue([for id in var.admin_group_object_ids : can(regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", id))])
+    error_message = "Every admin group object id must be a UUID."
+  }
 }
 
 variable "resource_providers" {
@@ -126,9 +156,19 @@ variable "resource_providers" {
     "Microsoft.ManagedIdentity",
     "Microsoft.Network",
   ]
+
+  validation {
+    condition     = alltrue([for p in var.resource_providers : can(regex("^[A-Z][A-Za-z0-9]*\\.[A-Za-z0-9.]+$", p))])
+    error_message = "Every resource provider must be a namespace such as \"Microsoft.ContainerService\"."
+  }
 }
 
 variable "jumpbox_ssh_public_key" {
   description = "OpenSSH public key of the jumpbox's administrator."
   type        = string
+
+  validation {
+    condition     = can(regex("^(ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp[0-9]+) [A-Za-z0-9+/=]+", var.jumpbox_ssh_public_key))
+    error_message = "The jumpbox_ssh_public_key must be an OpenSSH public key (ssh-rsa, ssh-ed25519 or ecdsa-sha2-*)."
+  }
 }

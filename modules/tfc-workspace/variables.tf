@@ -76,6 +76,11 @@ variable "aws_credentials" {
   })
   default   = null
   sensitive = true
+
+  validation {
+    condition     = var.aws_credentials == null || can(regex("^[A-Z0-9]{16,128}$", var.aws_credentials.access_key_id)) && can(regex("[^ ]", var.aws_credentials.secret_access_key))
+    error_message = "The aws_credentials must be null or hold an access key id (16 to 128 upper-case letters and digits) and a non-empty secret access key."
+  }
 }
 
 variable "azure_credentials" {
@@ -88,6 +93,11 @@ variable "azure_credentials" {
   })
   default   = null
   sensitive = true
+
+  validation {
+    condition     = var.azure_credentials == null || alltrue([for id in [try(var.azure_credentials.client_id, ""), try(var.azure_credentials.tenant_id, ""), try(var.azure_credentials.subscription_id, "")] : can(regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", id))]) && can(regex("[^ ]", var.azure_credentials.client_secret))
+    error_message = "The azure_credentials must be null or hold UUIDs as client_id, tenant_id and subscription_id and a non-empty client_secret."
+  }
 }
 
 variable "extra_sensitive_env" {
@@ -95,12 +105,22 @@ variable "extra_sensitive_env" {
   type        = map(string)
   default     = {}
   sensitive   = true
+
+  validation {
+    condition     = alltrue([for k in keys(var.extra_sensitive_env) : can(regex("^[A-Za-z_][A-Za-z0-9_]*$", k))])
+    error_message = "Every extra_sensitive_env name must be an environment variable name: letters, digits and \"_\", not starting with a digit."
+  }
 }
 
 variable "extra_env" {
   description = "Non-secret environment variables of the runs, by name: typically VAULT_ADDR, GRAFANA_URL, AUTH0_DOMAIN, AUTH0_CLIENT_ID."
   type        = map(string)
   default     = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.extra_env) : can(regex("^[A-Za-z_][A-Za-z0-9_]*$", k))])
+    error_message = "Every extra_env name must be an environment variable name: letters, digits and \"_\", not starting with a digit."
+  }
 }
 
 variable "working_directory" {
@@ -128,6 +148,11 @@ variable "branch" {
   description = "Branch of the project that the workspace follows."
   type        = string
   default     = "main"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9._/-]*$", var.branch)) && !can(regex("\\.\\.|//|/$|\\.lock$", var.branch))
+    error_message = "The branch must be a Git branch name such as \"main\"."
+  }
 }
 
 variable "auto_apply" {
@@ -139,15 +164,30 @@ variable "auto_apply" {
 variable "gitlab_namespace_id" {
   description = "Id of the GitLab group the deployment's project is created in."
   type        = number
+
+  validation {
+    condition     = var.gitlab_namespace_id > 0 && floor(var.gitlab_namespace_id) == var.gitlab_namespace_id
+    error_message = "The gitlab_namespace_id must be a positive whole number (a GitLab id)."
+  }
 }
 
 variable "template_project_id" {
   description = "Id of the GitLab project the deployment's project is created from (the infrastructure template, such as one holding `terraform-aws-eks-private`). It must be a custom project template of the instance or of `group_with_project_templates_id`."
   type        = number
+
+  validation {
+    condition     = var.template_project_id > 0 && floor(var.template_project_id) == var.template_project_id
+    error_message = "The template_project_id must be a positive whole number (a GitLab id)."
+  }
 }
 
 variable "group_with_project_templates_id" {
   description = "Id of the GitLab group whose subgroup holds the custom project templates; null for instance-level templates."
   type        = number
   default     = null
+
+  validation {
+    condition     = var.group_with_project_templates_id == null || try(var.group_with_project_templates_id > 0 && floor(var.group_with_project_templates_id) == var.group_with_project_templates_id, false)
+    error_message = "The group_with_project_templates_id must be null or a positive whole number (a GitLab group id)."
+  }
 }

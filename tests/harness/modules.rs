@@ -382,6 +382,13 @@ impl Module {
                     v.file, v.name
                 ));
             }
+            // Every closed or constrained value is validated; a bool has nothing to check.
+            if v.validations.is_empty() && v.type_expr.as_deref() != Some("bool") {
+                problems.push(format!(
+                    "{at}/{}: variable {:?} has no validation",
+                    v.file, v.name
+                ));
+            }
             for (condition, message) in &v.validations {
                 if condition.is_none() {
                     problems.push(format!(
