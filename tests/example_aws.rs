@@ -1,7 +1,9 @@
 //! `examples/aws` for real, against moto (AWS) and the sandbox (Vault, Grafana): one apply
 //! creates the deployment's tooling, the VPC, the private EKS cluster with its KMS
 //! encryption and node group, and the SSM-only jumpbox, named and tagged by ff_deployment
-//! → a second plan is empty → destroy leaves nothing in moto or in the sandbox.
+//! → a second plan is empty → drift made by hand (SSH opened on the jumpbox, a VPC tag
+//! changed) shows in the plan and the apply reverts it → destroy leaves nothing in moto or
+//! in the sandbox.
 //!
 //! The example and its modules run as they are; two test-only override files are added to
 //! the copy that runs: the AWS provider's endpoints (moto), and the differences between
@@ -376,6 +378,44 @@ fn example_aws(tf: &TerraformBin, moto: &Moto) {
 
     // The second plan is empty.
     dir.assert_plan_empty(&format!("{ctx}: after the apply"));
+
+    // Drift by hand: SSH opened to the world on the jumpbox, the VPC's deployment tag
+    // changed. The plan shows both; the apply reverts them.
+    let before = moto.inventory(REGION);
+    let jumpbox_sg = one(
+        &ctx,
+        &before,
+        "security_groups",
+        "name",
+        "ff-wm-prod-jumpbox",
+    );
+    let vpc_id = before["vpcs"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    moto.open_ssh(REGION, jumpbox_sg["id"].as_str().unwrap_or_default());
+    moto.tag(REGION, &vpc_id, "ff:deployment-key", "someone-else");
+    dir.assert_plan_changes(&format!("{ctx}: after drift"))
+        .contains(&[
+            &format!("{MODULE}.aws_security_group.jumpbox will be updated in-place"),
+            &format!("{MODULE}.aws_vpc.this will be updated in-place"),
+            "0 to add, 2 to change, 0 to destroy",
+        ]);
+    dir.apply();
+    dir.assert_plan_empty(&format!("{ctx}: after reverting the drift"));
+    let after = moto.inventory(REGION);
+    assert_eq!(
+        one(
+            &ctx,
+            &after,
+            "security_groups",
+            "name",
+            "ff-wm-prod-jumpbox"
+        )["ingress"],
+        json!([]),
+        "{ctx}: the SSH rule opened by hand is gone"
+    );
+    assert_eq!(after["vpcs"][0]["tags"]["ff:deployment-key"], "WM-Prod");
 
     // Destroy leaves nothing behind.
     dir.destroy().ok();

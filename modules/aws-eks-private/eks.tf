@@ -38,17 +38,20 @@ resource "aws_iam_role_policy_attachment" "cluster" {
 }
 
 # The control plane uses the key through its role for envelope encryption of secrets.
-data "aws_iam_policy_document" "cluster_kms" {
-  statement {
-    actions   = ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"]
-    resources = [aws_kms_key.this.arn]
-  }
-}
-
+# (jsonencode rather than an aws_iam_policy_document data source: a data source that reads
+# a resource's attributes is deferred to apply whenever anything upstream changes, and the
+# policy would then show as changing in every such plan.)
 resource "aws_iam_role_policy" "cluster_kms" {
-  name   = "secrets-encryption"
-  role   = aws_iam_role.cluster.id
-  policy = data.aws_iam_policy_document.cluster_kms.json
+  name = "secrets-encryption"
+  role = aws_iam_role.cluster.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"]
+      Resource = aws_kms_key.this.arn
+    }]
+  })
 }
 
 # Attached to the control plane's network interfaces besides the security group EKS makes

@@ -30,18 +30,18 @@ resource "aws_iam_role_policy_attachment" "jumpbox_ssm" {
 }
 
 # `aws eks update-kubeconfig` on the jumpbox; what the role may do inside the cluster is
-# the cluster's RBAC to decide.
-data "aws_iam_policy_document" "jumpbox_eks" {
-  statement {
-    actions   = ["eks:DescribeCluster"]
-    resources = [aws_eks_cluster.this.arn]
-  }
-}
-
+# the cluster's RBAC to decide. (jsonencode for the reason given in eks.tf.)
 resource "aws_iam_role_policy" "jumpbox_eks" {
-  name   = "describe-cluster"
-  role   = aws_iam_role.jumpbox.id
-  policy = data.aws_iam_policy_document.jumpbox_eks.json
+  name = "describe-cluster"
+  role = aws_iam_role.jumpbox.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = "eks:DescribeCluster"
+      Resource = aws_eks_cluster.this.arn
+    }]
+  })
 }
 
 resource "aws_iam_instance_profile" "jumpbox" {
@@ -51,22 +51,24 @@ resource "aws_iam_instance_profile" "jumpbox" {
   tags = var.tags
 }
 
+# The rules are inline so that Terraform owns the whole rule set: an inbound rule added
+# by hand (say, SSH from anywhere) shows as drift in the next plan and is removed.
 resource "aws_security_group" "jumpbox" {
   name        = var.names.jumpbox
   description = "Jumpbox of EKS cluster ${var.names.cluster}: no inbound access, reached through SSM"
   vpc_id      = aws_vpc.this.id
 
-  tags = merge(var.tags, { Name = var.names.jumpbox })
-}
+  ingress = []
 
-resource "aws_security_group_rule" "jumpbox_egress" {
-  description       = "SSM, package mirrors and the cluster API"
-  type              = "egress"
-  security_group_id = aws_security_group.jumpbox.id
-  protocol          = "-1"
-  from_port         = 0
-  to_port           = 0
-  cidr_blocks       = ["0.0.0.0/0"]
+  egress {
+    description = "SSM, package mirrors and the cluster API"
+    protocol    = "-1"
+    from_port   = 0
+    to_port     = 0
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+
+  tags = merge(var.tags, { Name = var.names.jumpbox })
 }
 
 resource "aws_instance" "jumpbox" {

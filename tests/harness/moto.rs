@@ -136,22 +136,39 @@ provider "aws" {{
         )
     }
 
-    /// What moto holds in `region`, as `tests/harness/aws_inventory.py` lists it.
-    pub fn inventory(&self, region: &str) -> Value {
+    /// Run `tests/harness/aws_probe.py` against moto; returns its standard output.
+    fn probe(&self, region: &str, args: &[&str]) -> Vec<u8> {
         let python = venv_bin("python");
-        let script = repo_root().join("tests/harness/aws_inventory.py");
+        let script = repo_root().join("tests/harness/aws_probe.py");
         let output = Command::new(&python)
             .arg(&script)
-            .args([&self.url, region])
+            .args([self.url.as_str(), region])
+            .args(args)
             .output()
             .unwrap_or_else(|e| panic!("{} runs: {e}", python.display()));
         assert!(
             output.status.success(),
-            "the AWS inventory failed:\n{}",
+            "aws_probe.py {} failed:\n{}",
+            args.join(" "),
             String::from_utf8_lossy(&output.stderr)
         );
-        serde_json::from_slice(&output.stdout)
+        output.stdout
+    }
+
+    /// What moto holds in `region`, as `aws_probe.py inventory` lists it.
+    pub fn inventory(&self, region: &str) -> Value {
+        serde_json::from_slice(&self.probe(region, &["inventory"]))
             .unwrap_or_else(|e| panic!("the AWS inventory is JSON: {e}"))
+    }
+
+    /// Drift made by hand: SSH from anywhere opened on a security group.
+    pub fn open_ssh(&self, region: &str, security_group_id: &str) {
+        self.probe(region, &["open-ssh", security_group_id]);
+    }
+
+    /// Drift made by hand: a tag set on an EC2 resource.
+    pub fn tag(&self, region: &str, resource_id: &str, key: &str, value: &str) {
+        self.probe(region, &["tag", resource_id, key, value]);
     }
 }
 

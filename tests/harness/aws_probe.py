@@ -1,13 +1,18 @@
-"""Print, as one JSON object, what an AWS endpoint (moto in the tests) holds in one region:
-every non-default VPC with its subnets, route tables, gateways, addresses and security
-groups, the instances that are not terminated, EKS clusters and node groups, IAM roles and
-instance profiles with their policies, and the customer KMS keys and aliases.
+"""What the end-to-end tests ask of an AWS endpoint (moto), through boto3:
 
-    python aws_inventory.py ENDPOINT_URL REGION
+    python aws_probe.py ENDPOINT_URL REGION inventory
+    python aws_probe.py ENDPOINT_URL REGION open-ssh SECURITY_GROUP_ID
+    python aws_probe.py ENDPOINT_URL REGION tag RESOURCE_ID KEY VALUE
 
-Run with the tools venv's python, which has boto3 (a dependency of moto). The end-to-end
-tests compare the result with what a configuration should have made, and expect it empty
-(KMS keys aside, which can only be scheduled for deletion) after a destroy.
+`inventory` prints, as one JSON object, what the endpoint holds in the region: every
+non-default VPC with its subnets, route tables, gateways, addresses and security groups,
+the instances that are not terminated, EKS clusters and node groups, IAM roles and
+instance profiles with their policies, and the customer KMS keys and aliases. The tests
+compare it with what a configuration should have made, and expect it empty (KMS keys
+aside, which can only be scheduled for deletion) after a destroy. `open-ssh` and `tag` make
+drift by hand, as an operator would.
+
+Run with the tools venv's python, which has boto3 (a dependency of moto).
 """
 
 import json
@@ -17,7 +22,7 @@ import boto3
 
 
 def main() -> None:
-    endpoint, region = sys.argv[1], sys.argv[2]
+    endpoint, region, command, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
     session = boto3.session.Session(
         aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
     )
@@ -25,6 +30,20 @@ def main() -> None:
     def client(name):
         return session.client(name, endpoint_url=endpoint)
 
+    if command == "open-ssh":
+        client("ec2").authorize_security_group_ingress(
+            GroupId=args[0], IpPermissions=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+                                             "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+        return
+    if command == "tag":
+        client("ec2").create_tags(Resources=[args[0]], Tags=[{"Key": args[1], "Value": args[2]}])
+        return
+    if command != "inventory":
+        sys.exit(f"unknown command {command!r}")
+    inventory(client)
+
+
+def inventory(client) -> None:
     ec2, eks, iam, kms = client("ec2"), client("eks"), client("iam"), client("kms")
     tags = lambda obj: {t["Key"]: t["Value"] for t in obj.get("Tags") or []}  # noqa: E731
 
