@@ -9,7 +9,10 @@
 //! - [`tools`]: where the terraform binaries and the built provider and sandbox are;
 //! - [`sandbox`]: a sandbox process, its control API and its emulated services;
 //! - [`terraform`]: a working directory and the terraform commands run in it;
-//! - [`check`]: comparisons that print expected against actual.
+//! - [`check`]: comparisons that print expected against actual;
+//! - [`modules`]: the repository's HCL modules and examples, parsed: the static check and
+//!   the README tables;
+//! - [`moto`]: a moto server (AWS) for one test, and what it holds.
 
 pub mod check;
 pub mod modules;
