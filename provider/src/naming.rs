@@ -336,6 +336,43 @@ impl Names {
     pub fn workspace(&self) -> String {
         format!("ff-{}", self.slug)
     }
+    /// The deployment's Git repository (GitLab project path).
+    pub fn repository(&self) -> String {
+        format!("ff-{}", self.slug)
+    }
+    /// AWS VPC (its `Name` tag, also on its subnets, gateways and route tables).
+    pub fn vpc(&self) -> String {
+        format!("ff-{}-vpc", self.slug)
+    }
+    /// AWS IAM role of the EKS control plane.
+    pub fn cluster_iam_role(&self) -> String {
+        format!("ff-{}-cluster", self.slug)
+    }
+    /// EKS managed node group, and the IAM role of its nodes.
+    pub fn node_group(&self) -> String {
+        format!("ff-{}-nodes", self.slug)
+    }
+    /// The jumpbox: its VM or instance, and on AWS its IAM role, instance profile and
+    /// security group; on Azure its network interface.
+    pub fn jumpbox(&self) -> String {
+        format!("ff-{}-jumpbox", self.slug)
+    }
+    /// AWS KMS alias of the key that encrypts the cluster's secrets.
+    pub fn kms_alias(&self) -> String {
+        format!("alias/ff-{}-eks", self.slug)
+    }
+    /// Azure user-assigned managed identity of the AKS cluster.
+    pub fn managed_identity(&self) -> String {
+        format!("id-ff-{}", self.slug)
+    }
+    /// Azure route table (outbound type `userDefinedRouting`).
+    pub fn route_table(&self) -> String {
+        format!("rt-ff-{}", self.slug)
+    }
+    /// Azure NAT gateway and its public IP (outbound type `userAssignedNATGateway`).
+    pub fn nat_gateway(&self) -> String {
+        format!("ng-ff-{}", self.slug)
+    }
 
     /// Every derived name, as the `names` attribute shows it.
     pub fn all(&self) -> BTreeMap<String, String> {
@@ -367,6 +404,15 @@ impl Names {
             ("resource_group".to_string(), self.resource_group()),
             ("vnet".to_string(), self.vnet()),
             ("workspace".to_string(), self.workspace()),
+            ("repository".to_string(), self.repository()),
+            ("vpc".to_string(), self.vpc()),
+            ("cluster_iam_role".to_string(), self.cluster_iam_role()),
+            ("node_group".to_string(), self.node_group()),
+            ("jumpbox".to_string(), self.jumpbox()),
+            ("kms_alias".to_string(), self.kms_alias()),
+            ("managed_identity".to_string(), self.managed_identity()),
+            ("route_table".to_string(), self.route_table()),
+            ("nat_gateway".to_string(), self.nat_gateway()),
         ])
     }
 
@@ -594,6 +640,15 @@ mod tests {
         );
         assert_eq!(names.coredns_custom_key(), "ff-wm-prod.server");
         assert_eq!(names.argocd_repository_secret(), "ff-wm-prod-repo");
+        assert_eq!(names.vpc(), "ff-wm-prod-vpc");
+        assert_eq!(names.cluster_iam_role(), "ff-wm-prod-cluster");
+        assert_eq!(names.node_group(), "ff-wm-prod-nodes");
+        assert_eq!(names.jumpbox(), "ff-wm-prod-jumpbox");
+        assert_eq!(names.kms_alias(), "alias/ff-wm-prod-eks");
+        assert_eq!(names.managed_identity(), "id-ff-wm-prod");
+        assert_eq!(names.route_table(), "rt-ff-wm-prod");
+        assert_eq!(names.nat_gateway(), "ng-ff-wm-prod");
+        assert_eq!(names.repository(), "ff-wm-prod");
         assert!(
             names
                 .vault_policy_hcl()
@@ -684,6 +739,22 @@ mod tests {
             }
             prop_assert!(is_azure_resource_group(&names.resource_group()));
             prop_assert!(is_azure_resource_group(&names.vnet()));
+            // Azure: identities, route tables, NAT gateways, NICs at most 80; Linux VM
+            // names (also the host name) at most 64 characters of letters, digits and '-'.
+            for azure in [names.managed_identity(), names.route_table(), names.nat_gateway()] {
+                prop_assert!(is_azure_resource_group(&azure) && azure.len() <= 80, "{azure:?}");
+            }
+            prop_assert!(is_dns1123_label(&names.jumpbox()), "{:?}", names.jumpbox());
+            // AWS: IAM role names at most 64 of [\w+=,.@-]; node groups at most 63 of
+            // letters, digits, '-' and '_'; KMS aliases `alias/` + [\w/-] and not `alias/aws/`.
+            for role in [names.cluster_iam_role(), names.node_group(), names.jumpbox()] {
+                prop_assert!(role.len() <= 63 && role.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'), "{role:?}");
+            }
+            prop_assert!(names.kms_alias().starts_with("alias/") && !names.kms_alias().starts_with("alias/aws/"));
+            prop_assert!(names.kms_alias()["alias/".len()..].chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+            prop_assert!(is_aws_tag_text(&names.vpc(), 256));
+            // GitLab project paths: letters, digits, '_', '-', '.'; not starting with '-'.
+            prop_assert!(is_dns1123_label(&names.repository()));
             prop_assert!(is_grafana_uid(&names.grafana_folder_uid()));
             prop_assert!(is_grafana_uid(&names.grafana_datasource_uid()));
             prop_assert!(is_vault_segment(key.as_str()));

@@ -10,9 +10,14 @@
 //! - [`sandbox`]: a sandbox process, its control API and its emulated services;
 //! - [`terraform`]: a working directory and the terraform commands run in it;
 //! - [`check`]: comparisons that print expected against actual;
-//! - [`release`]: the output of the release command and throwaway GPG keys.
+//! - [`release`]: the output of the release command and throwaway GPG keys;
+//! - [`modules`]: the repository's HCL modules and examples, parsed: the static check and
+//!   the README tables;
+//! - [`moto`]: a moto server (AWS) for one test, and what it holds.
 
 pub mod check;
+pub mod modules;
+pub mod moto;
 pub mod release;
 pub mod sandbox;
 pub mod terraform;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::tools::{TerraformBin, bin_dir, tools_dir};
+use crate::tools::{TerraformBin, bin_dir, repo_root, tools_dir};
 
 /// How long one terraform command may take.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(600);
@@ -100,6 +100,9 @@ pub struct Workdir {
     /// The terraform binary used.
     pub terraform: TerraformBin,
     dir: tempfile::TempDir,
+    /// Where terraform runs: the temp dir itself, or a root module inside a copy of the
+    /// repository's modules and examples.
+    cwd: PathBuf,
     env: Vec<(String, String)>,
 }
 
@@ -107,18 +110,56 @@ impl Workdir {
     /// A directory holding `main.tf`, run with `env` (the provider's settings), after
     /// `terraform init`.
     pub fn new(terraform: &TerraformBin, main_tf: &str, env: Vec<(String, String)>) -> Self {
+        let workdir = Self::empty(terraform, env);
+        workdir.write("main.tf", main_tf);
+        workdir.run(&["init", "-input=false", "-no-color"]).ok();
+        workdir
+    }
+
+    /// A copy of the repository's `modules/` and `examples/` (without `.terraform` dirs,
+    /// state or lock files), plus `files` (paths relative to the repository root, such as
+    /// test-only override files), run in `root_module` (such as `examples/aws`) after
+    /// `terraform init`.
+    pub fn from_repo(
+        terraform: &TerraformBin,
+        root_module: &str,
+        files: &[(&str, &str)],
+        env: Vec<(String, String)>,
+    ) -> Self {
+        let mut workdir = Self::empty(terraform, env);
+        let tree = workdir.dir.path().join("repo");
+        for top in ["modules", "examples"] {
+            copy_tree(&repo_root().join(top), &tree.join(top));
+        }
+        for (path, content) in files {
+            let target = tree.join(path);
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent).expect("dir for a test file");
+            }
+            std::fs::write(&target, content).expect("write a test file");
+        }
+        workdir.cwd = tree.join(root_module);
+        assert!(
+            workdir.cwd.is_dir(),
+            "{root_module} is not a directory of the repository"
+        );
+        workdir.run(&["init", "-input=false", "-no-color"]).ok();
+        workdir
+    }
+
+    fn empty(terraform: &TerraformBin, env: Vec<(String, String)>) -> Self {
         let dir = tempfile::Builder::new()
             .prefix("ff-e2e-")
             .tempdir()
             .expect("temp dir");
+        let cwd = dir.path().to_path_buf();
         let workdir = Self {
             terraform: terraform.clone(),
             dir,
+            cwd,
             env,
         };
         workdir.write_cli_config();
-        workdir.write("main.tf", main_tf);
-        workdir.run(&["init", "-input=false", "-no-color"]).ok();
         workdir
     }
 
@@ -134,21 +175,28 @@ impl Workdir {
             .prefix("ff-e2e-")
             .tempdir()
             .expect("temp dir");
+        let cwd = dir.path().to_path_buf();
         let workdir = Self {
             terraform: terraform.clone(),
             dir,
+            cwd,
             env,
         };
-        workdir.write(".terraformrc", cli_config);
+        std::fs::write(workdir.cli_config(), cli_config).expect("write the CLI configuration");
         workdir
+    }
+
+    fn cli_config(&self) -> PathBuf {
+        self.dir.path().join(".terraformrc")
     }
 
     fn write_cli_config(&self) {
         let bins = bin_dir();
         // `init` needs an installation source even with dev_overrides: an unpacked mirror
         // holding a link to the freshly built provider.
-        let mirror = self.path().join(".mirror");
+        let mirror = self.dir.path().join(".mirror");
         let platform = self
+            .dir
             .path()
             .join(".mirror/registry.terraform.io/ff/ff/0.1.0/linux_amd64");
         std::fs::create_dir_all(&platform).expect("mirror dir");
@@ -177,12 +225,12 @@ impl Workdir {
             mirror = mirror.display(),
             aws_mirror = aws_mirror.display(),
         );
-        self.write(".terraformrc", &config);
+        std::fs::write(self.cli_config(), config).expect("write the CLI configuration");
     }
 
-    /// The directory.
+    /// The directory terraform runs in.
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        &self.cwd
     }
 
     /// Write a file in the directory.
@@ -219,7 +267,7 @@ impl Workdir {
             command.env_remove(name);
         }
         command
-            .env("TF_CLI_CONFIG_FILE", self.path().join(".terraformrc"))
+            .env("TF_CLI_CONFIG_FILE", self.cli_config())
             .env("CHECKPOINT_DISABLE", "1")
             .env("TF_IN_AUTOMATION", "1")
             // tf-provider appends a Rust backtrace to diagnostics when this is set; the
@@ -341,6 +389,30 @@ impl Workdir {
     /// Path of a file in the directory.
     pub fn file(&self, name: &str) -> PathBuf {
         self.path().join(name)
+    }
+}
+
+/// Copy a directory tree, leaving out what `terraform init` and `apply` leave behind.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create a copy directory");
+    let entries =
+        std::fs::read_dir(from).unwrap_or_else(|e| panic!("{} is readable: {e}", from.display()));
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name_text = name.to_string_lossy();
+        if name_text == ".terraform"
+            || name_text == ".terraform.lock.hcl"
+            || name_text.starts_with("terraform.tfstate")
+        {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            copy_tree(&path, &to.join(&name));
+        } else {
+            std::fs::copy(&path, to.join(&name))
+                .unwrap_or_else(|e| panic!("copy {}: {e}", path.display()));
+        }
     }
 }
 

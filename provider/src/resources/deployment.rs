@@ -24,7 +24,7 @@ use serde_json::Value as Json;
 use tf_provider::schema::{
     AttributeConstraint, AttributeType, Block, Description, NestedBlock, Schema,
 };
-use tf_provider::value::{Value, ValueEmpty, serde_as_vec};
+use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::backends::grafana::{DataSource, Folder, GrafanaClient, ServiceAccount, Team};
@@ -34,8 +34,8 @@ use crate::diag::{DiagnosticsExt, attr, chain};
 use crate::naming::{self, DeploymentKey, MANAGED_BY, Names};
 use crate::provider::ProviderContext;
 use crate::resources::{
-    StateMap, apply_backend, attribute, backends, from_state_map, plan_backend, string_map,
-    string_set, to_state_map,
+    StateMap, apply_backend, attribute, backends, from_state_map, optional_block, plan_backend,
+    string_map, string_set, to_state_map,
 };
 
 const RESOURCE: &str = "ff_deployment";
@@ -86,7 +86,7 @@ pub struct DeploymentState {
     /// Whether destroy is refused.
     pub deletion_protection: Value<bool>,
     /// Optional Grafana data source.
-    #[serde(with = "serde_as_vec")]
+    #[serde(with = "optional_block")]
     pub grafana_datasource: Value<DatasourceBlock>,
     /// Lower-case slug of the key.
     pub slug: Value<String>,
@@ -317,7 +317,7 @@ pub fn schema() -> Schema {
             attribute(
                 string_map(),
                 Computed,
-                "Every name derived from the key: `slug`, `vault_path`, `vault_policy`, `grafana_folder_uid`, `grafana_team`, `grafana_service_account`, `grafana_datasource_uid`, `auth0_api`, `auth0_application_prefix`, `k8s_namespace`, `vault_kubernetes_auth_mount`, `cluster`, `resource_group`, `vnet`, `workspace`.",
+                "Every name derived from the key: `slug`, `vault_path`, `vault_policy`, `grafana_folder_uid`, `grafana_team`, `grafana_service_account`, `grafana_datasource_uid`, `auth0_api`, `auth0_application_prefix`, `k8s_namespace`, `vault_kubernetes_auth_mount`, `cluster`, `resource_group`, `vnet`, `workspace`, `repository`, and the cluster modules' `vpc`, `cluster_iam_role`, `node_group`, `jumpbox`, `kms_alias`, `managed_identity`, `route_table`, `nat_gateway`.",
             ),
         ),
         (

@@ -63,6 +63,54 @@ pub fn string_set() -> AttributeType {
     AttributeType::Set(Box::new(AttributeType::String))
 }
 
+/// Serde codec of an optional nested block (list nesting, at most one element) as a
+/// [`Value`]: like `tf_provider::value::serde_as_vec`, but a block that is still unknown
+/// stays [`Value::Unknown`] instead of failing to decode. Terraform sends an unknown block
+/// for a `dynamic` block whose `for_each` is not known yet, as when a module's input
+/// variables are validated before their values exist.
+pub mod optional_block {
+    use serde::ser::SerializeSeq;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use tf_provider::value::Value;
+
+    /// A present block as a one-element list, a null one as an empty list, an unknown one
+    /// as unknown.
+    pub fn serialize<T: Serialize, S: Serializer>(
+        value: &Value<T>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Value::Unknown => Value::<Vec<T>>::Unknown.serialize(serializer),
+            Value::Null => serializer.serialize_seq(Some(0))?.end(),
+            Value::Value(block) => {
+                let mut seq = serializer.serialize_seq(Some(1))?;
+                seq.serialize_element(block)?;
+                seq.end()
+            }
+        }
+    }
+
+    /// The inverse of [`serialize`]; more than one element is an error.
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Value<T>, D::Error> {
+        match Value::<Vec<Value<T>>>::deserialize(deserializer)? {
+            Value::Unknown => Ok(Value::Unknown),
+            Value::Null => Ok(Value::Null),
+            Value::Value(blocks) => {
+                let mut blocks = blocks.into_iter();
+                match (blocks.next(), blocks.next()) {
+                    (None, _) => Ok(Value::Null),
+                    (Some(block), None) => Ok(block),
+                    (Some(_), Some(_)) => Err(serde::de::Error::custom(
+                        "this block may appear at most once",
+                    )),
+                }
+            }
+        }
+    }
+}
+
 /// A map of strings as the state holds it.
 pub type StateMap = BTreeMap<String, Value<String>>;
 
@@ -158,5 +206,58 @@ pub fn apply_backend<'b, T>(
             );
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::{Deserialize, Serialize};
+    use tf_provider::value::Value;
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Block {
+        url: Value<String>,
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Holder {
+        #[serde(with = "super::optional_block")]
+        block: Value<Block>,
+    }
+
+    fn round_trip(value: Value<Block>) -> Value<Block> {
+        let bytes = rmp_serde::to_vec_named(&Holder { block: value }).expect("encodes");
+        rmp_serde::from_slice::<Holder>(&bytes)
+            .expect("decodes")
+            .block
+    }
+
+    #[test]
+    fn optional_block_keeps_unknown_null_and_value() {
+        assert_eq!(round_trip(Value::Unknown), Value::Unknown);
+        assert_eq!(round_trip(Value::Null), Value::Null);
+        let block = Block {
+            url: Value::Value("http://x".into()),
+        };
+        assert_eq!(
+            round_trip(Value::Value(block)),
+            Value::Value(Block {
+                url: Value::Value("http://x".into())
+            })
+        );
+    }
+
+    #[test]
+    fn optional_block_rejects_two_elements() {
+        #[derive(Serialize)]
+        struct Two {
+            block: Vec<Block>,
+        }
+        let two = Two {
+            block: vec![Block { url: Value::Null }, Block { url: Value::Null }],
+        };
+        let bytes = rmp_serde::to_vec_named(&two).expect("encodes");
+        let error = rmp_serde::from_slice::<Holder>(&bytes).expect_err("two blocks are refused");
+        assert!(error.to_string().contains("at most once"), "{error}");
     }
 }

@@ -1,0 +1,59 @@
+output "deployment_key" {
+  description = "The deployment key."
+  value       = ff_deployment.this.key
+}
+
+output "names" {
+  description = "Every name derived from the deployment key."
+  value       = ff_deployment.this.names
+}
+
+output "tags" {
+  description = "Tags of the deployment's AWS resources."
+  value       = ff_deployment.this.tags
+}
+
+output "vault_path" {
+  description = "Where the deployment's secrets live in Vault."
+  value       = ff_deployment.this.vault_path
+}
+
+output "vault_policy" {
+  description = "Vault policy granting read access to the deployment's secrets."
+  value       = ff_deployment.this.vault_policy
+}
+
+output "grafana_folder_uid" {
+  description = "Uid of the deployment's Grafana folder."
+  value       = ff_deployment.this.grafana_folder_uid
+}
+
+output "cluster_name" {
+  description = "Name of the EKS cluster."
+  value       = module.cluster.cluster_name
+}
+
+output "cluster_endpoint" {
+  description = "Private URL of the cluster's Kubernetes API."
+  value       = module.cluster.cluster_endpoint
+}
+
+output "cluster_certificate_authority_data" {
+  description = "Base64-encoded PEM certificate of the cluster's certificate authority."
+  value       = module.cluster.cluster_certificate_authority_data
+}
+
+output "jumpbox_instance_id" {
+  description = "Instance id of the jumpbox, reached with `aws ssm start-session --target <id>`."
+  value       = module.cluster.jumpbox_instance_id
+}
+
+output "region" {
+  description = "AWS region of the deployment."
+  value       = module.cluster.region
+}
+
+output "vpc_id" {
+  description = "Id of the deployment's VPC."
+  value       = module.cluster.vpc_id
+}

@@ -1,0 +1,13 @@
+terraform {
+  required_version = ">= 1.0.3"
+
+  required_providers {
+    ff = {
+      source = "registry.terraform.io/ff/ff"
+    }
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 3.39, < 6.0"
+    }
+  }
+}

@@ -1,0 +1,382 @@
+//! A static check of every module and example, including the Azure and Terraform Cloud
+//! ones whose providers cannot be installed here: they parse, every variable is typed and
+//! described, every output described, every reference declared, every module call passes
+//! what the called module declares and reads only outputs it has, every resource's provider
+//! is required (see `ff_e2e::modules`). Then two checks that need the real programs: the
+//! `names` each module reads exist in what the provider derives (`ff_deployment.names`),
+//! and Terraform itself rejects an `outbound_type` of `foo` and accepts the four valid ones.
+
+use ff_e2e::modules::{Module, all_dirs};
+use ff_e2e::sandbox::Sandbox;
+use ff_e2e::terraform::Workdir;
+use ff_e2e::tools::{repo_root, terraforms};
+use serde_json::Value;
+
+const OUTBOUND_TYPES: &[&str] = &[
+    "loadBalancer",
+    "userDefinedRouting",
+    "managedNATGateway",
+    "userAssignedNATGateway",
+];
+
+#[test]
+fn every_module_and_example_passes_the_static_check() {
+    let dirs = all_dirs();
+    for expected in [
+        "modules/aws-eks-private",
+        "modules/azure-aks-private",
+        "modules/tfc-workspace",
+        "modules/ff-aws",
+        "modules/ff-azure",
+        "examples/aws",
+        "examples/azure",
+        "examples/import",
+    ] {
+        assert!(
+            dirs.contains(&repo_root().join(expected)),
+            "{expected} is missing from {dirs:?}"
+        );
+    }
+    let problems: Vec<String> = dirs
+        .iter()
+        .flat_map(|dir| Module::load(dir).problems())
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "the static check found:\n  {}",
+        problems.join("\n  ")
+    );
+}
+
+/// The names `ff_deployment` derives, as the provider plans them.
+fn provider_names() -> Vec<String> {
+    let sandbox = Sandbox::start();
+    let tf = &terraforms()[0];
+    let dir = Workdir::new(
+        tf,
+        r#"
+terraform {
+  required_providers {
+    ff = { source = "registry.terraform.io/ff/ff" }
+  }
+}
+resource "ff_deployment" "this" {
+  key   = "WM-Prod"
+  cloud = "azure"
+}
+output "names" {
+  value = ff_deployment.this.names
+}
+"#,
+        sandbox.provider_env(),
+    );
+    dir.run(&["plan", "-input=false", "-no-color", "-out=names.tfplan"])
+        .ok();
+    let shown = dir
+        .run(&["show", "-json", "-no-color", "names.tfplan"])
+        .ok();
+    let plan: Value = serde_json::from_str(&shown.stdout).unwrap_or(Value::Null);
+    let names = &plan["planned_values"]["outputs"]["names"]["value"];
+    names
+        .as_object()
+        .unwrap_or_else(|| panic!("the plan knows ff_deployment.names: {}", shown.stdout))
+        .keys()
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn the_names_modules_read_are_names_the_provider_derives() {
+    let derived = provider_names();
+    let mut checked = 0;
+    for dir in all_dirs() {
+        let module = Module::load(&dir);
+        let Some(attributes) = module
+            .variables
+            .get("names")
+            .and_then(|v| v.object_attributes())
+        else {
+            continue;
+        };
+        checked += 1;
+        let missing: Vec<&String> = attributes.iter().filter(|a| !derived.contains(a)).collect();
+        assert!(
+            missing.is_empty(),
+            "{} reads names {missing:?}, which ff_deployment.names does not have ({derived:?})",
+            module.display()
+        );
+    }
+    assert_eq!(
+        checked, 3,
+        "the EKS, AKS and Terraform Cloud modules take `names`"
+    );
+}
+
+#[test]
+fn terraform_rejects_an_outbound_type_outside_the_four() {
+    let mut modules = Vec::new();
+    for dir in all_dirs() {
+        let module = Module::load(&dir);
+        if let Some(variable) = module.variables.get("outbound_type") {
+            modules.push((module.display(), variable.to_hcl()));
+        }
+    }
+    assert!(
+        modules
+            .iter()
+            .any(|(m, _)| m == "modules/azure-aks-private"),
+        "the AKS module declares outbound_type: {modules:?}"
+    );
+    for tf in terraforms() {
+        for (module, variable) in &modules {
+            let ctx = format!("{module}, terraform {}", tf.version);
+            // The module's own variable block, alone, evaluated by terraform.
+            let config = format!(
+                "{variable}\noutput \"outbound_type\" {{\n  value = var.outbound_type\n}}\n"
+            );
+            let dir = Workdir::new(&tf, &config, Vec::new());
+            let plan = |value: &str| {
+                dir.run(&[
+                    "plan",
+                    "-input=false",
+                    "-no-color",
+                    &format!("-var=outbound_type={value}"),
+                ])
+            };
+            for valid in OUTBOUND_TYPES {
+                let run = plan(valid);
+                assert_eq!(
+                    run.code,
+                    0,
+                    "{ctx}: {valid:?} is accepted:\n{}",
+                    run.output()
+                );
+            }
+            for invalid in ["foo", "LoadBalancer", "none", ""] {
+                plan(invalid).failed().contains(&[
+                    "Invalid value for variable",
+                    "The outbound_type must be one of",
+                ]);
+            }
+        }
+    }
+}
+
+/// Values for the variables without a default, per module or example.
+fn required_values(module: &str) -> &'static str {
+    const NAMES_AWS: &str = r#"names = { cluster = "ff-wm-prod", cluster_iam_role = "ff-wm-prod-cluster", node_group = "ff-wm-prod-nodes", jumpbox = "ff-wm-prod-jumpbox", kms_alias = "alias/ff-wm-prod-eks", vpc = "ff-wm-prod-vpc" }"#;
+    match module {
+        "modules/aws-eks-private" => NAMES_AWS,
+        "modules/azure-aks-private" => {
+            r#"names = { resource_group = "rg-ff-wm-prod", vnet = "vnet-ff-wm-prod", cluster = "ff-wm-prod", managed_identity = "id-ff-wm-prod", route_table = "rt-ff-wm-prod", nat_gateway = "ng-ff-wm-prod", jumpbox = "ff-wm-prod-jumpbox" }
+location               = "westeurope"
+jumpbox_ssh_public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl test"
+"#
+        }
+        "modules/ff-aws" => r#"deployment_key = "WM-Prod""#,
+        "modules/ff-azure" => {
+            r#"deployment_key         = "WM-Prod"
+location               = "westeurope"
+jumpbox_ssh_public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl test"
+"#
+        }
+        "modules/tfc-workspace" => {
+            r#"names               = { workspace = "ff-wm-prod", repository = "ff-wm-prod" }
+deployment_key      = "WM-Prod"
+organization        = "example-org"
+cloud               = "aws"
+aws_credentials     = { access_key_id = "AKIAIOSFODNN7EXAMPLE", secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" }
+vcs_oauth_token_id  = "ot-AbC123"
+gitlab_namespace_id = 42
+template_project_id = 7
+"#
+        }
+        "examples/azure" => {
+            r#"jumpbox_ssh_public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl test""#
+        }
+        "examples/import" => "deployment_key = \"WM-Prod\"\ncloud = \"aws\"",
+        _ => "",
+    }
+}
+
+/// Values each validation must refuse: (module, variable, value, part of the message).
+const REFUSED: &[(&str, &str, &str, &str)] = &[
+    (
+        "modules/aws-eks-private",
+        "tags",
+        r#"{ "aws:owner" = "x" }"#,
+        "not starting with \"aws:\"",
+    ),
+    (
+        "modules/aws-eks-private",
+        "node_scaling",
+        "{ min = 3, desired = 2, max = 4 }",
+        "0 <= min <= desired <= max",
+    ),
+    (
+        "modules/aws-eks-private",
+        "vpc_cidr",
+        r#""10.0.0.0/24""#,
+        "prefix length from 16 to 20",
+    ),
+    (
+        "modules/aws-eks-private",
+        "node_capacity_type",
+        r#""spot""#,
+        "\"ON_DEMAND\" or \"SPOT\"",
+    ),
+    (
+        "modules/aws-eks-private",
+        "node_labels",
+        r#"{ "bad key!" = "x" }"#,
+        "Kubernetes label",
+    ),
+    (
+        "modules/azure-aks-private",
+        "node_pools",
+        r#"{ apps = { vm_size = "Standard_D4s_v5" } }"#,
+        "named \"system\"",
+    ),
+    (
+        "modules/azure-aks-private",
+        "node_pools",
+        r#"{ system = { vm_size = "Standard_D4s_v5", min_count = 3 } }"#,
+        "both min_count and max_count",
+    ),
+    (
+        "modules/azure-aks-private",
+        "node_pools",
+        r#"{ system = { vm_size = "D4s" } }"#,
+        "Azure VM size",
+    ),
+    (
+        "modules/azure-aks-private",
+        "tags",
+        r#"{ "a/b" = "x" }"#,
+        "as Azure requires",
+    ),
+    (
+        "modules/azure-aks-private",
+        "admin_group_object_ids",
+        r#"["not-a-uuid"]"#,
+        "must be a UUID",
+    ),
+    (
+        "modules/ff-aws",
+        "deployment_key",
+        r#""wm--prod""#,
+        "single hyphens",
+    ),
+    (
+        "modules/ff-aws",
+        "generated_secrets",
+        r#"["grafana"]"#,
+        "reserves",
+    ),
+    (
+        "modules/ff-azure",
+        "grafana_datasource",
+        r#"{ type = "prometheus", url = "ftp://x" }"#,
+        "http(s) URL",
+    ),
+    (
+        "modules/tfc-workspace",
+        "cloud",
+        r#""gcp""#,
+        "\"aws\" or \"azure\"",
+    ),
+    (
+        "modules/tfc-workspace",
+        "extra_env",
+        r#"{ "1BAD" = "x" }"#,
+        "environment variable name",
+    ),
+    (
+        "modules/tfc-workspace",
+        "azure_credentials",
+        r#"{ client_id = "x", client_secret = "s", tenant_id = "t", subscription_id = "u" }"#,
+        "UUIDs",
+    ),
+    (
+        "modules/tfc-workspace",
+        "gitlab_namespace_id",
+        "0",
+        "positive whole number",
+    ),
+    (
+        "examples/import",
+        "cloud",
+        r#""gcp""#,
+        "\"aws\" or \"azure\"",
+    ),
+];
+
+/// Every variable block of every module and example, alone, evaluated by terraform: the
+/// defaults and sample values pass every validation, and the values of `REFUSED` are
+/// refused with their message. (The newest terraform for the modules that need 1.3.)
+#[test]
+fn variable_validations_accept_defaults_and_refuse_bad_values() {
+    let all = terraforms();
+    let newest = all.last().cloned().expect("a terraform");
+    let mut refused_checked = 0;
+    for dir in all_dirs() {
+        let module = Module::load(&dir);
+        let name = module.display();
+        let needs_13 = module
+            .required_version
+            .as_deref()
+            .is_some_and(|v| v.contains("1.3"));
+        let versions: Vec<_> = if needs_13 {
+            if !newest.at_least(1, 3) {
+                eprintln!("{name}: no terraform >= 1.3 here, its validations are not evaluated");
+                continue;
+            }
+            vec![newest.clone()]
+        } else {
+            all.clone()
+        };
+        let mut config: String = module
+            .variables
+            .values()
+            .map(|v| v.to_hcl() + "\n")
+            .collect();
+        config.push_str("output \"evaluated\" {\n  value = true\n}\n");
+        for tf in &versions {
+            let ctx = format!("{name}, terraform {}", tf.version);
+            let dir = Workdir::new(tf, &config, Vec::new());
+            dir.write("sample.tfvars", required_values(&name));
+            let plan = |extra: &[&str]| {
+                let mut args = vec![
+                    "plan",
+                    "-input=false",
+                    "-no-color",
+                    "-var-file=sample.tfvars",
+                ];
+                args.extend_from_slice(extra);
+                dir.run(&args)
+            };
+            let run = plan(&[]);
+            assert_eq!(
+                run.code,
+                0,
+                "{ctx}: the defaults and samples pass:\n{}",
+                run.output()
+            );
+            for (module_name, variable, value, message) in REFUSED {
+                if *module_name != name {
+                    continue;
+                }
+                dir.write("bad.tfvars", &format!("{variable} = {value}\n"));
+                plan(&["-var-file=bad.tfvars"])
+                    .failed()
+                    .contains(&["Invalid value for variable", message]);
+                refused_checked += 1;
+            }
+        }
+    }
+    assert!(
+        refused_checked >= REFUSED.len(),
+        "every refused value was tried ({refused_checked} of {})",
+        REFUSED.len()
+    );
+}
