@@ -56,6 +56,13 @@ fn partial_failure(tf: &TerraformBin) {
         2,
         "{ctx}: two applications were made before the failure"
     );
+    let recorded = dir.resource("ff_auth0_tenant_setup.this");
+    for made in ["backend", "portal"] {
+        assert!(
+            recorded["client_ids"][made].is_string(),
+            "{ctx}: the state records the application {made} made before the failure: {recorded}"
+        );
+    }
 
     sandbox.clear_faults();
     dir.apply();

@@ -195,6 +195,13 @@ template_project_id = 7
             r#"jumpbox_ssh_public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl test""#
         }
         "examples/import" => "deployment_key = \"WM-Prod\"\ncloud = \"aws\"",
+        "examples/local" => {
+            r#"kube_host        = "https://127.0.0.1:6443"
+kube_ca          = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+ingress_manifest = { url = "http://127.0.0.1:1/ingress.yaml", sha256 = "0000000000000000000000000000000000000000000000000000000000000000" }
+argocd_manifest  = { url = "http://127.0.0.1:1/argocd.yaml", sha256 = "0000000000000000000000000000000000000000000000000000000000000000" }
+"#
+        }
         _ => "",
     }
 }

@@ -594,7 +594,12 @@ pub fn with_docs(readme: &str, docs: &str) -> Result<String, String> {
     ))
 }
 
-/// Every module and example directory with `.tf` files, sorted: `modules/*`, `examples/*`.
+/// Directories of `examples/` that hold the docs' snippets (`cargo xtask docs` renders them;
+/// `docs_examples` validates them), not root modules.
+const DOCS_SNIPPETS: &[&str] = &["examples/provider", "examples/resources"];
+
+/// Every module and example directory with `.tf` files, sorted: `modules/*`, `examples/*`
+/// (but not the docs' snippets).
 pub fn all_dirs() -> Vec<PathBuf> {
     let root = repo_root();
     let mut dirs = Vec::new();
@@ -611,7 +616,10 @@ pub fn all_dirs() -> Vec<PathBuf> {
                         .any(|f| f.path().extension().is_some_and(|e| e == "tf"))
                 })
                 .unwrap_or(false);
-            if path.is_dir() && has_tf {
+            let snippet = DOCS_SNIPPETS
+                .iter()
+                .any(|d| path.ends_with(d.trim_start_matches("examples/")) && parent == "examples");
+            if path.is_dir() && has_tf && !snippet {
                 dirs.push(path);
             }
         }

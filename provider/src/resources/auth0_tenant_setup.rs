@@ -1734,15 +1734,26 @@ impl Auth0TenantSetupResource {
             Err(failure) => {
                 let key = desired.names.key().to_string();
                 match prior {
+                    None if !made_anything(&state) => {
+                        report(
+                            diags,
+                            &key,
+                            &failure,
+                            "Nothing was made, and nothing was recorded in the state. Fix the cause and \
+                             apply again.",
+                        );
+                        None
+                    }
                     None => {
                         report(
                             diags,
                             &key,
                             &failure,
-                            "Nothing was recorded in the state. What was made carries the deployment key: \
-                             fix the cause and apply again, and the next apply adopts it and finishes the setup.",
+                            "Everything made before this step is recorded in the state, so nothing is \
+                             orphaned: Terraform marks the setup tainted, and the next apply replaces it \
+                             (deleting what was made, then creating the whole setup) or a destroy removes it.",
                         );
-                        None
+                        Some((state, ValueEmpty::default()))
                     }
                     Some(prior) => {
                         report(
@@ -1760,6 +1771,15 @@ impl Auth0TenantSetupResource {
             }
         }
     }
+}
+
+/// Whether a (failed) create made any Auth0 object: a client, the API or a role has an id.
+fn made_anything(state: &TenantSetupState) -> bool {
+    let any_id = |ids: &Value<StateMap>| {
+        ids.as_ref_option()
+            .is_some_and(|m| m.values().any(Value::is_value))
+    };
+    any_id(&state.client_ids) || state.api_id.is_value() || any_id(&state.role_ids)
 }
 
 #[async_trait]
