@@ -500,7 +500,22 @@ impl Sandbox {
 }
 
 impl Drop for Sandbox {
+    /// SIGTERM first, so the sandbox removes its temporary files (kubeconfig, CA); SIGKILL
+    /// if it has not stopped within five seconds.
     fn drop(&mut self) {
+        let terminated = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        if terminated {
+            let deadline = std::time::Instant::now() + Duration::from_secs(5);
+            while std::time::Instant::now() < deadline {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
