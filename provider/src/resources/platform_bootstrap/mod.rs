@@ -1850,7 +1850,68 @@ impl Resource for PlatformBootstrapResource {
 
 #[cfg(test)]
 mod tests {
+    use super::model::{ClusterBlock, EksBlock};
     use super::*;
+
+    /// Errors `validate` reports for a bootstrap with this cluster block.
+    fn auth_errors(cluster: ClusterBlock) -> usize {
+        let state = BootstrapState {
+            deployment_key: Value::Value("WM-Prod".into()),
+            cloud: Value::Value("aws".into()),
+            cluster: Value::Value(ClusterBlock {
+                host: Value::Value("https://api.cluster.example".into()),
+                ..cluster
+            }),
+            ..Default::default()
+        };
+        let mut diags = Diagnostics::default();
+        validate(&mut diags, &state);
+        diags.errors.len()
+    }
+
+    #[test]
+    fn exactly_one_way_to_authenticate_unknown_blocks_aside() {
+        let eks = || {
+            Value::Value(EksBlock {
+                cluster_name: Value::Value("ff-wm-prod".into()),
+                ..Default::default()
+            })
+        };
+        assert_eq!(
+            auth_errors(ClusterBlock {
+                eks: eks(),
+                ..Default::default()
+            }),
+            0
+        );
+        assert_eq!(auth_errors(ClusterBlock::default()), 1, "none");
+        assert_eq!(
+            auth_errors(ClusterBlock {
+                eks: eks(),
+                token: Value::Value("t".into()),
+                ..Default::default()
+            }),
+            1,
+            "two"
+        );
+        // One dynamic block per cloud, both unknown while Terraform validates.
+        assert_eq!(
+            auth_errors(ClusterBlock {
+                eks: Value::Unknown,
+                aks: Value::Unknown,
+                ..Default::default()
+            }),
+            0
+        );
+        assert_eq!(
+            auth_errors(ClusterBlock {
+                eks: eks(),
+                token: Value::Unknown,
+                ..Default::default()
+            }),
+            0
+        );
+    }
 
     #[test]
     fn durations() {
