@@ -325,6 +325,39 @@ impl Sandbox {
         answer.body["id"].as_u64().unwrap_or_default()
     }
 
+    /// A renewable Vault token with the `root` policy that expires `ttl_seconds` after
+    /// now unless renewed (`POST /_sandbox/vault/tokens`).
+    pub fn vault_token_with_ttl(&self, ttl_seconds: u64) -> String {
+        let answer = self.send(
+            "POST",
+            &format!("{}/_sandbox/vault/tokens", self.control()),
+            &[],
+            Some(json!({ "ttl": ttl_seconds })),
+        );
+        assert_eq!(answer.status, 200, "issuing a Vault token: {answer:?}");
+        answer.body["token"]
+            .as_str()
+            .expect("the answer holds the token")
+            .to_string()
+    }
+
+    /// Slow every request of `service` (`vault`, `grafana`, …) down by `ms`; returns the
+    /// fault's id.
+    pub fn add_latency(&self, service: &str, ms: u64) -> u64 {
+        self.add_fault(json!({"service": service, "kind": "latency", "latency_ms": ms}))
+    }
+
+    /// Remove one fault.
+    pub fn remove_fault(&self, id: u64) {
+        let answer = self.send(
+            "DELETE",
+            &format!("{}/_sandbox/faults/{id}", self.control()),
+            &[],
+            None,
+        );
+        assert_eq!(answer.status, 200, "removing fault {id}: {answer:?}");
+    }
+
     /// Remove every fault.
     pub fn clear_faults(&self) {
         self.send(

@@ -19,6 +19,7 @@
 
 mod model;
 pub mod objects;
+mod validate;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -257,6 +258,7 @@ fn validate(diags: &mut Diagnostics, state: &BootstrapState) {
             }
         }
     }
+    validate::formats(diags, state);
 }
 
 /// Defaults of optional and computed arguments, filled in at plan.
