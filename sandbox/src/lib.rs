@@ -1,5 +1,7 @@
-//! `ff-sandbox`: local, faithful emulators of the parts of the HashiCorp Vault, Grafana and
-//! Auth0 HTTP APIs that terraform-provider-ff uses, with fault injection and inspection.
+//! `ff-sandbox`: local, faithful emulators of the parts of the HashiCorp Vault, Grafana,
+//! Auth0, Kubernetes and Entra ID HTTP APIs that terraform-provider-ff uses (and the
+//! Terraform Cloud registry and a network mirror for its distribution), with fault
+//! injection and inspection.
 //!
 //! # How the files fit together
 //!
@@ -69,7 +71,8 @@ pub use server::Running;
 #[derive(Debug, Clone)]
 pub struct Config {
     /// IP every service binds to; port 0 gives every service its own random port, a
-    /// non-zero port P gives control P, Vault P+1, Grafana P+2, Auth0 P+3 (P+4 reserved).
+    /// non-zero port P gives control P, Vault P+1, Grafana P+2, Auth0 P+3, Kubernetes P+4,
+    /// the registry P+5, the mirror P+6 and Entra ID P+7.
     pub listen: SocketAddr,
     /// Load state from here at start (when it exists) and save it after every mutation.
     pub state_file: Option<PathBuf>,
