@@ -325,7 +325,9 @@ pub(super) fn formats(diags: &mut Diagnostics, state: &BootstrapState) {
                 format!("repo_url must be an https://, ssh:// or git@host:path repository URL; it is {url:?}."),
             );
         }
+        // "" is documented: a public repository, no credentials to read.
         if let Some(secret) = known(&app.git_credentials_secret)
+            && !secret.is_empty()
             && let Err(problem) = crate::naming::validate_short_name("The secret name", secret)
         {
             diags.error_at(
