@@ -1,6 +1,7 @@
 //! `examples/aws` for real, against moto (AWS) and the sandbox (Vault, Grafana, Auth0,
-//! Kubernetes): one apply creates the deployment's Vault and Grafana tooling, its Auth0
-//! applications, API, grants and roles, the VPC, the private EKS cluster with its KMS
+//! Kubernetes): one apply of the composition module creates the deployment's Vault and
+//! Grafana tooling, its Auth0 applications, API, grants and roles (the module's own setup),
+//! the VPC, the private EKS cluster with its KMS
 //! encryption and node group, the SSM-only jumpbox, and the platform bootstrap on the
 //! cluster (storage class, CoreDNS, ingress controller, ArgoCD and the app-of-apps, RBAC,
 //! the applications' metadata, Vault's Kubernetes auth), everything named and tagged by
@@ -22,6 +23,7 @@ use serde_json::{Value, json};
 
 const REGION: &str = "eu-west-1";
 const MODULE: &str = "module.deployment.module.cluster";
+const SETUP: &str = "module.deployment.ff_auth0_tenant_setup.this[0]";
 
 /// Where moto 5.2.5 differs from AWS for this module; each ignore says which difference.
 const MOTO_DIFFERENCES: &str = r#"# Test only: where moto differs from AWS. The module is the one that runs on AWS; this
@@ -147,9 +149,29 @@ fn check_bootstrap_wiring(ctx: &str, plan: &Value) {
     // Unknown as a whole, or (the setup plans the application names) each id unknown.
     let ids = &change["metadata"][0]["auth0_client_ids"];
     assert!(
-        ids == &json!(true) || ids == &json!({"portal": true, "worker": true}),
-        "{ctx}: the client ids come from the Auth0 setup of the same plan: {ids}"
+        ids == &json!(true) || ids == &json!({"argocd": true, "portal": true, "worker": true}),
+        "{ctx}: the client ids come from the module's Auth0 setup of the same plan: {ids}"
     );
+    // The module's own setup: its three applications at the example's domain.
+    let setup = find_resource(&values(plan), SETUP);
+    let applications = &setup["application"];
+    assert_eq!(
+        applications["portal"]["callbacks"],
+        json!(["https://portal.wm-prod.example.com/callback"]),
+        "{ctx}: the module's setup builds the portal's URLs from app_domain: {setup}"
+    );
+    assert_eq!(applications["portal"]["type"], "spa");
+    assert_eq!(applications["argocd"]["type"], "regular_web");
+    assert_eq!(
+        applications["argocd"]["callbacks"],
+        json!(["https://argocd.wm-prod.example.com/auth/callback"])
+    );
+    assert_eq!(applications["worker"]["type"], "non_interactive");
+    assert_eq!(
+        setup["api"][0]["identifier"],
+        "https://api.wm-prod.example.com"
+    );
+    assert_eq!(setup["deployment_key"], "WM-Prod");
     assert_eq!(bootstrap["deployment_key"], "WM-Prod");
     assert_eq!(bootstrap["cloud"], "aws");
 }
@@ -386,20 +408,25 @@ fn check_sandbox(ctx: &str, sandbox: &Sandbox, setup: &Value) {
             "WM-Prod/session-secret",
             "WM-Prod/grafana",
             "WM-Prod/auth0/portal",
+            "WM-Prod/auth0/argocd",
             "WM-Prod/auth0/worker",
         ],
     );
     assert_exactly_once(ctx, &sandbox.grafana_names("folders"), &["ff-wm-prod"]);
     assert_exactly_once(ctx, &sandbox.grafana_names("teams"), &["ff-wm-prod"]);
 
-    // Auth0: the two applications, the API, the worker's grant, the roles.
+    // Auth0: the module's three applications, the API, the worker's grant, the roles.
     let clients: Vec<String> = sandbox
         .auth0_clients_of("WM-Prod")
         .iter()
         .filter_map(|c| c["name"].as_str().map(str::to_string))
         .collect();
-    assert_exactly_once(ctx, &clients, &["ff-wm-prod-portal", "ff-wm-prod-worker"]);
-    assert_eq!(clients.len(), 2, "{ctx}: {clients:?}");
+    assert_exactly_once(
+        ctx,
+        &clients,
+        &["ff-wm-prod-portal", "ff-wm-prod-argocd", "ff-wm-prod-worker"],
+    );
+    assert_eq!(clients.len(), 3, "{ctx}: {clients:?}");
     let auth0 = sandbox.auth0_state();
     let apis = names_of(&auth0["resource_servers"]);
     assert_exactly_once(ctx, &apis, &["ff-wm-prod-api"]);
@@ -429,10 +456,13 @@ fn check_sandbox(ctx: &str, sandbox: &Sandbox, setup: &Value) {
         metadata["data"]["auth0_client_id.portal"], setup["client_ids"]["portal"],
         "{ctx}: the applications find the setup's client ids: {metadata}"
     );
-    assert_eq!(
-        metadata["data"]["auth0_client_id.worker"],
-        setup["client_ids"]["worker"]
-    );
+    for app in ["argocd", "worker"] {
+        assert_eq!(
+            metadata["data"][format!("auth0_client_id.{app}")],
+            setup["client_ids"][app],
+            "{ctx}: {metadata}"
+        );
+    }
     assert_eq!(
         metadata["data"]["auth0_audience"],
         "https://api.wm-prod.example.com"
@@ -577,7 +607,12 @@ fn example_aws(tf: &TerraformBin, moto: &Moto) {
         .ok();
     let deployment = dir.resource("module.deployment.ff_deployment.this");
     assert_eq!(deployment["names"]["cluster"], "ff-wm-prod");
-    let setup = dir.resource("ff_auth0_tenant_setup.this");
+    let setup = dir.resource(SETUP);
+    assert_eq!(
+        setup["client_ids"].as_object().map(|ids| ids.len()),
+        Some(3),
+        "{ctx}: the module's setup is applied: {setup}"
+    );
     check_aws(&ctx, &moto.inventory(REGION), &deployment["tags"]);
     check_sandbox(&ctx, &sandbox, &setup);
     let outputs = dir.run(&["output", "-json", "-no-color"]).ok();
@@ -588,6 +623,10 @@ fn example_aws(tf: &TerraformBin, moto: &Moto) {
     assert_eq!(
         outputs["auth0_vault_paths"]["value"]["portal"],
         "deployments/WM-Prod/auth0/portal"
+    );
+    assert_eq!(
+        outputs["auth0_client_ids"]["value"], setup["client_ids"],
+        "{ctx}: the module outputs its setup's client ids"
     );
     assert_eq!(
         outputs["jumpbox_instance_id"]["value"],
