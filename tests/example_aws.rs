@@ -1,20 +1,22 @@
 //! `examples/aws` for real, against moto (AWS) and the sandbox (Vault, Grafana, Auth0,
 //! Kubernetes): one apply of the composition module creates the deployment's Vault and
 //! Grafana tooling, its Auth0 applications, API, grants and roles (the module's own setup),
-//! the VPC, the private EKS cluster with its KMS
-//! encryption and node group, the SSM-only jumpbox, and the platform bootstrap on the
-//! cluster (storage class, CoreDNS, ingress controller, ArgoCD and the app-of-apps, RBAC,
+//! the VPC, the private EKS cluster with its KMS encryption and node group, the SSM-only
+//! jumpbox, and the platform bootstrap on the cluster (storage class, CoreDNS, ingress controller, ArgoCD and the app-of-apps, RBAC,
 //! the applications' metadata, Vault's Kubernetes auth), everything named and tagged by
 //! ff_deployment → a second plan is empty → drift made by hand (SSH opened on the jumpbox, a
-//! VPC tag changed) shows in the plan and the apply reverts it → destroy leaves nothing in
-//! moto or in the sandbox.
+//! VPC tag changed) shows in the plan and the apply reverts it → the module's Auth0 setup,
+//! dropped from the state, is imported by key at its module address with an empty plan →
+//! destroy leaves nothing in moto or in the sandbox. Before that, the other path of the
+//! module — `app_domain = null` and the Auth0 setup declared in the root module, as its
+//! README shows — is planned: the module makes no setup and publishes the root's.
 //!
 //! The example and its modules run as they are; three test-only override files are added
 //! to the copy that runs: the AWS provider's endpoints (moto), the differences between moto
 //! and AWS, and the bootstrap's connection, each explained in a comment. The connection
 //! override comes after a first plan that shows the module's own wiring (the EKS cluster's
 //! name and region, a host that is unknown until the cluster exists).
-use ff_e2e::check::assert_exactly_once;
+use ff_e2e::check::{assert_exactly_once, assert_same_attributes};
 use ff_e2e::moto::Moto;
 use ff_e2e::sandbox::Sandbox;
 use ff_e2e::terraform::{Workdir, find_resource};
@@ -74,6 +76,87 @@ resource "ff_platform_bootstrap" "this" {{
 "#,
         ca = ca.replace('\n', "\\n"),
     )
+}
+
+/// The module's README's "Your own applications": no `app_domain`, the root module's own
+/// setup with another application, its client ids and API passed in.
+const OWN_SETUP: &str = r#"
+provider "ff" {}
+
+provider "aws" {
+  region = "eu-west-1"
+}
+
+module "deployment" {
+  source = "../../modules/ff-aws"
+
+  deployment_key      = "WM-Prod"
+  deletion_protection = false
+  auth0_domain        = "wm-prod.eu.auth0.com"
+  auth0_audience      = ff_auth0_tenant_setup.this.api[0].identifier
+  auth0_client_ids    = ff_auth0_tenant_setup.this.client_ids
+}
+
+resource "ff_auth0_tenant_setup" "this" {
+  deployment_key = module.deployment.deployment_key
+
+  application "shop" {
+    type      = "spa"
+    callbacks = ["https://shop.wm-prod.example.com/callback"]
+  }
+
+  api {
+    identifier = "https://api.wm-prod.example.com"
+  }
+}
+
+output "auth0_client_ids" {
+  value = module.deployment.auth0_client_ids
+}
+"#;
+
+/// The plan of `OWN_SETUP`: the module makes no setup, the bootstrap publishes the root
+/// module's.
+fn check_own_setup(ctx: &str, plan: &Value) {
+    let changes: Vec<&str> = plan["resource_changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["address"].as_str())
+        .collect();
+    assert!(
+        !changes
+            .iter()
+            .any(|a| a.starts_with("module.deployment.ff_auth0_tenant_setup")),
+        "{ctx}: with app_domain null the module makes no Auth0 setup: {changes:?}"
+    );
+    assert!(
+        changes.contains(&"ff_auth0_tenant_setup.this")
+            && changes.contains(&"module.deployment.ff_platform_bootstrap.this"),
+        "{ctx}: the root's setup and the module's bootstrap are planned: {changes:?}"
+    );
+    let setup = find_resource(&values(plan), "ff_auth0_tenant_setup.this");
+    assert_eq!(
+        setup["application"]["shop"]["type"], "spa",
+        "{ctx}: {setup}"
+    );
+    let address = "module.deployment.ff_platform_bootstrap.this";
+    let bootstrap = find_resource(&values(plan), address);
+    assert_eq!(
+        bootstrap["metadata"][0]["auth0_audience"], "https://api.wm-prod.example.com",
+        "{ctx}: the root setup's API is published: {bootstrap}"
+    );
+    let unknown = plan["resource_changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["address"] == address)
+        .map(|c| c["change"]["after_unknown"]["metadata"][0]["auth0_client_ids"].clone())
+        .unwrap_or(Value::Null);
+    assert!(
+        unknown == json!(true) || unknown == json!({"shop": true}),
+        "{ctx}: the root setup's client ids are published: {unknown}"
+    );
 }
 
 fn items<'a>(inventory: &'a Value, kind: &str) -> &'a [Value] {
@@ -424,7 +507,11 @@ fn check_sandbox(ctx: &str, sandbox: &Sandbox, setup: &Value) {
     assert_exactly_once(
         ctx,
         &clients,
-        &["ff-wm-prod-portal", "ff-wm-prod-argocd", "ff-wm-prod-worker"],
+        &[
+            "ff-wm-prod-portal",
+            "ff-wm-prod-argocd",
+            "ff-wm-prod-worker",
+        ],
     );
     assert_eq!(clients.len(), 3, "{ctx}: {clients:?}");
     let auth0 = sandbox.auth0_state();
@@ -589,6 +676,23 @@ fn example_aws(tf: &TerraformBin, moto: &Moto) {
         env,
     );
 
+    // The module without its setup, a root module declaring its own: planned only.
+    let own = Workdir::from_repo(
+        tf,
+        "examples/own-setup",
+        &[
+            ("examples/own-setup/main.tf", OWN_SETUP),
+            (
+                "examples/own-setup/versions.tf",
+                &read_repo("examples/aws/versions.tf"),
+            ),
+            ("examples/own-setup/moto_override.tf", &provider),
+        ],
+        sandbox.local_example_env("WM-Prod"),
+    );
+    check_own_setup(&ctx, &planned(&own, "own.tfplan"));
+    drop(own);
+
     // The module's own wiring, then the connection pointed at the sandbox's cluster.
     check_bootstrap_wiring(&ctx, &planned(&dir, "wiring.tfplan"));
     dir.write(
@@ -704,10 +808,28 @@ fn example_aws(tf: &TerraformBin, moto: &Moto) {
     );
     assert_eq!(after["vpcs"][0]["tags"]["ff:deployment-key"], "WM-Prod");
 
+    // The module's Auth0 setup adopted by its key at the address the module's README gives
+    // (`terraform import 'module.deployment.ff_auth0_tenant_setup.this[0]' KEY`): dropped
+    // from the state, imported, equal to the applied one, and nothing to change.
+    let applied = dir.resource(SETUP);
+    dir.run(&["state", "rm", SETUP]).ok();
+    dir.import(SETUP, "WM-Prod").ok();
+    assert_same_attributes(
+        &format!("{ctx}: {SETUP} imported by key"),
+        &applied,
+        &dir.resource(SETUP),
+    );
+    dir.assert_plan_empty(&format!("{ctx}: after importing the module's setup"));
+
     // Destroy leaves nothing behind.
     dir.destroy().ok();
     check_aws_empty(&format!("{ctx}: after destroy"), &moto.inventory(REGION));
     check_sandbox_empty(&format!("{ctx}: after destroy"), &sandbox);
+}
+
+fn read_repo(path: &str) -> String {
+    std::fs::read_to_string(ff_e2e::tools::repo_root().join(path))
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 #[test]
