@@ -1,19 +1,23 @@
 //! `examples/aws` for real, against moto (AWS) and the sandbox (Vault, Grafana, Auth0,
-//! Kubernetes): one apply creates the deployment's Vault and Grafana tooling, its Auth0
-//! applications, API, grants and roles, the VPC, the private EKS cluster with its KMS
-//! encryption and node group, the SSM-only jumpbox, and the platform bootstrap on the
-//! cluster (storage class, CoreDNS, ingress controller, ArgoCD and the app-of-apps, RBAC,
+//! Kubernetes): one apply of the composition module creates the deployment's Vault and
+//! Grafana tooling, its Auth0 applications, API, grants and roles (the module's own setup),
+//! the VPC, the private EKS cluster with its KMS encryption and node group, the SSM-only
+//! jumpbox, and the platform bootstrap on the cluster (storage class, CoreDNS, ingress controller, ArgoCD and the app-of-apps, RBAC,
 //! the applications' metadata, Vault's Kubernetes auth), everything named and tagged by
 //! ff_deployment → a second plan is empty → drift made by hand (SSH opened on the jumpbox, a
-//! VPC tag changed) shows in the plan and the apply reverts it → destroy leaves nothing in
-//! moto or in the sandbox.
+//! VPC tag changed) shows in the plan and the apply reverts it → the module's Auth0 setup,
+//! dropped from the state, is imported by key at its module address, equal to the applied
+//! one, with nothing to change →
+//! destroy leaves nothing in moto or in the sandbox. Before that, the other path of the
+//! module — `app_domain = null` and the Auth0 setup declared in the root module, as its
+//! README shows — is planned: the module makes no setup and publishes the root's.
 //!
 //! The example and its modules run as they are; three test-only override files are added
 //! to the copy that runs: the AWS provider's endpoints (moto), the differences between moto
 //! and AWS, and the bootstrap's connection, each explained in a comment. The connection
 //! override comes after a first plan that shows the module's own wiring (the EKS cluster's
 //! name and region, a host that is unknown until the cluster exists).
-use ff_e2e::check::assert_exactly_once;
+use ff_e2e::check::{assert_exactly_once, assert_same_attributes};
 use ff_e2e::moto::Moto;
 use ff_e2e::sandbox::Sandbox;
 use ff_e2e::terraform::{Workdir, find_resource};
@@ -22,6 +26,7 @@ use serde_json::{Value, json};
 
 const REGION: &str = "eu-west-1";
 const MODULE: &str = "module.deployment.module.cluster";
+const SETUP: &str = "module.deployment.ff_auth0_tenant_setup.this[0]";
 
 /// Where moto 5.2.5 differs from AWS for this module; each ignore says which difference.
 const MOTO_DIFFERENCES: &str = r#"# Test only: where moto differs from AWS. The module is the one that runs on AWS; this
@@ -72,6 +77,87 @@ resource "ff_platform_bootstrap" "this" {{
 "#,
         ca = ca.replace('\n', "\\n"),
     )
+}
+
+/// The module's README's "Your own applications": no `app_domain`, the root module's own
+/// setup with another application, its client ids and API passed in.
+const OWN_SETUP: &str = r#"
+provider "ff" {}
+
+provider "aws" {
+  region = "eu-west-1"
+}
+
+module "deployment" {
+  source = "../../modules/ff-aws"
+
+  deployment_key      = "WM-Prod"
+  deletion_protection = false
+  auth0_domain        = "wm-prod.eu.auth0.com"
+  auth0_audience      = ff_auth0_tenant_setup.this.api[0].identifier
+  auth0_client_ids    = ff_auth0_tenant_setup.this.client_ids
+}
+
+resource "ff_auth0_tenant_setup" "this" {
+  deployment_key = module.deployment.deployment_key
+
+  application "shop" {
+    type      = "spa"
+    callbacks = ["https://shop.wm-prod.example.com/callback"]
+  }
+
+  api {
+    identifier = "https://api.wm-prod.example.com"
+  }
+}
+
+output "auth0_client_ids" {
+  value = module.deployment.auth0_client_ids
+}
+"#;
+
+/// The plan of `OWN_SETUP`: the module makes no setup, the bootstrap publishes the root
+/// module's.
+fn check_own_setup(ctx: &str, plan: &Value) {
+    let changes: Vec<&str> = plan["resource_changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["address"].as_str())
+        .collect();
+    assert!(
+        !changes
+            .iter()
+            .any(|a| a.starts_with("module.deployment.ff_auth0_tenant_setup")),
+        "{ctx}: with app_domain null the module makes no Auth0 setup: {changes:?}"
+    );
+    assert!(
+        changes.contains(&"ff_auth0_tenant_setup.this")
+            && changes.contains(&"module.deployment.ff_platform_bootstrap.this"),
+        "{ctx}: the root's setup and the module's bootstrap are planned: {changes:?}"
+    );
+    let setup = find_resource(&values(plan), "ff_auth0_tenant_setup.this");
+    assert_eq!(
+        setup["application"]["shop"]["type"], "spa",
+        "{ctx}: {setup}"
+    );
+    let address = "module.deployment.ff_platform_bootstrap.this";
+    let bootstrap = find_resource(&values(plan), address);
+    assert_eq!(
+        bootstrap["metadata"][0]["auth0_audience"], "https://api.wm-prod.example.com",
+        "{ctx}: the root setup's API is published: {bootstrap}"
+    );
+    let unknown = plan["resource_changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["address"] == address)
+        .map(|c| c["change"]["after_unknown"]["metadata"][0]["auth0_client_ids"].clone())
+        .unwrap_or(Value::Null);
+    assert!(
+        unknown == json!(true) || unknown == json!({"shop": true}),
+        "{ctx}: the root setup's client ids are published: {unknown}"
+    );
 }
 
 fn items<'a>(inventory: &'a Value, kind: &str) -> &'a [Value] {
@@ -147,9 +233,29 @@ fn check_bootstrap_wiring(ctx: &str, plan: &Value) {
     // Unknown as a whole, or (the setup plans the application names) each id unknown.
     let ids = &change["metadata"][0]["auth0_client_ids"];
     assert!(
-        ids == &json!(true) || ids == &json!({"portal": true, "worker": true}),
-        "{ctx}: the client ids come from the Auth0 setup of the same plan: {ids}"
+        ids == &json!(true) || ids == &json!({"argocd": true, "portal": true, "worker": true}),
+        "{ctx}: the client ids come from the module's Auth0 setup of the same plan: {ids}"
     );
+    // The module's own setup: its three applications at the example's domain.
+    let setup = find_resource(&values(plan), SETUP);
+    let applications = &setup["application"];
+    assert_eq!(
+        applications["portal"]["callbacks"],
+        json!(["https://portal.wm-prod.example.com/callback"]),
+        "{ctx}: the module's setup builds the portal's URLs from app_domain: {setup}"
+    );
+    assert_eq!(applications["portal"]["type"], "spa");
+    assert_eq!(applications["argocd"]["type"], "regular_web");
+    assert_eq!(
+        applications["argocd"]["callbacks"],
+        json!(["https://argocd.wm-prod.example.com/auth/callback"])
+    );
+    assert_eq!(applications["worker"]["type"], "non_interactive");
+    assert_eq!(
+        setup["api"][0]["identifier"],
+        "https://api.wm-prod.example.com"
+    );
+    assert_eq!(setup["deployment_key"], "WM-Prod");
     assert_eq!(bootstrap["deployment_key"], "WM-Prod");
     assert_eq!(bootstrap["cloud"], "aws");
 }
@@ -386,20 +492,29 @@ fn check_sandbox(ctx: &str, sandbox: &Sandbox, setup: &Value) {
             "WM-Prod/session-secret",
             "WM-Prod/grafana",
             "WM-Prod/auth0/portal",
+            "WM-Prod/auth0/argocd",
             "WM-Prod/auth0/worker",
         ],
     );
     assert_exactly_once(ctx, &sandbox.grafana_names("folders"), &["ff-wm-prod"]);
     assert_exactly_once(ctx, &sandbox.grafana_names("teams"), &["ff-wm-prod"]);
 
-    // Auth0: the two applications, the API, the worker's grant, the roles.
+    // Auth0: the module's three applications, the API, the worker's grant, the roles.
     let clients: Vec<String> = sandbox
         .auth0_clients_of("WM-Prod")
         .iter()
         .filter_map(|c| c["name"].as_str().map(str::to_string))
         .collect();
-    assert_exactly_once(ctx, &clients, &["ff-wm-prod-portal", "ff-wm-prod-worker"]);
-    assert_eq!(clients.len(), 2, "{ctx}: {clients:?}");
+    assert_exactly_once(
+        ctx,
+        &clients,
+        &[
+            "ff-wm-prod-portal",
+            "ff-wm-prod-argocd",
+            "ff-wm-prod-worker",
+        ],
+    );
+    assert_eq!(clients.len(), 3, "{ctx}: {clients:?}");
     let auth0 = sandbox.auth0_state();
     let apis = names_of(&auth0["resource_servers"]);
     assert_exactly_once(ctx, &apis, &["ff-wm-prod-api"]);
@@ -429,10 +544,13 @@ fn check_sandbox(ctx: &str, sandbox: &Sandbox, setup: &Value) {
         metadata["data"]["auth0_client_id.portal"], setup["client_ids"]["portal"],
         "{ctx}: the applications find the setup's client ids: {metadata}"
     );
-    assert_eq!(
-        metadata["data"]["auth0_client_id.worker"],
-        setup["client_ids"]["worker"]
-    );
+    for app in ["argocd", "worker"] {
+        assert_eq!(
+            metadata["data"][format!("auth0_client_id.{app}")],
+            setup["client_ids"][app],
+            "{ctx}: {metadata}"
+        );
+    }
     assert_eq!(
         metadata["data"]["auth0_audience"],
         "https://api.wm-prod.example.com"
@@ -559,6 +677,23 @@ fn example_aws(tf: &TerraformBin, moto: &Moto) {
         env,
     );
 
+    // The module without its setup, a root module declaring its own: planned only.
+    let own = Workdir::from_repo(
+        tf,
+        "examples/own-setup",
+        &[
+            ("examples/own-setup/main.tf", OWN_SETUP),
+            (
+                "examples/own-setup/versions.tf",
+                &read_repo("examples/aws/versions.tf"),
+            ),
+            ("examples/own-setup/moto_override.tf", &provider),
+        ],
+        sandbox.local_example_env("WM-Prod"),
+    );
+    check_own_setup(&ctx, &planned(&own, "own.tfplan"));
+    drop(own);
+
     // The module's own wiring, then the connection pointed at the sandbox's cluster.
     check_bootstrap_wiring(&ctx, &planned(&dir, "wiring.tfplan"));
     dir.write(
@@ -577,7 +712,12 @@ fn example_aws(tf: &TerraformBin, moto: &Moto) {
         .ok();
     let deployment = dir.resource("module.deployment.ff_deployment.this");
     assert_eq!(deployment["names"]["cluster"], "ff-wm-prod");
-    let setup = dir.resource("ff_auth0_tenant_setup.this");
+    let setup = dir.resource(SETUP);
+    assert_eq!(
+        setup["client_ids"].as_object().map(|ids| ids.len()),
+        Some(3),
+        "{ctx}: the module's setup is applied: {setup}"
+    );
     check_aws(&ctx, &moto.inventory(REGION), &deployment["tags"]);
     check_sandbox(&ctx, &sandbox, &setup);
     let outputs = dir.run(&["output", "-json", "-no-color"]).ok();
@@ -588,6 +728,10 @@ fn example_aws(tf: &TerraformBin, moto: &Moto) {
     assert_eq!(
         outputs["auth0_vault_paths"]["value"]["portal"],
         "deployments/WM-Prod/auth0/portal"
+    );
+    assert_eq!(
+        outputs["auth0_client_ids"]["value"], setup["client_ids"],
+        "{ctx}: the module outputs its setup's client ids"
     );
     assert_eq!(
         outputs["jumpbox_instance_id"]["value"],
@@ -665,10 +809,32 @@ fn example_aws(tf: &TerraformBin, moto: &Moto) {
     );
     assert_eq!(after["vpcs"][0]["tags"]["ff:deployment-key"], "WM-Prod");
 
+    // The module's Auth0 setup adopted by its key at the address the module's README gives
+    // (`terraform import 'module.deployment.ff_auth0_tenant_setup.this[0]' KEY`): dropped
+    // from the state, imported, equal to the applied one, and nothing to change.
+    let applied = dir.resource(SETUP);
+    dir.run(&["state", "rm", SETUP]).ok();
+    dir.import(SETUP, "WM-Prod").ok();
+    assert_same_attributes(
+        &format!("{ctx}: {SETUP} imported by key"),
+        &applied,
+        &dir.resource(SETUP),
+    );
+    // The import records the resource, not the outputs that read it (Terraform 1.0.3 drops
+    // them with `state rm`): the apply changes nothing but them.
+    dir.apply()
+        .contains(&["Resources: 0 added, 0 changed, 0 destroyed"]);
+    dir.assert_plan_empty(&format!("{ctx}: after importing the module's setup"));
+
     // Destroy leaves nothing behind.
     dir.destroy().ok();
     check_aws_empty(&format!("{ctx}: after destroy"), &moto.inventory(REGION));
     check_sandbox_empty(&format!("{ctx}: after destroy"), &sandbox);
+}
+
+fn read_repo(path: &str) -> String {
+    std::fs::read_to_string(ff_e2e::tools::repo_root().join(path))
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 #[test]

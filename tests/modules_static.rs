@@ -371,6 +371,30 @@ const REFUSED: &[(&str, &str, &str, &str)] = &[
         "application name",
     ),
     (
+        "modules/ff-aws",
+        "app_domain",
+        r#""https://wm-prod.example.com""#,
+        "lower-case DNS name",
+    ),
+    (
+        "modules/ff-aws",
+        "auth0_roles",
+        r#"{ "Order Viewers" = ["read:orders"] }"#,
+        "role name",
+    ),
+    (
+        "modules/ff-azure",
+        "api_scopes",
+        r#"{ "read orders" = "Read orders" }"#,
+        "without spaces",
+    ),
+    (
+        "modules/ff-azure",
+        "worker_scopes",
+        r#"["read orders"]"#,
+        "without spaces",
+    ),
+    (
         "modules/ff-azure",
         "rbac",
         r#"{ admins = "Cluster Admin" }"#,

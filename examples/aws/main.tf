@@ -21,8 +21,8 @@ module "deployment" {
   deletion_protection = var.deletion_protection
 
   # The platform on the cluster: internal DNS, ingress controller and ArgoCD pinned by digest,
-  # the deployment's repository (Git credentials read from Vault at <mount>/<key>/git), RBAC,
-  # and what the applications need to sign in with Auth0.
+  # the deployment's repository (Git credentials read from Vault at <mount>/<key>/git) and
+  # RBAC.
   proxy_url             = var.proxy_url
   coredns_forward_zones = { "corp.example" = ["10.0.0.2"] }
   ingress_manifest      = var.ingress_manifest
@@ -32,38 +32,19 @@ module "deployment" {
     path            = "apps"
     target_revision = "main"
   }
-  rbac             = { "platform-admins" = "cluster-admin" }
-  auth0_domain     = var.auth0_domain
-  auth0_audience   = ff_auth0_tenant_setup.this.api[0].identifier
-  auth0_client_ids = ff_auth0_tenant_setup.this.client_ids
-}
+  rbac = { "platform-admins" = "cluster-admin" }
 
-# The deployment's Auth0 applications, API, grants and roles, keyed by the deployment the
-# module made. Each application's credentials go to Vault under the deployment's path.
-resource "ff_auth0_tenant_setup" "this" {
-  deployment_key = module.deployment.deployment_key
-
-  application "portal" {
-    type        = "spa"
-    callbacks   = ["https://portal.${var.domain}/callback"]
-    logout_urls = ["https://portal.${var.domain}"]
-    web_origins = ["https://portal.${var.domain}"]
+  # Auth0: the deployment's applications (portal, argocd, worker) at its domain, its API
+  # https://api.<domain> with these scopes, the worker's grant and the roles. Their client
+  # ids and the API are published to the applications; their secrets go to Vault.
+  app_domain   = var.domain
+  auth0_domain = var.auth0_domain
+  api_scopes = {
+    "read:orders"  = "Read orders"
+    "write:orders" = "Create and change orders"
   }
-
-  application "worker" {
-    type = "non_interactive"
-  }
-
-  api {
-    identifier = "https://api.${var.domain}"
-    scopes = {
-      "read:orders"  = "Read orders"
-      "write:orders" = "Create and change orders"
-    }
-  }
-
-  grants = { worker = ["read:orders", "write:orders"] }
-  roles = {
+  worker_scopes = ["read:orders", "write:orders"]
+  auth0_roles = {
     viewer = ["read:orders"]
     editor = ["read:orders", "write:orders"]
   }

@@ -27,7 +27,7 @@ variable "deletion_protection" {
 }
 
 variable "domain" {
-  description = "DNS domain of the deployment's applications (the portal's URLs and the API's audience derive from it)."
+  description = "DNS domain of the deployment's applications: the module's Auth0 applications (portal, argocd) and API (https://api.DOMAIN) derive from it."
   type        = string
   default     = "wm-prod.example.com"
 

@@ -39,32 +39,14 @@ module "deployment" {
     path            = "apps"
     target_revision = "main"
   }
-  rbac             = { "platform-admins" = "cluster-admin" }
-  auth0_domain     = "wm-prod.eu.auth0.com"
-  auth0_audience   = ff_auth0_tenant_setup.this.api[0].identifier
-  auth0_client_ids = ff_auth0_tenant_setup.this.client_ids
-}
+  rbac = { "platform-admins" = "cluster-admin" }
 
-# The deployment's Auth0 applications, API, grants and roles, keyed by the deployment the
-# module made. Each application's credentials go to Vault under the deployment's path.
-resource "ff_auth0_tenant_setup" "this" {
-  deployment_key = module.deployment.deployment_key
-
-  application "portal" {
-    type        = "spa"
-    callbacks   = ["https://portal.wm-prod.example.com/callback"]
-    web_origins = ["https://portal.wm-prod.example.com"]
-  }
-
-  application "worker" {
-    type = "non_interactive"
-  }
-
-  api {
-    identifier = "https://api.wm-prod.example.com"
-    scopes     = { "read:orders" = "Read orders" }
-  }
-
-  grants = { worker = ["read:orders"] }
-  roles  = { viewer = ["read:orders"] }
+  # Auth0: the deployment's applications (portal, argocd, worker) at its domain, its API
+  # https://api.wm-prod.example.com, the worker's grant and a role. Their client ids and the
+  # API are published to the applications; their secrets go to Vault.
+  app_domain    = "wm-prod.example.com"
+  auth0_domain  = "wm-prod.eu.auth0.com"
+  api_scopes    = { "read:orders" = "Read orders" }
+  worker_scopes = ["read:orders"]
+  auth0_roles   = { viewer = ["read:orders"] }
 }

@@ -20,12 +20,12 @@ output "vault_path" {
 
 output "auth0_client_ids" {
   description = "Auth0 client id of each application (their secrets are in Vault, see auth0_vault_paths)."
-  value       = ff_auth0_tenant_setup.this.client_ids
+  value       = module.deployment.auth0_client_ids
 }
 
 output "auth0_vault_paths" {
   description = "Where each application's Auth0 credentials live in Vault."
-  value       = ff_auth0_tenant_setup.this.vault_paths
+  value       = module.deployment.auth0_vault_paths
 }
 
 output "vault_auth_role" {

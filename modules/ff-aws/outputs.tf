@@ -77,3 +77,28 @@ output "vault_auth_role" {
   description = "Vault role the applications' service accounts log in with."
   value       = ff_platform_bootstrap.this.vault_auth_role
 }
+
+output "auth0_client_ids" {
+  description = "Auth0 client id of each application, by name (`portal`, `argocd`, `worker` of the module's setup, or the `auth0_client_ids` passed in); their secrets are in Vault, see `auth0_vault_paths`."
+  value       = local.auth0_client_ids
+}
+
+output "auth0_vault_paths" {
+  description = "Vault path of each application's Auth0 credentials (`client_id`, `client_secret`, `domain`, `audience`), by name. Empty without the module's setup (`app_domain` null)."
+  value       = var.app_domain == null ? {} : one(ff_auth0_tenant_setup.this[*].vault_paths)
+}
+
+output "auth0_api_id" {
+  description = "Auth0 id of the deployment's API (resource server). Null without the module's setup (`app_domain` null)."
+  value       = one(ff_auth0_tenant_setup.this[*].api_id)
+}
+
+output "auth0_audience" {
+  description = "Identifier (audience) of the deployment's Auth0 API, as published to the applications: https://api.DOMAIN with the module's setup, else `auth0_audience`."
+  value       = local.auth0_audience
+}
+
+output "auth0_role_ids" {
+  description = "Auth0 id of each role of the module's setup, by name. Empty without the module's setup (`app_domain` null)."
+  value       = var.app_domain == null ? {} : one(ff_auth0_tenant_setup.this[*].role_ids)
+}

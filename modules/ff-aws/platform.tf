@@ -66,11 +66,12 @@ resource "ff_platform_bootstrap" "this" {
   }
 
   # What the applications need to find Auth0, published in their namespaces (no secret:
-  # their credentials are in Vault, under the deployment's path).
+  # their credentials are in Vault, under the deployment's path): the module's own setup
+  # (auth0.tf), or the one the root module passes in.
   metadata {
     auth0_domain     = var.auth0_domain
-    auth0_audience   = var.auth0_audience
-    auth0_client_ids = var.auth0_client_ids
+    auth0_audience   = local.auth0_audience
+    auth0_client_ids = local.auth0_client_ids
   }
 
   # The cluster module's outputs are known before its nodes are up; the ingress controller

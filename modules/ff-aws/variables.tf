@@ -135,10 +135,65 @@ variable "jumpbox_instance_type" {
   }
 }
 
-# --- Auth0, published to the applications in the cluster -------------------------------
+# --- Auth0: the deployment's setup (auth0.tf) and what the applications are told -------
+
+variable "app_domain" {
+  description = "DNS domain of the deployment's applications, such as \"wm-prod.example.com\". Set, the module makes the deployment's Auth0 setup: the applications `portal` (single-page, at https://portal.DOMAIN), `argocd` (ArgoCD's sign-in, at https://argocd.DOMAIN) and `worker` (machine to machine), and the API https://api.DOMAIN. Null: no setup here; pass `auth0_client_ids` and `auth0_audience` of a setup the root module declares."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.app_domain == null || can(regex("^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$", var.app_domain))
+    error_message = "The app_domain must be null or a lower-case DNS name such as \"wm-prod.example.com\", without scheme or path."
+  }
+}
+
+variable "api_scopes" {
+  description = "Scopes of the deployment's Auth0 API, scope → description, such as { \"read:orders\" = \"Read orders\" }. Used with `app_domain`."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for scope, text in var.api_scopes : can(regex("^[^[:space:]]{1,280}$", scope)) && length(text) > 0])
+    error_message = "Every key of api_scopes must be a scope name without spaces, such as \"read:orders\", and every value a non-empty description."
+  }
+}
+
+variable "worker_scopes" {
+  description = "Scopes of `api_scopes` the `worker` application may request with its client credentials (its machine-to-machine grant). Empty: no grant. Used with `app_domain`."
+  type        = set(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for scope in var.worker_scopes : can(regex("^[^[:space:]]{1,280}$", scope))])
+    error_message = "Every entry of worker_scopes must be a scope name without spaces, such as \"read:orders\"."
+  }
+}
+
+variable "auth0_roles" {
+  description = "Roles of the deployment in Auth0, role name → permissions (scopes of `api_scopes`), such as { viewer = [\"read:orders\"] }; each is named `ff-<slug>-<NAME>` in Auth0. Used with `app_domain`."
+  type        = map(set(string))
+  default     = {}
+
+  validation {
+    condition     = alltrue([for role, scopes in var.auth0_roles : can(regex("^[a-z0-9_-]{1,32}$", role)) && alltrue([for s in scopes : can(regex("^[^[:space:]]+$", s))])])
+    error_message = "Every key of auth0_roles must be a role name of 1 to 32 lower-case letters, digits, \"-\" and \"_\", and every permission a scope name without spaces."
+  }
+}
+
+variable "auth0_rotation_trigger" {
+  description = "Any value; changing it rotates the client secret of every application of the module's Auth0 setup and updates them in Vault. Used with `app_domain`."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.auth0_rotation_trigger == null || try(length(var.auth0_rotation_trigger) <= 255, false)
+    error_message = "The auth0_rotation_trigger must be null or at most 255 characters."
+  }
+}
 
 variable "auth0_client_ids" {
-  description = "Auth0 client id of each application, by name: `ff_auth0_tenant_setup.NAME.client_ids` of the deployment's setup, which the root module declares (see the README). Published to the applications in the cluster with `auth0_domain` and `auth0_audience`."
+  description = "Without `app_domain` only: Auth0 client id of each application, by name, from a setup the root module declares (`ff_auth0_tenant_setup.NAME.client_ids`, see the README). Published to the applications in the cluster with `auth0_domain` and `auth0_audience`. Ignored when the module makes the setup."
   type        = map(string)
   default     = {}
 
@@ -149,7 +204,7 @@ variable "auth0_client_ids" {
 }
 
 variable "auth0_audience" {
-  description = "Identifier (audience) of the deployment's Auth0 API, such as \"https://api.wm-prod.example.com\"; published to the applications in the cluster. Null: not published."
+  description = "Without `app_domain` only: identifier (audience) of the deployment's Auth0 API, such as \"https://api.wm-prod.example.com\"; published to the applications in the cluster. Null: not published. Ignored when the module makes the setup (its API is https://api.DOMAIN)."
   type        = string
   default     = null
 

@@ -1,8 +1,7 @@
 # One customer deployment on Azure in one plan: ff_deployment (Vault, Grafana, and every
-# name) → the private AKS cluster (below) → ff_platform_bootstrap on that cluster
-# (platform.tf). The deployment's ff_auth0_tenant_setup lives in the root module, keyed by
-# this module's `deployment_key` output, and its client ids come back in `auth0_client_ids`
-# (the README says why).
+# name) → ff_auth0_tenant_setup (auth0.tf) → the private AKS cluster (below) →
+# ff_platform_bootstrap on that cluster (platform.tf), which publishes the setup's client
+# ids and API to the applications.
 #
 # A team with its own AKS module swaps `module "cluster"` below and keeps the rest. What the
 # rest relies on (the README's "Swapping the cluster module" lists it): the module takes the
