@@ -156,7 +156,8 @@ fn tls(tf: &TerraformBin) {
     assert_secret_holds(&format!("{ctx}: first apply"), &sandbox, &cert1, &key1);
     let args = controller_args(&sandbox.kube_objects());
     assert!(
-        args.first().is_some_and(|a| a == "/nginx-ingress-controller")
+        args.first()
+            .is_some_and(|a| a == "/nginx-ingress-controller")
             && args.iter().filter(|a| *a == DEFAULT_CERT_ARG).count() == 1,
         "{ctx}: the controller's default certificate: {args:?}"
     );
@@ -186,7 +187,12 @@ fn tls(tf: &TerraformBin) {
     write_tls(&sandbox, json!({ "tls.crt": cert2, "tls.key": key2 }));
     let rotated = dir.assert_plan_changes(&format!("{ctx}: certificate rotated in Vault"));
     outputs.push(rotated.output());
-    rotated.contains(&[SECRET_ID, "drifted", "certificate_sha256", "update in-place"]);
+    rotated.contains(&[
+        SECRET_ID,
+        "drifted",
+        "certificate_sha256",
+        "update in-place",
+    ]);
     outputs.push(dir.apply().output());
     assert_secret_holds(&format!("{ctx}: after rotation"), &sandbox, &cert2, &key2);
     assert_eq!(
@@ -197,7 +203,8 @@ fn tls(tf: &TerraformBin) {
     dir.assert_plan_empty(&format!("{ctx}: after rotation"));
 
     // The Secret deleted in the cluster: shown, and restored.
-    let (code, _, err) = sandbox.kubectl(&["-n", "ingress-nginx", "delete", "secret", "ff-wm-prod-tls"]);
+    let (code, _, err) =
+        sandbox.kubectl(&["-n", "ingress-nginx", "delete", "secret", "ff-wm-prod-tls"]);
     assert_eq!(code, 0, "{ctx}: kubectl delete: {err}");
     assert!(!sandbox.kube_objects().contains_key(SECRET_KEY));
     let deleted = dir.assert_plan_changes(&format!("{ctx}: Secret deleted"));
