@@ -117,6 +117,32 @@ fn tls(tf: &TerraformBin) {
     let (cert1, key1) = (pem("CERTIFICATE", "one"), pem("PRIVATE KEY", "one"));
     let (cert2, key2) = (pem("CERTIFICATE", "two"), pem("PRIVATE KEY", "two"));
 
+    // At validation (so at plan): tls needs ingress, and its names are checked, each error
+    // on its attribute.
+    let good = config(&sandbox);
+    let start = good.find("  ingress {").unwrap_or_default();
+    let end = start + good[start..].find("  }\n").unwrap_or_default() + 4;
+    let bad = format!("{}{}", &good[..start], &good[end..]).replacen(
+        "  tls {}",
+        "  tls {\n    vault_secret = \"a/b\"\n    secret_name  = \"Bad_Name\"\n  }",
+        1,
+    );
+    assert!(
+        !bad.contains("ingress {") && bad.contains("Bad_Name"),
+        "{bad}"
+    );
+    dir.write("main.tf", &bad);
+    let invalid = dir.run(&["validate", "-no-color"]).failed();
+    outputs.push(invalid.output());
+    invalid.contains(&[
+        "The ingress controller is needed",
+        "Invalid secret name",
+        "vault_secret = \"a/b\"",
+        "Invalid Secret name",
+        "secret_name = \"Bad_Name\"",
+    ]);
+    dir.write("main.tf", &good);
+
     // No secret in Vault yet: the apply fails naming the path, and nothing is applied.
     let failed = dir.try_apply().failed();
     outputs.push(failed.output());
