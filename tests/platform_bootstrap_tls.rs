@@ -1,4 +1,5 @@
-//! ff_platform_bootstrap's `tls` block through a real terraform: a missing (or incomplete)
+//! ff_platform_bootstrap's `tls` block through a real terraform: without `ingress`, or with
+//! bad names, validation fails on the attribute → a missing (or incomplete)
 //! certificate in Vault fails the apply naming the Vault path and the field → with the
 //! certificate and key in Vault, the saved plan lists the TLS Secret and the apply puts it in
 //! the ingress controller's namespace and makes it the controller's default certificate →
@@ -159,6 +160,10 @@ fn tls(tf: &TerraformBin) {
     assert!(
         !failed.output().contains(&pem_body(&cert1)),
         "{ctx}: the diagnostic shows no content"
+    );
+    assert!(
+        sandbox.kube_objects_of("WM-Prod").is_empty(),
+        "{ctx}: nothing applied"
     );
 
     // The certificate and key in Vault: the saved plan lists the Secret; the apply makes it.
