@@ -16,6 +16,11 @@
 //! object by object, so a failure returns an error together with what was applied. A
 //! non-secret record of the arguments is kept in Vault at `<kv_mount>/<key>/platform`: the
 //! source of `terraform import`.
+//!
+//! Secrets whose data come from Vault (the ArgoCD repository's Git credentials, the ingress
+//! controller's default certificate of `tls`) are planned without their data and filled in
+//! at apply; a refresh compares them with what Vault holds now, so a new certificate in
+//! Vault shows as drift. Only the certificate's SHA-256 reaches the state.
 
 mod model;
 pub mod objects;
