@@ -279,6 +279,7 @@ fn bootstrap_table() -> BTreeMap<&'static str, Check> {
     let with = |line: &str| base(exec, line);
     let in_cluster = |auth: &str| base(auth, "");
     let argocd = "argocd {\n manifest_url = \"https://example.com/argocd.yaml\"\n sha256 = \"0000000000000000000000000000000000000000000000000000000000000000\"\n}";
+    let ingress = "ingress {\n manifest_url = \"https://example.com/ingress.yaml\"\n sha256 = \"0000000000000000000000000000000000000000000000000000000000000000\"\n}";
     BTreeMap::from([
         (
             "ff_platform_bootstrap.deployment_key",
@@ -497,6 +498,24 @@ fn bootstrap_table() -> BTreeMap<&'static str, Check> {
                     "{argocd}\napplication {{\n repo_url = \"https://git.example/p.git\"\n git_credentials_secret = \"a/b\" # BAD\n}}"
                 )),
                 "Invalid secret name",
+            )]),
+        ),
+        (
+            "ff_platform_bootstrap.tls.vault_secret",
+            Bad(vec![(
+                with(&format!(
+                    "{ingress}\ntls {{\n vault_secret = \"a/b\" # BAD\n}}"
+                )),
+                "Invalid secret name",
+            )]),
+        ),
+        (
+            "ff_platform_bootstrap.tls.secret_name",
+            Bad(vec![(
+                with(&format!(
+                    "{ingress}\ntls {{\n secret_name = \"Bad_Name\" # BAD\n}}"
+                )),
+                "Invalid Secret name",
             )]),
         ),
         (

@@ -291,6 +291,11 @@ impl Names {
     pub fn argocd_repository_secret(&self) -> String {
         format!("ff-{}-repo", self.slug)
     }
+    /// The ingress controller's default certificate Secret (`kubernetes.io/tls`), its data
+    /// read from Vault.
+    pub fn k8s_tls_secret(&self) -> String {
+        format!("ff-{}-tls", self.slug)
+    }
     /// The binding of a group to a role: `ff-<slug>-<group as a DNS label>`.
     pub fn k8s_rbac_binding(&self, group: &str) -> String {
         let mut label = String::new();

@@ -26,6 +26,11 @@ resource "ff_platform_bootstrap" "wm_prod" {
     sha256       = "0000000000000000000000000000000000000000000000000000000000000000" # the digest of the file you reviewed
   }
 
+  # The controller's default certificate: tls.crt and tls.key (PEM) read from Vault at
+  # deployments/WM-Prod/tls at apply, put in the Secret ingress-nginx/ff-wm-prod-tls (never
+  # in the state; certificate_sha256 is). Write them there before the apply.
+  tls {}
+
   argocd {
     manifest_url = "https://raw.githubusercontent.com/argoproj/argo-cd/v2.13.3/manifests/install.yaml"
     sha256       = "0000000000000000000000000000000000000000000000000000000000000000"

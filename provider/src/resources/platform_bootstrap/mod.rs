@@ -16,6 +16,11 @@
 //! object by object, so a failure returns an error together with what was applied. A
 //! non-secret record of the arguments is kept in Vault at `<kv_mount>/<key>/platform`: the
 //! source of `terraform import`.
+//!
+//! Secrets whose data come from Vault (the ArgoCD repository's Git credentials, the ingress
+//! controller's default certificate of `tls`) are planned without their data and filled in
+//! at apply; a refresh compares them with what Vault holds now, so a new certificate in
+//! Vault shows as drift. Only the certificate's SHA-256 reaches the state.
 
 mod model;
 pub mod objects;
@@ -230,6 +235,13 @@ fn validate(diags: &mut Diagnostics, state: &BootstrapState) {
             "The application block creates an ArgoCD Application: add an argocd block.",
         );
     }
+    if state.tls.is_value() && state.ingress.is_null() {
+        diags.error_at(
+            attr("tls"),
+            "The ingress controller is needed",
+            "The tls block makes a certificate from Vault the ingress controller's default certificate: add an ingress block.",
+        );
+    }
     if let Value::Value(timeouts) = &state.timeouts {
         for (name, value) in [
             ("create", &timeouts.create),
@@ -329,6 +341,19 @@ fn fill_defaults(state: &mut BootstrapState) {
         default(&mut app.path, ".");
         default(&mut app.target_revision, "HEAD");
         default(&mut app.git_credentials_secret, "git");
+    }
+    if let Value::Value(tls) = &mut state.tls {
+        default(&mut tls.vault_secret, "tls");
+        if tls.secret_name.is_null() {
+            tls.secret_name = match state
+                .deployment_key
+                .as_ref_option()
+                .and_then(|k| DeploymentKey::parse(k).ok())
+            {
+                Some(key) => Value::Value(Names::new(&key, "").k8s_tls_secret()),
+                None => Value::Unknown,
+            };
+        }
     }
     if let Value::Value(vault) = &mut state.vault_auth {
         if vault.service_accounts.is_null() {
@@ -548,6 +573,48 @@ impl PlatformBootstrapResource {
                 })
             }
         };
+        let tls = match state.tls.as_ref_option() {
+            None => None,
+            Some(block) => {
+                let (Some(vault_secret), Some(secret_name)) = (
+                    known_str(&block.vault_secret),
+                    known_str(&block.secret_name),
+                ) else {
+                    return Ok(None);
+                };
+                let secret_name = secret_name.unwrap_or_else(|| names.k8s_tls_secret());
+                let Some(release) = releases.iter_mut().find(|r| r.name == "ingress") else {
+                    if state.ingress.is_unknown() {
+                        return Ok(None);
+                    }
+                    return Err(arg_error(
+                        attr("tls"),
+                        "The ingress controller is needed",
+                        "The tls block makes a certificate from Vault the ingress controller's default certificate: add an ingress block.",
+                    ));
+                };
+                let Some(manifest) = release.objects.as_mut() else {
+                    return Ok(None);
+                };
+                let Some(namespace) =
+                    objects::inject_default_certificate(manifest, &release.namespace, &secret_name)
+                else {
+                    return Err(arg_error(
+                        attr("tls"),
+                        "No ingress controller in the manifest",
+                        format!(
+                            "The tls block sets --default-ssl-certificate on the ingress controller's container, the one whose args hold {:?} in a Deployment of the ingress manifest; the manifest at ingress.manifest_url has none.",
+                            objects::INGRESS_CONTROLLER_BINARY
+                        ),
+                    ));
+                };
+                Some(objects::Tls {
+                    vault_secret: vault_secret.unwrap_or_else(|| "tls".into()),
+                    secret_name,
+                    namespace,
+                })
+            }
+        };
         let mut rbac = Vec::new();
         if let Value::Value(bindings) = &state.rbac {
             for binding in bindings {
@@ -580,6 +647,7 @@ impl PlatformBootstrapResource {
             releases,
             argocd_namespace,
             application,
+            tls,
             rbac,
         }))
     }
@@ -752,38 +820,100 @@ fn step<E: std::error::Error>(step: impl Into<String>) -> impl FnOnce(E) -> Step
     }
 }
 
-/// The Vault secret data of a `VaultData` object.
+/// The Vault secret data of a `VaultData` object; a TLS one must hold a PEM `tls.crt` and
+/// `tls.key`.
 async fn vault_secret(
     vault: &VaultClient,
     names: &Names,
     path: &str,
+    tls: bool,
 ) -> Result<BTreeMap<String, Json>, StepError> {
+    let at = format!("{}/{path}", names.kv_mount());
+    let what = if tls {
+        "the TLS certificate and key"
+    } else {
+        "the Git credentials"
+    };
+    let step_text = format!("reading {what} from Vault at {at}");
     match vault.kv_read(names.kv_mount(), path).await {
-        Ok(Some(secret)) => Ok(secret.data),
+        Ok(Some(secret)) => {
+            if tls {
+                check_tls_secret(&at, &secret.data).map_err(|cause| StepError {
+                    step: step_text,
+                    cause,
+                })?;
+            }
+            Ok(secret.data)
+        }
         Ok(None) => Err(StepError {
-            step: format!(
-                "reading the Git credentials from Vault at {}/{path}",
-                names.kv_mount()
-            ),
-            cause: format!(
-                "there is no secret at {}/{path}; write the repository's credentials there (keys such as username and password, or sshPrivateKey), or set application.git_credentials_secret = \"\" for a public repository",
-                names.kv_mount()
-            ),
+            step: step_text,
+            cause: if tls {
+                format!(
+                    "there is no secret at {at}; write the certificate (with its chain) and its private key there, PEM, as tls.crt and tls.key, or set tls.vault_secret to the secret that holds them"
+                )
+            } else {
+                format!(
+                    "there is no secret at {at}; write the repository's credentials there (keys such as username and password, or sshPrivateKey), or set application.git_credentials_secret = \"\" for a public repository"
+                )
+            },
         }),
-        Err(e) => Err(step(format!(
-            "reading the Git credentials from Vault at {}/{path}",
-            names.kv_mount()
-        ))(e)),
+        Err(e) => Err(step(step_text)(e)),
     }
+}
+
+/// Whether a Vault secret holds a PEM certificate as `tls.crt` and a PEM private key as
+/// `tls.key`; the problem names the path and the field, never the content.
+fn check_tls_secret(at: &str, data: &BTreeMap<String, Json>) -> Result<(), String> {
+    for (field, labels, shape) in [
+        (
+            "tls.crt",
+            &["CERTIFICATE"][..],
+            "a PEM certificate (-----BEGIN CERTIFICATE-----)",
+        ),
+        (
+            "tls.key",
+            &["PRIVATE KEY"][..],
+            "a PEM private key (-----BEGIN PRIVATE KEY----- or an RSA or EC one)",
+        ),
+    ] {
+        match data.get(field) {
+            None => {
+                return Err(format!(
+                    "the secret at {at} has no field {field}; it must hold the certificate as tls.crt and its private key as tls.key, both PEM"
+                ));
+            }
+            Some(value) => {
+                if !value
+                    .as_str()
+                    .is_some_and(|text| validate::has_pem(text, labels))
+                {
+                    return Err(format!(
+                        "the field {field} of the secret at {at} is not {shape}"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// SHA-256 (hex) of the certificate PEM of a TLS secret read from Vault.
+fn certificate_digest(
+    secrets: &BTreeMap<String, BTreeMap<String, Json>>,
+    path: &str,
+) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let certificate = secrets.get(path)?.get("tls.crt")?.as_str()?;
+    Some(hex::encode(Sha256::digest(certificate.as_bytes())))
 }
 
 /// The object to send: Vault data filled in.
 fn materialize(planned: &Planned, secrets: &BTreeMap<String, BTreeMap<String, Json>>) -> Json {
     let mut object = planned.object.clone();
-    if let Handling::VaultData { path } = &planned.handling
+    if let Handling::VaultData { path, tls } = &planned.handling
         && let Some(values) = secrets.get(path)
     {
-        for (k, v) in objects::secret_data(values) {
+        for (k, v) in objects::secret_data(values, *tls) {
             object["data"][k] = v;
         }
     }
@@ -964,10 +1094,10 @@ async fn vault_secrets(
 ) -> Result<BTreeMap<String, BTreeMap<String, Json>>, StepError> {
     let mut secrets = BTreeMap::new();
     for p in planned {
-        if let Handling::VaultData { path } = &p.handling
+        if let Handling::VaultData { path, tls } = &p.handling
             && !secrets.contains_key(path)
         {
-            secrets.insert(path.clone(), vault_secret(vault, names, path).await?);
+            secrets.insert(path.clone(), vault_secret(vault, names, path, *tls).await?);
         }
     }
     Ok(secrets)
@@ -1194,7 +1324,10 @@ impl PlatformBootstrapResource {
     ) -> Option<BootstrapState> {
         let backends = backends(diags, &self.context)?;
         plan_backend(diags, &backends.vault, "Vault", RESOURCE).ok()?;
+        // The objects of the prior state (Terraform proposes them for a computed attribute).
+        let prior_objects = state.objects.as_ref_option().cloned();
         fill_defaults(&mut state);
+        let mut tls_id = None;
         state.objects = match self.spec(&state, &backends).await {
             Err(e) => {
                 report_arg(diags, e);
@@ -1202,10 +1335,26 @@ impl PlatformBootstrapResource {
             }
             Ok(None) => Value::Unknown,
             Ok(Some(spec)) => match objects::plan(&spec) {
-                Some(planned) => Value::Value(planned_objects(&planned, &spec, &state)),
+                Some(planned) => {
+                    tls_id = spec.tls.as_ref().map(objects::Tls::id);
+                    Value::Value(planned_objects(&planned, &spec, &state))
+                }
                 None => Value::Unknown,
             },
         };
+        // The certificate's digest stays as it is unless its Secret is (re)applied: created,
+        // changed, deleted in the cluster, or differing from Vault's certificate (`drifted`).
+        if let Value::Value(tls) = &mut state.tls {
+            let unchanged = match (&tls_id, &state.objects, &prior_objects) {
+                (Some(id), Value::Value(now), Some(prior)) => {
+                    now.get(id).is_some_and(Value::is_value) && now.get(id) == prior.get(id)
+                }
+                _ => false,
+            };
+            if !(unchanged && tls.certificate_sha256.is_value()) {
+                tls.certificate_sha256 = Value::Unknown;
+            }
+        }
         Some(state)
     }
 
@@ -1300,6 +1449,16 @@ impl PlatformBootstrapResource {
                 return prior.cloned();
             }
         };
+
+        // The digest of the certificate read from Vault (unless the plan already knew it).
+        if let (Some(tls), Value::Value(block)) = (&spec.tls, &mut state.tls)
+            && !block.certificate_sha256.is_value()
+        {
+            block.certificate_sha256 =
+                certificate_digest(&secrets, &names.secret_path(&tls.vault_secret))
+                    .map(Value::Value)
+                    .unwrap_or(Value::Null);
+        }
 
         let mut recorded: BTreeMap<String, Value<String>> = prior
             .and_then(|p| p.objects.as_ref_option().cloned())
@@ -1502,8 +1661,8 @@ impl PlatformBootstrapResource {
         let role = role_body(&names, &spec, &state);
         let mut secrets = BTreeMap::new();
         for p in &planned {
-            if let Handling::VaultData { path } = &p.handling
-                && let Ok(data) = vault_secret(&vault, &names, path).await
+            if let Handling::VaultData { path, tls } = &p.handling
+                && let Ok(data) = vault_secret(&vault, &names, path, *tls).await
             {
                 secrets.insert(path.clone(), data);
             }
@@ -1583,6 +1742,17 @@ impl PlatformBootstrapResource {
             return Some(None);
         }
         let mut state = state;
+        // The cluster holds Vault's certificate: record its digest.
+        if let (Some(tls), Value::Value(block)) = (&spec.tls, &mut state.tls)
+            && observed
+                .get(&tls.id())
+                .and_then(Value::as_ref_option)
+                .is_some_and(|d| d != DRIFTED)
+            && let Some(digest) =
+                certificate_digest(&secrets, &names.secret_path(&tls.vault_secret))
+        {
+            block.certificate_sha256 = Value::Value(digest);
+        }
         state.objects = Value::Value(observed);
         Some(Some(state))
     }
@@ -1913,6 +2083,67 @@ mod tests {
             }),
             0
         );
+    }
+
+    #[test]
+    fn tls_needs_ingress_and_a_pem_certificate_and_key() {
+        let state = BootstrapState {
+            deployment_key: Value::Value("WM-Prod".into()),
+            cloud: Value::Value("aws".into()),
+            cluster: Value::Value(ClusterBlock {
+                host: Value::Value("https://api.cluster.example".into()),
+                token: Value::Value("t".into()),
+                ..Default::default()
+            }),
+            tls: Value::Value(model::TlsBlock::default()),
+            ..Default::default()
+        };
+        let mut diags = Diagnostics::default();
+        validate(&mut diags, &state);
+        assert_eq!(diags.errors.len(), 1, "{:?}", diags.errors);
+        assert!(format!("{:?}", diags.errors[0]).contains("ingress"));
+
+        let key = "-----BEGIN PRIVATE KEY-----\nSECRETKEYBYTES\n-----END PRIVATE KEY-----\n";
+        let crt = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        let data = |pairs: &[(&str, &str)]| -> BTreeMap<String, Json> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), Json::String(v.to_string())))
+                .collect()
+        };
+        let at = "deployments/WM-Prod/tls";
+        assert_eq!(
+            check_tls_secret(at, &data(&[("tls.crt", crt), ("tls.key", key)])),
+            Ok(())
+        );
+        let missing = check_tls_secret(at, &data(&[("tls.crt", crt)])).unwrap_err();
+        assert!(
+            missing.contains(at) && missing.contains("tls.key"),
+            "{missing}"
+        );
+        let swapped =
+            check_tls_secret(at, &data(&[("tls.crt", key), ("tls.key", crt)])).unwrap_err();
+        assert!(
+            swapped.contains("tls.crt") && swapped.contains(at),
+            "{swapped}"
+        );
+        assert!(!swapped.contains("SECRETKEYBYTES"), "no content: {swapped}");
+        let not_pem = check_tls_secret(
+            at,
+            &data(&[("tls.crt", crt), ("tls.key", "SECRETKEYBYTES")]),
+        )
+        .unwrap_err();
+        assert!(
+            not_pem.contains("tls.key") && !not_pem.contains("SECRETKEYBYTES"),
+            "{not_pem}"
+        );
+        let secrets = BTreeMap::from([(
+            "WM-Prod/tls".to_string(),
+            data(&[("tls.crt", crt), ("tls.key", key)]),
+        )]);
+        let digest = certificate_digest(&secrets, "WM-Prod/tls").unwrap_or_default();
+        assert_eq!(digest.len(), 64);
+        assert_eq!(certificate_digest(&secrets, "WM-Prod/other"), None);
     }
 
     #[test]

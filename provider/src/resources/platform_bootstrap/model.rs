@@ -129,6 +129,17 @@ pub struct ApplicationBlock {
     pub git_credentials_secret: Value<String>,
 }
 
+/// `tls`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TlsBlock {
+    /// Vault secret (under the deployment's path) with `tls.crt` and `tls.key`.
+    pub vault_secret: Value<String>,
+    /// Name of the `kubernetes.io/tls` Secret.
+    pub secret_name: Value<String>,
+    /// SHA-256 of the certificate applied (public).
+    pub certificate_sha256: Value<String>,
+}
+
 /// `rbac`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RbacBlock {
@@ -199,6 +210,9 @@ pub struct BootstrapState {
     /// App-of-apps.
     #[serde(with = "crate::resources::serde_block")]
     pub application: Value<ApplicationBlock>,
+    /// Default certificate of the ingress controller.
+    #[serde(with = "crate::resources::serde_block")]
+    pub tls: Value<TlsBlock>,
     /// RBAC.
     pub rbac: Value<Vec<Value<RbacBlock>>>,
     /// Vault auth.
@@ -506,6 +520,36 @@ pub fn schema() -> Schema {
         ],
         vec![],
     );
+    let tls = block(
+        "The ingress controller's default certificate, read from Vault at apply (never stored in the state): a `kubernetes.io/tls` Secret in the controller's namespace, named in `--default-ssl-certificate` of the controller's container (the one whose args hold `/nginx-ingress-controller`). A new certificate in Vault, or the Secret changed or deleted in the cluster, shows at the next plan as an update that applies it again. Needs `ingress`.",
+        vec![
+            (
+                "vault_secret",
+                attribute(
+                    Str,
+                    OptionalComputed,
+                    "Name of the Vault secret under the deployment's path holding the certificate chain and its private key, PEM, as `tls.crt` and `tls.key` (default `tls`: `<kv_mount>/<key>/tls`).",
+                ),
+            ),
+            (
+                "secret_name",
+                attribute(
+                    Str,
+                    OptionalComputed,
+                    "Name of the `kubernetes.io/tls` Secret (default `ff-<slug>-tls`).",
+                ),
+            ),
+            (
+                "certificate_sha256",
+                attribute(
+                    Str,
+                    Computed,
+                    "SHA-256 (hex) of the certificate PEM applied (`tls.crt`; public, the key is never stored). Known after the apply that reads it from Vault.",
+                ),
+            ),
+        ],
+        vec![],
+    );
     let rbac = block(
         "A group of the identity provider bound to a ClusterRole, cluster-wide or in some namespaces.",
         vec![
@@ -661,7 +705,7 @@ pub fn schema() -> Schema {
     Schema {
         version: 1,
         block: block(
-            "Phases 3 and 4 of a deployment on its Kubernetes cluster: storage classes, CoreDNS forwarding, the ingress controller, ArgoCD and the app-of-apps, RBAC, the deployment's metadata, and the Vault Kubernetes auth method — planned in the same run that creates the cluster. Objects are applied with server-side apply (field manager `terraform-provider-ff`), labelled with the deployment key. Import with `terraform import ff_platform_bootstrap.NAME KEY`.",
+            "Phases 3 and 4 of a deployment on its Kubernetes cluster: storage classes, CoreDNS forwarding, the ingress controller and its default certificate, ArgoCD and the app-of-apps, RBAC, the deployment's metadata, and the Vault Kubernetes auth method — planned in the same run that creates the cluster. Objects are applied with server-side apply (field manager `terraform-provider-ff`), labelled with the deployment key. Import with `terraform import ff_platform_bootstrap.NAME KEY`.",
             attributes,
             vec![
                 ("cluster", NestedBlock::Optional(cluster)),
@@ -670,6 +714,7 @@ pub fn schema() -> Schema {
                 ("ingress", NestedBlock::Optional(ingress)),
                 ("argocd", NestedBlock::Optional(argocd)),
                 ("application", NestedBlock::Optional(application)),
+                ("tls", NestedBlock::Optional(tls)),
                 ("rbac", NestedBlock::List(rbac)),
                 ("vault_auth", NestedBlock::Optional(vault_auth)),
                 ("metadata", NestedBlock::Optional(metadata)),

@@ -62,6 +62,9 @@ pub enum Handling {
     VaultData {
         /// Path inside the KV mount.
         path: String,
+        /// A `kubernetes.io/tls` Secret: only `tls.crt` and `tls.key` are taken, and they
+        /// must be PEM.
+        tls: bool,
     },
 }
 
@@ -145,6 +148,97 @@ pub struct Application {
     pub credentials: Option<String>,
 }
 
+/// The ingress controller's default certificate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tls {
+    /// Vault secret (under the deployment's path) with `tls.crt` and `tls.key`.
+    pub vault_secret: String,
+    /// The `kubernetes.io/tls` Secret.
+    pub secret_name: String,
+    /// The ingress controller's namespace, where the Secret goes.
+    pub namespace: String,
+}
+
+impl Tls {
+    /// The Secret's object id.
+    pub fn id(&self) -> String {
+        format!("v1/Secret/{}/{}", self.namespace, self.secret_name)
+    }
+}
+
+/// The keys of a `kubernetes.io/tls` Secret.
+pub const TLS_KEYS: [&str; 2] = ["tls.crt", "tls.key"];
+
+/// The argument that marks the ingress-nginx controller's container.
+pub const INGRESS_CONTROLLER_BINARY: &str = "/nginx-ingress-controller";
+const DEFAULT_CERTIFICATE_FLAG: &str = "--default-ssl-certificate";
+
+fn is_controller_container(container: &Value) -> bool {
+    container
+        .get("args")
+        .and_then(Value::as_array)
+        .is_some_and(|args| {
+            args.iter()
+                .any(|a| a.as_str().map(str::trim) == Some(INGRESS_CONTROLLER_BINARY))
+        })
+}
+
+/// Make `<namespace>/<secret_name>` the default certificate of the ingress controller: adds
+/// `--default-ssl-certificate=<namespace>/<secret_name>` (replacing any such flag) to the
+/// args of the containers running `/nginx-ingress-controller` in the first Deployment that
+/// has one. The namespace is the Deployment's (its own, else `release_namespace`), which is
+/// returned; `None` when the manifest has no such Deployment.
+pub fn inject_default_certificate(
+    objects: &mut [Value],
+    release_namespace: &str,
+    secret_name: &str,
+) -> Option<String> {
+    let deployment = objects.iter_mut().find(|o| {
+        o.get("kind").and_then(Value::as_str) == Some("Deployment")
+            && o.pointer("/spec/template/spec/containers")
+                .and_then(Value::as_array)
+                .is_some_and(|cs| cs.iter().any(is_controller_container))
+    })?;
+    let namespace = deployment
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .filter(|ns| !ns.is_empty())
+        .unwrap_or(release_namespace)
+        .to_string();
+    let flag = format!("{DEFAULT_CERTIFICATE_FLAG}={namespace}/{secret_name}");
+    let containers = deployment
+        .pointer_mut("/spec/template/spec/containers")
+        .and_then(Value::as_array_mut)?;
+    for container in containers.iter_mut().filter(|c| is_controller_container(c)) {
+        let Some(args) = container.get_mut("args").and_then(Value::as_array_mut) else {
+            continue;
+        };
+        // Drop a flag the manifest sets, in either form (`--flag=value`, `--flag value`).
+        let mut kept: Vec<Value> = Vec::with_capacity(args.len() + 1);
+        let mut skip_value = false;
+        for arg in args.drain(..) {
+            let text = arg.as_str().unwrap_or_default();
+            if skip_value {
+                skip_value = false;
+                if !text.starts_with('-') {
+                    continue;
+                }
+            }
+            if text == DEFAULT_CERTIFICATE_FLAG {
+                skip_value = true;
+                continue;
+            }
+            if text.starts_with(&format!("{DEFAULT_CERTIFICATE_FLAG}=")) {
+                continue;
+            }
+            kept.push(arg);
+        }
+        kept.push(Value::String(flag.clone()));
+        *args = kept;
+    }
+    Some(namespace)
+}
+
 /// Everything the objects derive from.
 #[derive(Clone, Debug)]
 pub struct Spec {
@@ -164,6 +258,8 @@ pub struct Spec {
     pub argocd_namespace: Option<String>,
     /// The app-of-apps.
     pub application: Option<Application>,
+    /// The ingress controller's default certificate.
+    pub tls: Option<Tls>,
     /// Role bindings.
     pub rbac: Vec<RoleBinding>,
     /// The published metadata; `None` while unknown.
@@ -286,7 +382,9 @@ pub fn plan(spec: &Spec) -> Option<Vec<Planned>> {
         };
         let digest_of = match &handling {
             Handling::CorefileSection { section } => json!({"corefile-section": section}),
-            Handling::VaultData { path } => json!({"object": object, "data-from-vault": path}),
+            Handling::VaultData { path, .. } => {
+                json!({"object": object, "data-from-vault": path})
+            }
             _ => object.clone(),
         };
         out.push(Planned {
@@ -424,6 +522,24 @@ pub fn plan(spec: &Spec) -> Option<Vec<Planned>> {
         }
     }
 
+    // The ingress controller's default certificate, its data from Vault.
+    if let Some(tls) = &spec.tls {
+        let object = with_labels(
+            json!({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
+            "metadata": {"name": tls.secret_name, "namespace": tls.namespace}}),
+            names,
+        );
+        push(
+            object,
+            Handling::VaultData {
+                path: names.secret_path(&tls.vault_secret),
+                tls: true,
+            },
+            false,
+            true,
+        );
+    }
+
     // RBAC.
     for binding in &spec.rbac {
         let subject = json!([{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": binding.group}]);
@@ -529,6 +645,7 @@ pub fn plan(spec: &Spec) -> Option<Vec<Planned>> {
                 object,
                 Handling::VaultData {
                     path: names.secret_path(secret),
+                    tls: false,
                 },
                 false,
                 true,
@@ -631,10 +748,12 @@ pub fn is_subset(desired: &Value, live: &Value) -> bool {
     }
 }
 
-/// A `data` map from a Vault secret's string values (base64, as Secrets hold them).
-pub fn secret_data(values: &BTreeMap<String, Value>) -> Map<String, Value> {
+/// A `data` map from a Vault secret's string values (base64, as Secrets hold them); for a
+/// TLS Secret, only `tls.crt` and `tls.key`.
+pub fn secret_data(values: &BTreeMap<String, Value>, tls: bool) -> Map<String, Value> {
     values
         .iter()
+        .filter(|(k, _)| !tls || TLS_KEYS.contains(&k.as_str()))
         .filter_map(|(k, v)| {
             v.as_str()
                 .map(|s| (k.clone(), Value::String(STANDARD.encode(s))))
@@ -685,6 +804,7 @@ mod tests {
                 target_revision: "main".into(),
                 credentials: Some("git".into()),
             }),
+            tls: None,
             rbac: vec![RoleBinding {
                 group: "admins".into(),
                 cluster_role: "cluster-admin".into(),
@@ -731,6 +851,141 @@ mod tests {
             .iter()
             .find(|p| p.id.contains("CustomResourceDefinition"));
         assert_eq!(crd.map(|p| p.wave), Some(Wave::Foundation));
+    }
+
+    fn controller_deployment(args: Value) -> Value {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "ingress-nginx-controller"},
+        "spec": {"template": {"spec": {"containers": [
+            {"name": "sidecar", "args": ["--x"]},
+            {"name": "controller", "args": args},
+        ]}}}})
+    }
+
+    #[test]
+    fn default_certificate_goes_on_the_controller_container_only() {
+        let mut objects = vec![
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "other"},
+                "spec": {"template": {"spec": {"containers": [{"name": "a", "args": ["/other"]}]}}}}),
+            controller_deployment(json!([
+                "/nginx-ingress-controller",
+                "--ingress-class=nginx"
+            ])),
+        ];
+        let ns = inject_default_certificate(&mut objects, "ingress-nginx", "ff-wm-prod-tls");
+        assert_eq!(ns.as_deref(), Some("ingress-nginx"));
+        assert_eq!(
+            objects[1].pointer("/spec/template/spec/containers/1/args"),
+            Some(&json!([
+                "/nginx-ingress-controller",
+                "--ingress-class=nginx",
+                "--default-ssl-certificate=ingress-nginx/ff-wm-prod-tls"
+            ]))
+        );
+        assert_eq!(
+            objects[1].pointer("/spec/template/spec/containers/0/args"),
+            Some(&json!(["--x"])),
+            "other containers untouched"
+        );
+        assert_eq!(
+            objects[0].pointer("/spec/template/spec/containers/0/args"),
+            Some(&json!(["/other"])),
+            "other Deployments untouched"
+        );
+        // Applied again (or on a manifest that sets one): one flag, ours.
+        let again = inject_default_certificate(&mut objects, "ingress-nginx", "ff-wm-prod-tls");
+        assert_eq!(again.as_deref(), Some("ingress-nginx"));
+        let args = objects[1]
+            .pointer("/spec/template/spec/containers/1/args")
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            args.as_array().map(|a| a
+                .iter()
+                .filter(|x| x.as_str().is_some_and(|s| s.contains("default-ssl")))
+                .count()),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn default_certificate_replaces_the_manifests_in_either_form() {
+        let mut objects = vec![controller_deployment(json!([
+            "/nginx-ingress-controller",
+            "--default-ssl-certificate",
+            "default/upstream",
+            "--default-ssl-certificate=default/other",
+            "--v=2"
+        ]))];
+        objects[0]["metadata"]["namespace"] = json!("edge");
+        let ns = inject_default_certificate(&mut objects, "ingress-nginx", "ff-x-tls");
+        assert_eq!(
+            ns.as_deref(),
+            Some("edge"),
+            "the Deployment's own namespace"
+        );
+        assert_eq!(
+            objects[0].pointer("/spec/template/spec/containers/1/args"),
+            Some(&json!([
+                "/nginx-ingress-controller",
+                "--v=2",
+                "--default-ssl-certificate=edge/ff-x-tls"
+            ]))
+        );
+    }
+
+    #[test]
+    fn no_controller_no_default_certificate() {
+        let mut objects = vec![
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}),
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+                "spec": {"template": {"spec": {"containers": [{"name": "a", "image": "x"}]}}}}),
+        ];
+        let before = objects.clone();
+        assert_eq!(inject_default_certificate(&mut objects, "ns", "s"), None);
+        assert_eq!(objects, before);
+    }
+
+    #[test]
+    fn tls_secret_is_planned_with_its_data_from_vault() {
+        let mut spec = spec();
+        spec.tls = Some(Tls {
+            vault_secret: "tls".into(),
+            secret_name: "ff-wm-prod-tls".into(),
+            namespace: "ingress-nginx".into(),
+        });
+        let planned = plan(&spec).unwrap_or_default();
+        let secret = planned
+            .iter()
+            .find(|p| p.id == "v1/Secret/ingress-nginx/ff-wm-prod-tls");
+        let Some(secret) = secret else {
+            panic!("no TLS Secret planned");
+        };
+        assert_eq!(secret.object["type"], "kubernetes.io/tls");
+        assert_eq!(
+            secret.object["metadata"]["labels"]["ff/deployment-key"],
+            "WM-Prod"
+        );
+        assert!(secret.object.get("data").is_none(), "no data planned");
+        assert_eq!(
+            secret.handling,
+            Handling::VaultData {
+                path: "WM-Prod/tls".into(),
+                tls: true
+            }
+        );
+        assert!(secret.digest.is_some());
+        let values = BTreeMap::from([
+            ("tls.crt".to_string(), json!("CERT")),
+            ("tls.key".to_string(), json!("KEY")),
+            ("note".to_string(), json!("x")),
+        ]);
+        let data = secret_data(&values, true);
+        assert_eq!(
+            data.keys().cloned().collect::<Vec<_>>(),
+            vec!["tls.crt", "tls.key"]
+        );
+        assert_eq!(secret_data(&values, false).len(), 3);
     }
 
     #[test]

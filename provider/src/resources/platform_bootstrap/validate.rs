@@ -41,7 +41,7 @@ pub fn is_dns1123_subdomain(value: &str) -> bool {
 }
 
 /// Whether `text` holds a PEM block whose label ends with one of `labels`.
-fn has_pem(text: &str, labels: &[&str]) -> bool {
+pub(super) fn has_pem(text: &str, labels: &[&str]) -> bool {
     text.lines().any(|line| {
         line.trim()
             .strip_prefix("-----BEGIN ")
@@ -334,6 +334,29 @@ pub(super) fn formats(diags: &mut Diagnostics, state: &BootstrapState) {
                 block("application").attribute("git_credentials_secret"),
                 "Invalid secret name",
                 problem,
+            );
+        }
+    }
+
+    if let Some(tls) = state.tls.as_ref_option() {
+        if let Some(secret) = known(&tls.vault_secret)
+            && let Err(problem) = crate::naming::validate_short_name("The secret name", secret)
+        {
+            diags.error_at(
+                block("tls").attribute("vault_secret"),
+                "Invalid secret name",
+                problem,
+            );
+        }
+        if let Some(name) = known(&tls.secret_name)
+            && !is_dns1123_subdomain(name)
+        {
+            diags.error_at(
+                block("tls").attribute("secret_name"),
+                "Invalid Secret name",
+                format!(
+                    "{name:?} is not a Kubernetes object name (lower-case DNS-1123 subdomain)."
+                ),
             );
         }
     }
