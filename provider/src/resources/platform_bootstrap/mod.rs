@@ -209,6 +209,16 @@ fn validate(diags: &mut Diagnostics, state: &BootstrapState) {
     .into_iter()
     .filter_map(|(n, b)| b.map(|(u, s)| (n, u, s)))
     {
+        if url.is_null() != sha.is_null() {
+            let missing = if url.is_null() { "manifest_url" } else { "sha256" };
+            diags.error_at(
+                AttributePath::new(name).index(0).attribute(missing),
+                "Manifest URL and digest go together",
+                format!(
+                    "Set both manifest_url and sha256 to pin another release, or neither to use the release the provider pins; {missing} is missing."
+                ),
+            );
+        }
         if let Value::Value(sha) = sha
             && (sha.len() != 64 || !sha.chars().all(|c| c.is_ascii_hexdigit()))
         {
@@ -328,13 +338,41 @@ fn fill_defaults(state: &mut BootstrapState) {
             default(&mut class.volume_binding_mode, "WaitForFirstConsumer");
         }
     }
+    // A manifest left out is the pinned release of the cloud (both halves together: a URL
+    // without its digest, or the reverse, is refused at validation).
+    let cloud = state.cloud.clone();
+    let pin = |url: &mut Value<String>, sha: &mut Value<String>, pinned: Option<objects::PinnedManifest>| {
+        if url.is_null() && sha.is_null() {
+            match pinned {
+                Some(pinned) => {
+                    *url = Value::Value(pinned.url.to_string());
+                    *sha = Value::Value(pinned.sha256.to_string());
+                }
+                None => {
+                    *url = Value::Unknown;
+                    *sha = Value::Unknown;
+                }
+            }
+        }
+    };
     if let Value::Value(ingress) = &mut state.ingress {
+        let pinned = match &cloud {
+            Value::Value(cloud) => Some(objects::default_ingress_manifest(cloud)),
+            Value::Null => Some(objects::default_ingress_manifest("aws")),
+            Value::Unknown => None,
+        };
+        pin(&mut ingress.manifest_url, &mut ingress.sha256, pinned);
         default(&mut ingress.namespace, "ingress-nginx");
         if ingress.internal.is_null() {
             ingress.internal = Value::Value(true);
         }
     }
     if let Value::Value(argocd) = &mut state.argocd {
+        pin(
+            &mut argocd.manifest_url,
+            &mut argocd.sha256,
+            Some(objects::DEFAULT_ARGOCD_MANIFEST),
+        );
         default(&mut argocd.namespace, "argocd");
     }
     if let Value::Value(app) = &mut state.application {
@@ -2171,4 +2209,86 @@ mod tests {
         );
         assert_eq!(parse_id("vault/auth/x/config"), None);
     }
+
+    #[test]
+    fn a_manifest_left_out_is_the_pinned_release_of_the_cloud() {
+        use super::model::{ArgocdBlock, IngressBlock};
+        let planned = |cloud: Value<String>, ingress: IngressBlock| {
+            let mut state = BootstrapState {
+                deployment_key: Value::Value("WM-Prod".into()),
+                cloud,
+                ingress: Value::Value(ingress),
+                argocd: Value::Value(ArgocdBlock::default()),
+                ..Default::default()
+            };
+            fill_defaults(&mut state);
+            state
+        };
+        let aws = planned(Value::Value("aws".into()), IngressBlock::default());
+        let ingress = aws.ingress.as_ref_option().expect("ingress");
+        assert_eq!(
+            ingress.manifest_url,
+            Value::Value(objects::default_ingress_manifest("aws").url.to_string())
+        );
+        assert!(matches!(&ingress.manifest_url, Value::Value(u) if u.contains("/controller-v1.15.1/deploy/static/provider/aws/")));
+        let argocd = aws.argocd.as_ref_option().expect("argocd");
+        assert_eq!(
+            argocd.sha256,
+            Value::Value(objects::DEFAULT_ARGOCD_MANIFEST.sha256.to_string())
+        );
+        let azure = planned(Value::Value("azure".into()), IngressBlock::default());
+        assert!(matches!(
+            &azure.ingress.as_ref_option().expect("ingress").manifest_url,
+            Value::Value(u) if u.contains("/provider/cloud/")
+        ));
+        // A cloud not known yet leaves the default unknown; a manifest set stays.
+        let unknown = planned(Value::Unknown, IngressBlock::default());
+        assert!(unknown.ingress.as_ref_option().expect("ingress").sha256.is_unknown());
+        let own = planned(
+            Value::Value("aws".into()),
+            IngressBlock {
+                manifest_url: Value::Value("https://example.com/m.yaml".into()),
+                sha256: Value::Value("0".repeat(64)),
+                ..Default::default()
+            },
+        );
+        assert_eq!(
+            own.ingress.as_ref_option().expect("ingress").manifest_url,
+            Value::Value("https://example.com/m.yaml".into())
+        );
+        for pinned in [
+            objects::default_ingress_manifest("aws"),
+            objects::default_ingress_manifest("azure"),
+            objects::DEFAULT_ARGOCD_MANIFEST,
+        ] {
+            assert!(pinned.url.starts_with("https://raw.githubusercontent.com/"));
+            assert_eq!(pinned.sha256.len(), 64);
+            assert!(pinned.sha256.chars().all(|c| c.is_ascii_hexdigit()));
+        }
+    }
+
+    #[test]
+    fn a_manifest_url_without_its_digest_is_refused() {
+        use super::model::IngressBlock;
+        let state = BootstrapState {
+            deployment_key: Value::Value("WM-Prod".into()),
+            cloud: Value::Value("aws".into()),
+            ingress: Value::Value(IngressBlock {
+                manifest_url: Value::Value("https://example.com/m.yaml".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let mut diags = Diagnostics::default();
+        validate(&mut diags, &state);
+        assert!(
+            diags
+                .errors
+                .iter()
+                .any(|e| format!("{e:?}").contains("sha256 is missing")),
+            "{:?}",
+            diags.errors
+        );
+    }
+
 }

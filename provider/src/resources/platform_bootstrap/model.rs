@@ -435,16 +435,16 @@ pub fn schema() -> Schema {
                 "manifest_url",
                 attribute(
                     Str,
-                    Required,
-                    "URL of the release manifest (multi-document YAML), downloaded at plan and again at apply.",
+                    OptionalComputed,
+                    "URL of the release manifest (multi-document YAML), downloaded at plan and again at apply. Default: ingress-nginx controller v1.15.1's static manifest for the cloud (`deploy/static/provider/aws/deploy.yaml` on AWS, `.../cloud/deploy.yaml` on Azure) from raw.githubusercontent.com. Set with `sha256`, or neither.",
                 ),
             ),
             (
                 "sha256",
                 attribute(
                     Str,
-                    Required,
-                    "Its SHA-256, hex. A different digest fails the plan and the apply, showing both digests, before anything is applied.",
+                    OptionalComputed,
+                    "Its SHA-256, hex. A different digest fails the plan and the apply, showing both digests, before anything is applied. Default: the digest of the default manifest.",
                 ),
             ),
             (
@@ -473,11 +473,18 @@ pub fn schema() -> Schema {
                 "manifest_url",
                 attribute(
                     Str,
-                    Required,
-                    "URL of the release manifest, such as ArgoCD's `install.yaml` of a release.",
+                    OptionalComputed,
+                    "URL of the release manifest, such as ArgoCD's `install.yaml` of a release. Default: ArgoCD v3.5.1's `manifests/install.yaml` from raw.githubusercontent.com. Set with `sha256`, or neither.",
                 ),
             ),
-            ("sha256", attribute(Str, Required, "Its SHA-256, hex.")),
+            (
+                "sha256",
+                attribute(
+                    Str,
+                    OptionalComputed,
+                    "Its SHA-256, hex. Default: the digest of the default manifest.",
+                ),
+            ),
             (
                 "namespace",
                 attribute(

@@ -291,6 +291,37 @@ pub fn default_storage_classes(cloud: &str) -> Vec<StorageClass> {
     }
 }
 
+/// A release manifest named by its URL and pinned by the SHA-256 of its bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PinnedManifest {
+    pub url: &'static str,
+    pub sha256: &'static str,
+}
+
+/// The ingress-nginx release used when the `ingress` block names no manifest: controller
+/// v1.15.1, its static manifest for the cloud (AWS: the Network Load Balancer variant; Azure:
+/// the generic cloud one). The digests are those of the files at the release's tag, computed
+/// from the repository's git objects.
+pub fn default_ingress_manifest(cloud: &str) -> PinnedManifest {
+    match cloud {
+        "azure" => PinnedManifest {
+            url: "https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.15.1/deploy/static/provider/cloud/deploy.yaml",
+            sha256: "502fddca66b09c20dd48b6d0a792a9671cd663a3a0d2a8bda5ae990d13b6c5b2",
+        },
+        _ => PinnedManifest {
+            url: "https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.15.1/deploy/static/provider/aws/deploy.yaml",
+            sha256: "fa1f90396ba5d646ce3019c95c36c6457c80aa6bd8a97c3db0d15ed8e7c20a9b",
+        },
+    }
+}
+
+/// The ArgoCD release used when the `argocd` block names no manifest: v3.5.1's
+/// `manifests/install.yaml` (images pinned to that version), digest as above.
+pub const DEFAULT_ARGOCD_MANIFEST: PinnedManifest = PinnedManifest {
+    url: "https://raw.githubusercontent.com/argoproj/argo-cd/v3.5.1/manifests/install.yaml",
+    sha256: "795a3a972224da6a7f9d32c3e946445f062b60fb46028476715affeb688236e3",
+};
+
 /// Annotations that make a `LoadBalancer` Service internal on a cloud.
 pub fn internal_lb_annotations(cloud: &str) -> BTreeMap<String, String> {
     match cloud {
