@@ -77,7 +77,10 @@ fn default_argocd_release(tf: &TerraformBin) {
     let pinned_block = format!(
         "argocd {{\n    manifest_url = \"{argocd_url}\"\n    sha256       = \"{argocd_sha}\"\n  }}"
     );
-    assert!(full.contains(&pinned_block), "{ctx}: the shared config changed");
+    assert!(
+        full.contains(&pinned_block),
+        "{ctx}: the shared config changed"
+    );
     let dir = Workdir::new(
         tf,
         &full.replace(&pinned_block, "argocd {}"),
@@ -85,7 +88,11 @@ fn default_argocd_release(tf: &TerraformBin) {
     );
     let run = dir.plan();
     if run.code == 1 {
-        run.contains(&["Error: ArgoCD manifest cannot be used", PINNED, "Nothing was applied"]);
+        run.contains(&[
+            "Error: ArgoCD manifest cannot be used",
+            PINNED,
+            "Nothing was applied",
+        ]);
     } else {
         assert_eq!(run.code, 2, "{ctx}: {}", run.output());
         run.contains(&[PINNED]);

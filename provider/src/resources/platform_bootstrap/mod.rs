@@ -210,7 +210,11 @@ fn validate(diags: &mut Diagnostics, state: &BootstrapState) {
     .filter_map(|(n, b)| b.map(|(u, s)| (n, u, s)))
     {
         if url.is_null() != sha.is_null() {
-            let missing = if url.is_null() { "manifest_url" } else { "sha256" };
+            let missing = if url.is_null() {
+                "manifest_url"
+            } else {
+                "sha256"
+            };
             diags.error_at(
                 AttributePath::new(name).index(0).attribute(missing),
                 "Manifest URL and digest go together",
@@ -341,7 +345,9 @@ fn fill_defaults(state: &mut BootstrapState) {
     // A manifest left out is the pinned release of the cloud (both halves together: a URL
     // without its digest, or the reverse, is refused at validation).
     let cloud = state.cloud.clone();
-    let pin = |url: &mut Value<String>, sha: &mut Value<String>, pinned: Option<objects::PinnedManifest>| {
+    let pin = |url: &mut Value<String>,
+               sha: &mut Value<String>,
+               pinned: Option<objects::PinnedManifest>| {
         if url.is_null() && sha.is_null() {
             match pinned {
                 Some(pinned) => {
@@ -2230,7 +2236,9 @@ mod tests {
             ingress.manifest_url,
             Value::Value(objects::default_ingress_manifest("aws").url.to_string())
         );
-        assert!(matches!(&ingress.manifest_url, Value::Value(u) if u.contains("/controller-v1.15.1/deploy/static/provider/aws/")));
+        assert!(
+            matches!(&ingress.manifest_url, Value::Value(u) if u.contains("/controller-v1.15.1/deploy/static/provider/aws/"))
+        );
         let argocd = aws.argocd.as_ref_option().expect("argocd");
         assert_eq!(
             argocd.sha256,
@@ -2243,7 +2251,14 @@ mod tests {
         ));
         // A cloud not known yet leaves the default unknown; a manifest set stays.
         let unknown = planned(Value::Unknown, IngressBlock::default());
-        assert!(unknown.ingress.as_ref_option().expect("ingress").sha256.is_unknown());
+        assert!(
+            unknown
+                .ingress
+                .as_ref_option()
+                .expect("ingress")
+                .sha256
+                .is_unknown()
+        );
         let own = planned(
             Value::Value("aws".into()),
             IngressBlock {
@@ -2290,5 +2305,4 @@ mod tests {
             diags.errors
         );
     }
-
 }
