@@ -37,7 +37,7 @@ variable "deletion_protection" {
 }
 
 variable "ingress_manifest" {
-  description = "The ingress controller's release manifest and the SHA-256 of the file you reviewed, such as ingress-nginx's deploy/static/provider/cloud/deploy.yaml of a release. Null: no ingress controller."
+  description = "The ingress controller's release manifest and the SHA-256 of the file you reviewed, such as ingress-nginx's deploy/static/provider/cloud/deploy.yaml of a release. Null: the release the provider pins (ingress-nginx v1.15.1)."
   type = object({
     url    = string
     sha256 = string
@@ -51,7 +51,7 @@ variable "ingress_manifest" {
 }
 
 variable "argocd_manifest" {
-  description = "ArgoCD's install.yaml of a release and the SHA-256 of the file you reviewed. Null: no ArgoCD and no app-of-apps."
+  description = "ArgoCD's install.yaml of a release and the SHA-256 of the file you reviewed. Null: the release the provider pins (ArgoCD v3.5.1)."
   type = object({
     url    = string
     sha256 = string

@@ -27,21 +27,31 @@ resource "ff_platform_bootstrap" "this" {
     }
   }
 
+  # A manifest left null is the release the provider pins.
   dynamic "ingress" {
-    for_each = var.ingress_manifest == null ? [] : [var.ingress_manifest]
+    for_each = var.ingress_enabled ? [var.ingress_manifest] : []
 
     content {
-      manifest_url = ingress.value.url
-      sha256       = ingress.value.sha256
+      manifest_url = ingress.value == null ? null : ingress.value.url
+      sha256       = ingress.value == null ? null : ingress.value.sha256
+    }
+  }
+
+  # The ingress controller's default certificate, from Vault at <kv_mount>/<key>/<secret>.
+  dynamic "tls" {
+    for_each = var.ingress_enabled && var.tls_vault_secret != null ? [var.tls_vault_secret] : []
+
+    content {
+      vault_secret = tls.value
     }
   }
 
   dynamic "argocd" {
-    for_each = var.argocd_manifest == null ? [] : [var.argocd_manifest]
+    for_each = var.argocd_enabled ? [var.argocd_manifest] : []
 
     content {
-      manifest_url = argocd.value.url
-      sha256       = argocd.value.sha256
+      manifest_url = argocd.value == null ? null : argocd.value.url
+      sha256       = argocd.value == null ? null : argocd.value.sha256
     }
   }
 

@@ -298,8 +298,31 @@ variable "coredns_forward_zones" {
   }
 }
 
+variable "ingress_enabled" {
+  description = "Whether the cluster gets the ingress controller (`ingress_manifest`, or the release the provider pins)."
+  type        = bool
+  default     = true
+}
+
+variable "tls_vault_secret" {
+  description = "Name of the Vault secret under the deployment's path (`<kv_mount>/<key>/<name>`, fields `tls.crt` and `tls.key`, PEM) that becomes the ingress controller's default certificate; read at apply, never stored in the state. Null: the controller keeps its own."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.tls_vault_secret == null || can(regex("^[a-z0-9]([a-z0-9_-]{0,30}[a-z0-9])?$", var.tls_vault_secret))
+    error_message = "The tls_vault_secret must be null or a secret name of 1 to 32 lower-case letters, digits, \"-\" and \"_\"."
+  }
+}
+
+variable "argocd_enabled" {
+  description = "Whether the cluster gets ArgoCD (`argocd_manifest`, or the release the provider pins). `platform_repository` needs it."
+  type        = bool
+  default     = true
+}
+
 variable "ingress_manifest" {
-  description = "The ingress controller's release manifest, `{ url, sha256 }`: the provider downloads it, refuses it unless its SHA-256 matches, labels every object with the deployment and makes its load balancers internal. Null: no ingress controller."
+  description = "The ingress controller's release manifest, `{ url, sha256 }`: the provider downloads it, refuses it unless its SHA-256 matches, labels every object with the deployment and makes its load balancers internal. Null: the release the provider pins (ingress-nginx v1.15.1, the static manifest for the cloud, from GitHub)."
   type = object({
     url    = string
     sha256 = string
@@ -313,7 +336,7 @@ variable "ingress_manifest" {
 }
 
 variable "argocd_manifest" {
-  description = "ArgoCD's release manifest (its `install.yaml`), `{ url, sha256 }`, pinned by its SHA-256 as `ingress_manifest`. Null: no ArgoCD (and no `platform_repository`)."
+  description = "ArgoCD's release manifest (its `install.yaml`), `{ url, sha256 }`, pinned by its SHA-256 as `ingress_manifest`. Null: the release the provider pins (ArgoCD v3.5.1, from GitHub)."
   type = object({
     url    = string
     sha256 = string
@@ -327,7 +350,7 @@ variable "argocd_manifest" {
 }
 
 variable "platform_repository" {
-  description = "The deployment's Git repository ArgoCD's app-of-apps follows: `url`, `path` of the applications in it and `target_revision` (branch, tag or commit). Needs `argocd_manifest`. Null: no app-of-apps."
+  description = "The deployment's Git repository ArgoCD's app-of-apps follows: `url`, `path` of the applications in it and `target_revision` (branch, tag or commit). Needs `argocd_enabled`. Null: no app-of-apps."
   type = object({
     url             = string
     path            = string
