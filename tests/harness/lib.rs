@@ -13,9 +13,12 @@
 //! - [`release`]: the output of the release command and throwaway GPG keys;
 //! - [`modules`]: the repository's HCL modules and examples, parsed: the static check and
 //!   the README tables;
-//! - [`moto`]: a moto server (AWS) for one test, and what it holds.
+//! - [`moto`]: a moto server (AWS) for one test, and what it holds;
+//! - [`faults`]: the resources under fault, what the sandbox holds of them, and the remote
+//!   calls they make (the fault matrix and the interrupted applies).
 
 pub mod check;
+pub mod faults;
 pub mod modules;
 pub mod moto;
 pub mod release;
