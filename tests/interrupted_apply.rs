@@ -123,6 +123,11 @@ fn interrupted(tf: &TerraformBin, subject: Subject) {
     let killed = apply.kill_group();
     sandbox.clear_faults();
     let made = difference(&baseline, &inventory(&sandbox.state())).0;
+    eprintln!(
+        "{ctx}: killed while {what} was held; {} of {} objects existed",
+        made.len(),
+        expected.0.len()
+    );
     assert!(
         !made.is_empty(),
         "{ctx}: the killed apply had made something ({what} was carried out)"
