@@ -890,9 +890,7 @@ impl VaultClient {
         match self.send(call).await {
             Ok(_) => Ok(()),
             Err(error) => match self.auth_method(path).await {
-                Ok(Some(method))
-                    if method.get("type").and_then(Value::as_str) == Some(kind) =>
-                {
+                Ok(Some(method)) if method.get("type").and_then(Value::as_str) == Some(kind) => {
                     Ok(())
                 }
                 _ => Err(error),
