@@ -78,7 +78,12 @@ fn interrupted(tf: &TerraformBin, subject: Subject) {
                 && e["path"] == held["path"]
         })
         .count();
-    let what = format!("{} {} {}", held["service"], held["method"], held["path"]);
+    let what = format!(
+        "{} {} {}",
+        held["service"].as_str().unwrap_or_default(),
+        held["method"].as_str().unwrap_or_default(),
+        held["path"].as_str().unwrap_or_default()
+    );
     let fault = sandbox.add_fault(json!({
         "service": held["service"],
         "method": held["method"],
