@@ -14,10 +14,13 @@
 //! - [`modules`]: the repository's HCL modules and examples, parsed: the static check and
 //!   the README tables;
 //! - [`moto`]: a moto server (AWS) for one test, and what it holds;
+//! - [`faults`]: the resources under fault, what the sandbox holds of them, and the remote
+//!   calls they make (the fault matrix and the interrupted applies);
 //! - [`jwt`]: throwaway RSA keys, the JWTs they sign, and Vault's JWT auth method set up
 //!   to trust them.
 
 pub mod check;
+pub mod faults;
 pub mod jwt;
 pub mod modules;
 pub mod moto;

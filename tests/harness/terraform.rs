@@ -255,8 +255,8 @@ impl Workdir {
         self.run_with_env(args, &[])
     }
 
-    /// Run terraform with extra environment variables.
-    pub fn run_with_env(&self, args: &[&str], extra: &[(&str, &str)]) -> Run {
+    /// The terraform command line, with the test's CLI configuration and environment.
+    fn command(&self, args: &[&str], extra: &[(&str, &str)]) -> Command {
         let mut command = Command::new(&self.terraform.path);
         command
             .args(args)
@@ -280,22 +280,17 @@ impl Workdir {
         for (name, value) in extra {
             command.env(name, value);
         }
+        command
+    }
+
+    /// Run terraform with extra environment variables.
+    pub fn run_with_env(&self, args: &[&str], extra: &[(&str, &str)]) -> Run {
         let line = format!("terraform {} ({})", args.join(" "), self.terraform.version);
-        let mut child = command
+        let mut child = self
+            .command(args, extra)
             .spawn()
             .unwrap_or_else(|e| panic!("{line} cannot start: {e}"));
-        let mut out = child.stdout.take().expect("stdout");
-        let mut err = child.stderr.take().expect("stderr");
-        let out_reader = std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = out.read_to_string(&mut s);
-            s
-        });
-        let err_reader = std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = err.read_to_string(&mut s);
-            s
-        });
+        let (out_reader, err_reader) = read_outputs(&mut child);
         let deadline = Instant::now() + COMMAND_TIMEOUT;
         let code = loop {
             match child.try_wait() {
@@ -317,6 +312,25 @@ impl Workdir {
         };
         assert_no_backtrace(&run);
         run
+    }
+
+    /// Start terraform in a process group of its own (the providers it starts join it), to
+    /// be killed as a whole with [`Background::kill_group`].
+    pub fn spawn(&self, args: &[&str]) -> Background {
+        use std::os::unix::process::CommandExt;
+        let line = format!("terraform {} ({})", args.join(" "), self.terraform.version);
+        let mut child = self
+            .command(args, &[])
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| panic!("{line} cannot start: {e}"));
+        let (out, err) = read_outputs(&mut child);
+        Background {
+            child,
+            command: line,
+            out,
+            err,
+        }
     }
 
     /// `terraform apply -auto-approve`, which must succeed.
@@ -391,6 +405,97 @@ impl Workdir {
     pub fn file(&self, name: &str) -> PathBuf {
         self.path().join(name)
     }
+}
+
+type Reader = std::thread::JoinHandle<String>;
+
+/// Threads reading a child's standard output and error to the end.
+fn read_outputs(child: &mut std::process::Child) -> (Reader, Reader) {
+    let mut out = child.stdout.take().expect("stdout");
+    let mut err = child.stderr.take().expect("stderr");
+    let out_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = out.read_to_string(&mut s);
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    (out_reader, err_reader)
+}
+
+/// A terraform command running in its own process group (see [`Workdir::spawn`]).
+pub struct Background {
+    child: std::process::Child,
+    command: String,
+    out: Reader,
+    err: Reader,
+}
+
+impl Background {
+    /// Terraform's pid, which is also its process group's id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether terraform is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// SIGKILL the whole process group — terraform and the providers it started — wait
+    /// until no process of the group is left, and return what terraform printed.
+    pub fn kill_group(mut self) -> Run {
+        let group = self.child.id();
+        let killed = Command::new("kill")
+            .args(["-s", "KILL", "--", &format!("-{group}")])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success(), "kill -KILL -{group} failed");
+        let _ = self.child.wait();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = live_processes_of_group(group);
+            if left.is_empty() {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "processes of group {group} still alive 10 s after SIGKILL: {left:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Run {
+            command: self.command,
+            code: -1,
+            stdout: self.out.join().unwrap_or_default(),
+            stderr: self.err.join().unwrap_or_default(),
+        }
+    }
+}
+
+/// Pids of the processes of a process group that are not zombies (from `/proc`).
+pub fn live_processes_of_group(group: u32) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                return false;
+            };
+            // `pid (comm) state ppid pgrp ...`; comm may hold spaces, so split after `)`.
+            let Some((_, rest)) = stat.rsplit_once(')') else {
+                return false;
+            };
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            fields.first() != Some(&"Z") && fields.get(2) == Some(&group.to_string().as_str())
+        })
+        .collect()
 }
 
 /// Copy a directory tree, leaving out what `terraform init` and `apply` leave behind.

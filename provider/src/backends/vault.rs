@@ -870,6 +870,10 @@ impl VaultClient {
     }
 
     /// Enable an auth method of `kind` at `path`.
+    ///
+    /// Enabling is not idempotent in Vault: when an attempt was carried out but its answer
+    /// was lost (a timeout), the retry gets `400 path is already in use`. So on an error,
+    /// an auth method of `kind` found at `path` counts as enabled.
     pub async fn enable_auth(
         &self,
         path: &str,
@@ -883,7 +887,15 @@ impl VaultClient {
             )
             .json(json!({ "type": kind, "description": description }))
             .idempotent(true);
-        self.send(call).await.map(|_| ())
+        match self.send(call).await {
+            Ok(_) => Ok(()),
+            Err(error) => match self.auth_method(path).await {
+                Ok(Some(method)) if method.get("type").and_then(Value::as_str) == Some(kind) => {
+                    Ok(())
+                }
+                _ => Err(error),
+            },
+        }
     }
 
     /// Disable the auth method at `path` (with everything configured in it); a missing one

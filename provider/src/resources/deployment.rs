@@ -301,7 +301,7 @@ pub fn schema() -> Schema {
             attribute(
                 Bool,
                 OptionalComputed,
-                "While `true` (the default), destroying the deployment fails. A deployment whose creation failed midway is not deleted while protected: its objects are kept and adopted by the next apply.",
+                "While `true` (the default), destroying the deployment, or changing its `key` (which replaces it), fails at plan. A deployment Terraform replaces because it is tainted (its creation failed midway, or `terraform taint`) is not deleted while protected: its objects are kept and adopted by the create that follows.",
             ),
         ),
         (
@@ -1091,8 +1091,13 @@ async fn converge(
         let step = format!("generating the secret {name:?} in Vault");
         let metadata: Option<KvMetadata> =
             vault.kv_metadata(mount, &path).await.step(step.clone())?;
-        let version = match metadata {
-            Some(m) if m.latest_is_live() => m.current_version,
+        // `None` when the secret carries the labels; else the custom metadata it has.
+        let unlabelled = |m: &KvMetadata| {
+            (m.custom(META_MANAGED_BY) != Some(MANAGED_BY))
+                .then(|| m.custom_metadata.clone().unwrap_or_default())
+        };
+        let (version, unlabelled) = match metadata {
+            Some(m) if m.latest_is_live() => (m.current_version, unlabelled(&m)),
             existing => {
                 let cas = existing.map(|m| m.current_version).unwrap_or(0);
                 let data = BTreeMap::from([("value".to_string(), Json::String(random_secret()))]);
@@ -1102,23 +1107,31 @@ async fn converge(
                     .step(step.clone())?
                 {
                     CasWrite::Written(version) => {
-                        vault
-                            .kv_write_metadata(mount, &path, &managed_metadata(names, "generated"))
-                            .await
-                            .step(step.clone())?;
                         tracing::info!(deployment = %key, secret = %name, version, "generated a secret in Vault");
-                        version
+                        (version, Some(BTreeMap::new()))
                     }
-                    // Someone wrote it meanwhile: keep theirs.
-                    CasWrite::Mismatch => vault
-                        .kv_metadata(mount, &path)
-                        .await
-                        .step(step.clone())?
-                        .map(|m| m.current_version)
-                        .unwrap_or(cas + 1),
+                    // Written meanwhile — by someone else, or by this very write when its
+                    // answer was lost and the retry found it: keep it.
+                    CasWrite::Mismatch => {
+                        let now = vault.kv_metadata(mount, &path).await.step(step.clone())?;
+                        (
+                            now.as_ref().map(|m| m.current_version).unwrap_or(cas + 1),
+                            now.as_ref().map_or(Some(BTreeMap::new()), unlabelled),
+                        )
+                    }
                 }
             }
         };
+        // A secret kept without the labels (its write's answer was lost before they were
+        // set, or it was made by hand) gets them, as one generated here has; other custom
+        // metadata it carries stays.
+        if let Some(mut custom) = unlabelled {
+            custom.extend(managed_metadata(names, "generated"));
+            vault
+                .kv_write_metadata(mount, &path, &custom)
+                .await
+                .step(step.clone())?;
+        }
         versions.insert(name.clone(), Value::Value(version as i64));
         state.secret_versions = Value::Value(versions.clone());
     }
@@ -1375,14 +1388,6 @@ async fn remove(
     Ok(())
 }
 
-fn is_complete(state: &DeploymentState) -> bool {
-    state.grafana_folder_id.is_value()
-        && state.grafana_team_id.is_value()
-        && state.grafana_service_account_id.is_value()
-        && state.grafana_token_id.is_value()
-        && state.vault_policy_hcl.is_value()
-}
-
 const PROTECTED_DETAIL: &str = "deletion_protection is true for this deployment. To destroy it, \
     set deletion_protection = false, apply, and destroy again.";
 
@@ -1631,6 +1636,16 @@ impl Resource for DeploymentResource {
         if state.vault_path != prior_state.vault_path && prior_state.vault_path.is_value() {
             replace.push(attr("vault_path"));
         }
+        if !replace.is_empty() && prior_state.deletion_protection != Value::Value(false) {
+            diags.error_at(
+                attr("key"),
+                format!("Deployment {} is protected from deletion", prior_state.key.as_ref_option().cloned().unwrap_or_default()),
+                "Changing the key (or the Vault mount) replaces the deployment, which deletes the old one, \
+                 and deletion_protection is true for it. To replace it, set deletion_protection = false, \
+                 apply, then change the key.",
+            );
+            return None;
+        }
         if !replace.is_empty() {
             plan_secret_versions(&mut state, None);
             state.grafana_folder_id = Value::Unknown;
@@ -1705,21 +1720,15 @@ impl Resource for DeploymentResource {
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<()> {
         let key_text = prior_state.key.as_ref_option().cloned().unwrap_or_default();
-        let protected = prior_state.deletion_protection != Value::Value(false);
-        if protected && is_complete(&prior_state) {
-            diags.error_root(
-                format!("Deployment {key_text} is protected from deletion"),
-                PROTECTED_DETAIL,
-            );
-            return None;
-        }
-        if protected {
-            // Creation failed midway and Terraform replaces the tainted deployment: keep what
-            // exists so that the create that follows adopts it instead of regenerating it.
+        if prior_state.deletion_protection != Value::Value(false) {
+            // A protected deployment is refused at plan when it would be destroyed or its key
+            // changed, so this is the replacement of a tainted deployment (a create that
+            // failed midway, or `terraform taint`): keep what exists, so that the create that
+            // follows adopts it instead of regenerating the secrets.
             diags.warning_root(
-                format!("Deployment {key_text} was incomplete and is protected: nothing was deleted"),
-                "Its objects in Vault and Grafana were left in place because deletion_protection is true. \
-                 A following create adopts them; to delete them, set deletion_protection = false.",
+                format!("Deployment {key_text} is replaced and protected: nothing was deleted"),
+                "Its objects in Vault and Grafana were left in place because deletion_protection is true; \
+                 the create that follows adopts them. To delete them, set deletion_protection = false.",
             );
             return Some(());
         }
