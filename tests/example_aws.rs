@@ -93,6 +93,10 @@ module "deployment" {
 
   deployment_key      = "WM-Prod"
   deletion_protection = false
+  # Left on, the releases the provider pins would be downloaded from GitHub at plan, which
+  # this machine cannot reach; this plan is about the Auth0 wiring.
+  ingress_enabled     = false
+  argocd_enabled      = false
   auth0_domain        = "wm-prod.eu.auth0.com"
   auth0_audience      = ff_auth0_tenant_setup.this.api[0].identifier
   auth0_client_ids    = ff_auth0_tenant_setup.this.client_ids
