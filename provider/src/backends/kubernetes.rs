@@ -124,6 +124,19 @@ pub enum KubeError {
         /// What the transport or TLS layer said.
         reason: String,
     },
+    /// The API server answered with a body that is not what the API returns (not JSON, or
+    /// not the expected shape): sending the request again would not help.
+    #[error("Kubernetes at {host} gave an answer to {verb} {what} that cannot be read: {reason}")]
+    Unreadable {
+        /// API server.
+        host: String,
+        /// Verb.
+        verb: String,
+        /// Object.
+        what: String,
+        /// What decoding said.
+        reason: String,
+    },
     /// The cluster does not serve a kind.
     #[error(
         "the cluster at {host} does not serve {api_version} {kind} (is its CustomResourceDefinition installed?)"
@@ -184,6 +197,12 @@ pub fn wrap(host: &str, verb: &str, what: &str, err: kube::Error) -> KubeError {
             code: status.code,
             reason: status.reason,
             message: status.message,
+        },
+        kube::Error::SerdeError(_) | kube::Error::FromUtf8(_) => KubeError::Unreadable {
+            host: host.to_string(),
+            verb: verb.to_string(),
+            what: what.to_string(),
+            reason: crate::diag::chain(&err),
         },
         other => KubeError::Unreachable {
             host: host.to_string(),
@@ -693,5 +712,33 @@ pub fn describe(api_version: &str, kind: &str, namespace: Option<&str>, name: &s
     match namespace {
         Some(ns) => format!("{api_version} {kind} {ns}/{name}"),
         None => format!("{api_version} {kind} {name}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreadable_answer_is_not_retried_but_a_server_error_is() {
+        let garbled = match serde_json::from_slice::<serde_json::Value>(b"\x8f not json") {
+            Err(err) => kube::Error::SerdeError(err),
+            Ok(_) => panic!("garbage parsed"),
+        };
+        let unreadable = wrap("https://k", "get", "v1 ConfigMap n/x", garbled);
+        assert!(
+            matches!(unreadable, KubeError::Unreadable { .. }),
+            "{unreadable:?}"
+        );
+        assert!(!unreadable.retryable());
+        let busy = KubeError::Api {
+            host: "https://k".into(),
+            verb: "get".into(),
+            what: "v1 ConfigMap n/x".into(),
+            code: 503,
+            reason: "ServiceUnavailable".into(),
+            message: "busy".into(),
+        };
+        assert!(busy.retryable());
     }
 }
