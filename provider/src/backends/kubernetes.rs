@@ -218,9 +218,103 @@ impl std::fmt::Debug for KubeClient {
     }
 }
 
+/// How long a client is handed out again to later operations on the same cluster with the
+/// same credentials. Tokens presigned for EKS live 15 minutes and Entra ID tokens about an
+/// hour, so a client made with one is replaced well before it expires (an operation that is
+/// still running keeps its own copy).
+const CLIENT_REUSE: Duration = Duration::from_secs(300);
+
+/// The clients of this provider process, by [`Connection::fingerprint`]: every bootstrap of
+/// one cluster shares one connection pool (no TLS handshake per resource) and one discovery
+/// cache.
+static CLIENTS: std::sync::LazyLock<tokio::sync::Mutex<HashMap<[u8; 32], (Instant, KubeClient)>>> =
+    std::sync::LazyLock::new(Default::default);
+
+impl Connection {
+    /// A digest of everything that makes a client: address, CA, proxy, timeout and the
+    /// credentials (hashed, so that the cache holds no copy of them in its keys).
+    fn fingerprint(&self) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        let mut field = |value: &str| {
+            hash.update((value.len() as u64).to_le_bytes());
+            hash.update(value.as_bytes());
+        };
+        field(&self.host);
+        field(self.ca_pem.as_deref().unwrap_or("\u{0}none"));
+        field(self.proxy_url.as_deref().unwrap_or("\u{0}none"));
+        field(&self.timeout.as_millis().to_string());
+        match &self.auth {
+            ClusterAuth::Aks {
+                tenant_id,
+                server_app_id,
+            } => {
+                field("aks");
+                field(tenant_id.as_deref().unwrap_or("\u{0}none"));
+                field(server_app_id);
+            }
+            ClusterAuth::Eks {
+                cluster_name,
+                region,
+            } => {
+                field("eks");
+                field(cluster_name);
+                field(region.as_deref().unwrap_or("\u{0}none"));
+            }
+            ClusterAuth::Token(token) => {
+                field("token");
+                field(token);
+            }
+            ClusterAuth::ClientCertificate { certificate, key } => {
+                field("certificate");
+                field(certificate);
+                field(key);
+            }
+            ClusterAuth::Exec {
+                api_version,
+                command,
+                args,
+                env,
+            } => {
+                field("exec");
+                field(api_version);
+                field(command);
+                field(&args.len().to_string());
+                for arg in args {
+                    field(arg);
+                }
+                field(&env.len().to_string());
+                for (name, value) in env {
+                    field(name);
+                    field(value);
+                }
+            }
+        }
+        hash.finalize().into()
+    }
+}
+
 impl KubeClient {
     /// A client for the cluster; nothing is sent until the first call (exec plugins run then).
+    /// A client made for the same connection in the last few minutes is reused, with its
+    /// open connections and what discovery found.
     pub async fn connect(connection: &Connection) -> Result<Self, KubeError> {
+        let key = connection.fingerprint();
+        // Held while a client is made, so that concurrent operations on one cluster wait for
+        // the first one's client instead of each making their own.
+        let mut clients = CLIENTS.lock().await;
+        let now = Instant::now();
+        clients.retain(|_, (made, _)| now.duration_since(*made) < CLIENT_REUSE);
+        if let Some((_, client)) = clients.get(&key) {
+            return Ok(client.clone());
+        }
+        let client = Self::build(connection).await?;
+        clients.insert(key, (now, client.clone()));
+        Ok(client)
+    }
+
+    /// A new client for the cluster.
+    async fn build(connection: &Connection) -> Result<Self, KubeError> {
         let user = match &connection.auth {
             ClusterAuth::Aks {
                 tenant_id,
