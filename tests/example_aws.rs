@@ -1,16 +1,18 @@
-//! `examples/aws` for real, against moto (AWS) and the sandbox (Vault, Grafana): one apply
-//! creates the deployment's tooling, the VPC, the private EKS cluster with its KMS
-//! encryption and node group, and the SSM-only jumpbox, named and tagged by ff_deployment
-//! → a second plan is empty → drift made by hand (SSH opened on the jumpbox, a VPC tag
-//! changed) shows in the plan and the apply reverts it → destroy leaves nothing in moto or
-//! in the sandbox.
+//! `examples/aws` for real, against moto (AWS) and the sandbox (Vault, Grafana, Auth0,
+//! Kubernetes): one apply creates the deployment's Vault and Grafana tooling, its Auth0
+//! applications, API, grants and roles, the VPC, the private EKS cluster with its KMS
+//! encryption and node group, the SSM-only jumpbox, and the platform bootstrap on the
+//! cluster (storage class, CoreDNS, ingress controller, ArgoCD and the app-of-apps, RBAC,
+//! the applications' metadata, Vault's Kubernetes auth), everything named and tagged by
+//! ff_deployment → a second plan is empty → drift made by hand (SSH opened on the jumpbox, a
+//! VPC tag changed) shows in the plan and the apply reverts it → destroy leaves nothing in
+//! moto or in the sandbox.
 //!
-//! The example and its modules run as they are; two test-only override files are added to
-//! the copy that runs: the AWS provider's endpoints (moto), and the differences between
-//! moto and AWS, each named in a comment. Not covered here yet: ff_auth0_tenant_setup and
-//! ff_platform_bootstrap, which the composition module does not wire before issues 3 and 4
-//! land.
-
+//! The example and its modules run as they are; three test-only override files are added
+//! to the copy that runs: the AWS provider's endpoints (moto), the differences between moto
+//! and AWS, and the bootstrap's connection, each explained in a comment. The connection
+//! override comes after a first plan that shows the module's own wiring (the EKS cluster's
+//! name and region, a host that is unknown until the cluster exists).
 use ff_e2e::check::assert_exactly_once;
 use ff_e2e::moto::Moto;
 use ff_e2e::sandbox::Sandbox;
@@ -47,6 +49,31 @@ resource "aws_eks_node_group" "this" {
 }
 "#;
 
+/// The bootstrap's connection in the copy that runs. `host` and `ca` are the sandbox's
+/// Kubernetes API; `cluster_name` the EKS cluster name whose presigned tokens it accepts.
+fn sandbox_connection(host: &str, ca: &str, cluster_name: &str) -> String {
+    format!(
+        r#"# Test only: moto answers the EKS API but serves no Kubernetes API at the cluster's
+# endpoint, so the bootstrap connects to the sandbox's Kubernetes emulator instead: its
+# address and CA, and the EKS cluster name its authenticator expects. The token is still
+# presigned by the provider at apply time from the AWS credentials of its environment.
+resource "ff_platform_bootstrap" "this" {{
+  cluster {{
+    host                   = "{host}"
+    cluster_ca_certificate = "{ca}"
+    proxy_url              = var.proxy_url
+
+    eks {{
+      cluster_name = "{cluster_name}"
+      region       = module.cluster.region
+    }}
+  }}
+}}
+"#,
+        ca = ca.replace('\n', "\\n"),
+    )
+}
+
 fn items<'a>(inventory: &'a Value, kind: &str) -> &'a [Value] {
     inventory[kind].as_array().map(Vec::as_slice).unwrap_or(&[])
 }
@@ -74,20 +101,62 @@ fn one<'a>(ctx: &str, inventory: &'a Value, kind: &str, name_field: &str, name: 
     found[0]
 }
 
+/// Plan into `file`; the plan as `terraform show -json` prints it.
+fn planned(dir: &Workdir, file: &str) -> Value {
+    dir.run(&["plan", "-input=false", "-no-color", &format!("-out={file}")])
+        .ok();
+    let shown = dir.run(&["show", "-json", "-no-color", file]).ok();
+    serde_json::from_str(&shown.stdout)
+        .unwrap_or_else(|e| panic!("the plan is JSON ({e}): {}", shown.stdout))
+}
+
 /// The planned values, in the shape `find_resource` reads.
-fn planned(dir: &Workdir) -> Value {
-    dir.run(&["plan", "-input=false", "-no-color", "-out=first.tfplan"])
-        .ok();
-    let shown = dir
-        .run(&["show", "-json", "-no-color", "first.tfplan"])
-        .ok();
-    let plan: Value = serde_json::from_str(&shown.stdout)
-        .unwrap_or_else(|e| panic!("the plan is JSON ({e}): {}", shown.stdout));
+fn values(plan: &Value) -> Value {
     json!({ "values": plan["planned_values"] })
+}
+
+/// The composition's own wiring of the bootstrap, before the test redirects it: the EKS
+/// cluster's name and region from the cluster module, its endpoint and CA unknown until the
+/// cluster exists, the Auth0 client ids unknown until the setup exists.
+fn check_bootstrap_wiring(ctx: &str, plan: &Value) {
+    let address = "module.deployment.ff_platform_bootstrap.this";
+    let bootstrap = find_resource(&values(plan), address);
+    let cluster = &bootstrap["cluster"][0];
+    assert_eq!(
+        cluster["eks"],
+        json!([{"cluster_name": "ff-wm-prod", "region": REGION}]),
+        "{ctx}: the bootstrap authenticates to the module's cluster with an EKS token: {bootstrap}"
+    );
+    assert!(
+        cluster.get("token").is_none_or(Value::is_null)
+            && cluster.get("exec").is_none_or(|e| e == &json!([])),
+        "{ctx}: no token and no exec plugin: {cluster}"
+    );
+    let change = plan["resource_changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["address"] == address)
+        .map(|c| c["change"]["after_unknown"].clone())
+        .unwrap_or(Value::Null);
+    assert_eq!(
+        change["cluster"][0]["host"], true,
+        "{ctx}: the host is the cluster's endpoint, unknown at plan: {change}"
+    );
+    assert_eq!(change["cluster"][0]["cluster_ca_certificate"], true);
+    // Unknown as a whole, or (the setup plans the application names) each id unknown.
+    let ids = &change["metadata"][0]["auth0_client_ids"];
+    assert!(
+        ids == &json!(true) || ids == &json!({"portal": true, "worker": true}),
+        "{ctx}: the client ids come from the Auth0 setup of the same plan: {ids}"
+    );
+    assert_eq!(bootstrap["deployment_key"], "WM-Prod");
+    assert_eq!(bootstrap["cloud"], "aws");
 }
 
 /// What the configuration asks of AWS, seen in the plan where moto cannot show it.
 fn check_plan(ctx: &str, plan: &Value) {
+    let plan = &values(plan);
     let jumpbox = find_resource(plan, &format!("{MODULE}.aws_instance.jumpbox"));
     assert_eq!(
         jumpbox["associate_public_ip_address"], false,
@@ -299,7 +368,10 @@ fn check_aws_empty(ctx: &str, aws: &Value) {
     }
 }
 
-fn check_sandbox(ctx: &str, sandbox: &Sandbox) {
+/// What the sandbox holds after the apply: Vault and Grafana (ff_deployment), Auth0
+/// (ff_auth0_tenant_setup), the cluster's objects and Vault's Kubernetes auth
+/// (ff_platform_bootstrap).
+fn check_sandbox(ctx: &str, sandbox: &Sandbox, setup: &Value) {
     let paths: Vec<String> = sandbox
         .kv_secrets("deployments", "WM-Prod/")
         .into_iter()
@@ -313,16 +385,122 @@ fn check_sandbox(ctx: &str, sandbox: &Sandbox) {
             "WM-Prod/db-password",
             "WM-Prod/session-secret",
             "WM-Prod/grafana",
+            "WM-Prod/auth0/portal",
+            "WM-Prod/auth0/worker",
         ],
     );
     assert_exactly_once(ctx, &sandbox.grafana_names("folders"), &["ff-wm-prod"]);
     assert_exactly_once(ctx, &sandbox.grafana_names("teams"), &["ff-wm-prod"]);
+
+    // Auth0: the two applications, the API, the worker's grant, the roles.
+    let clients: Vec<String> = sandbox
+        .auth0_clients_of("WM-Prod")
+        .iter()
+        .filter_map(|c| c["name"].as_str().map(str::to_string))
+        .collect();
+    assert_exactly_once(ctx, &clients, &["ff-wm-prod-portal", "ff-wm-prod-worker"]);
+    assert_eq!(clients.len(), 2, "{ctx}: {clients:?}");
+    let auth0 = sandbox.auth0_state();
+    let apis = names_of(&auth0["resource_servers"]);
+    assert_exactly_once(ctx, &apis, &["ff-wm-prod-api"]);
+    let roles = names_of(&auth0["roles"]);
+    assert_exactly_once(ctx, &roles, &["ff-wm-prod-viewer", "ff-wm-prod-editor"]);
+    let worker_id = &setup["client_ids"]["worker"];
+    let grants: Vec<&Value> = auth0["client_grants"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|g| &g["client_id"] == worker_id)
+        .collect();
+    assert_eq!(grants.len(), 1, "{ctx}: the worker's grant: {grants:?}");
+    assert_eq!(grants[0]["audience"], "https://api.wm-prod.example.com");
+
+    // The platform on the cluster, labelled with the deployment.
+    let held = sandbox.kube_objects();
+    let object = |key: &str| {
+        held.get(key)
+            .cloned()
+            .unwrap_or_else(|| panic!("{ctx}: the cluster holds {key}; it holds {:?}", held.keys()))
+    };
+    let class = object("storage.k8s.io/storageclasses//gp3-encrypted");
+    assert_eq!(class["parameters"]["encrypted"], "true", "{ctx}: {class}");
+    let metadata = object("/configmaps/wm-prod/ff-deployment");
+    assert_eq!(
+        metadata["data"]["auth0_client_id.portal"], setup["client_ids"]["portal"],
+        "{ctx}: the applications find the setup's client ids: {metadata}"
+    );
+    assert_eq!(
+        metadata["data"]["auth0_client_id.worker"],
+        setup["client_ids"]["worker"]
+    );
+    assert_eq!(
+        metadata["data"]["auth0_audience"],
+        "https://api.wm-prod.example.com"
+    );
+    assert_eq!(metadata["data"]["auth0_domain"], "wm-prod.eu.auth0.com");
+    assert_eq!(
+        metadata["data"]["vault_auth_path"],
+        "auth/kubernetes-wm-prod"
+    );
+    let app = object("argoproj.io/applications/argocd/ff-wm-prod");
+    assert_eq!(
+        app["spec"]["source"]["repoURL"],
+        "https://gitlab.example.com/customers/wm-prod/platform.git"
+    );
+    assert_eq!(app["spec"]["source"]["path"], "apps");
+    assert_eq!(app["spec"]["source"]["targetRevision"], "main");
+    let repo = object("/secrets/argocd/ff-wm-prod-repo");
+    assert!(
+        repo["data"]["password"].is_string(),
+        "{ctx}: the Git credentials come from Vault: {repo}"
+    );
+    let corefile = object("/configmaps/kube-system/coredns")["data"]["Corefile"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        corefile.contains("corp.example:53") && corefile.contains("10.0.0.2"),
+        "{ctx}: CoreDNS forwards the internal zone:\n{corefile}"
+    );
+    let service = object("/services/ingress-nginx/ingress-nginx-controller");
+    assert_eq!(
+        service["metadata"]["annotations"]["service.beta.kubernetes.io/aws-load-balancer-scheme"],
+        "internal",
+        "{ctx}: the ingress controller's load balancer is internal"
+    );
+    let binding = held
+        .iter()
+        .find(|(k, o)| {
+            k.starts_with("rbac.authorization.k8s.io/clusterrolebindings/")
+                && o["subjects"][0]["name"] == "platform-admins"
+        })
+        .map(|(_, o)| o.clone())
+        .unwrap_or_else(|| panic!("{ctx}: a ClusterRoleBinding for platform-admins"));
+    assert_eq!(binding["roleRef"]["name"], "cluster-admin");
+    let auth = sandbox.vault("GET", "sys/auth", None);
+    assert!(
+        auth.body["data"]["kubernetes-wm-prod/"].is_object(),
+        "{ctx}: Vault's Kubernetes auth for the cluster: {auth:?}"
+    );
+    let role = sandbox.vault("GET", "auth/kubernetes-wm-prod/role/ff-wm-prod-apps", None);
+    assert_eq!(role.body["data"]["token_policies"][0], "ff-wm-prod-read");
 }
 
+fn names_of(list: &Value) -> Vec<String> {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["name"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// After destroy: nothing of the deployment in Vault (but the Git credentials the test
+/// wrote itself), Grafana, Auth0 or the cluster.
 fn check_sandbox_empty(ctx: &str, sandbox: &Sandbox) {
     let live: Vec<String> = sandbox
         .kv_secrets("deployments", "WM-Prod/")
         .into_iter()
+        .filter(|(path, data)| !data.is_null() && path != "WM-Prod/git")
         .map(|(path, _)| path)
         .collect();
     assert!(live.is_empty(), "{ctx}: Vault still holds {live:?}");
@@ -333,12 +511,41 @@ fn check_sandbox_empty(ctx: &str, sandbox: &Sandbox) {
             "{ctx}: Grafana still holds {kind} {left:?}"
         );
     }
+    let clients = sandbox.auth0_clients_of("WM-Prod");
+    assert!(clients.is_empty(), "{ctx}: Auth0 still holds {clients:?}");
+    let auth0 = sandbox.auth0_state();
+    for kind in ["resource_servers", "roles"] {
+        let left: Vec<String> = names_of(&auth0[kind])
+            .into_iter()
+            .filter(|n| n.starts_with("ff-wm-prod"))
+            .collect();
+        assert!(left.is_empty(), "{ctx}: Auth0 still holds {kind} {left:?}");
+    }
+    let objects = sandbox.kube_objects_of("WM-Prod");
+    assert!(
+        objects.is_empty(),
+        "{ctx}: the cluster still holds {objects:?}"
+    );
+    let auth = sandbox.vault("GET", "sys/auth", None);
+    assert!(
+        auth.body["data"]["kubernetes-wm-prod/"].is_null(),
+        "{ctx}: Vault still has the cluster's auth method: {auth:?}"
+    );
 }
 
 fn example_aws(tf: &TerraformBin, moto: &Moto) {
     let ctx = format!("terraform {}", tf.version);
     let sandbox = Sandbox::start();
-    let mut env = sandbox.provider_env();
+    // Vault, Grafana, Auth0, the release manifests the sandbox serves, and demo Git
+    // credentials in Vault, as scripts/run-local.sh sets them for examples/local.
+    let mut env = sandbox.local_example_env("WM-Prod");
+    // The AWS identity the sandbox's Kubernetes API accepts presigned EKS tokens of; the AWS
+    // provider keeps moto's own static credentials from its override.
+    let eks = sandbox.endpoints["kubernetes"]["eks"].clone();
+    let text = |field: &str| eks[field].as_str().unwrap_or_default().to_string();
+    env.push(("AWS_ACCESS_KEY_ID".into(), text("access_key_id")));
+    env.push(("AWS_SECRET_ACCESS_KEY".into(), text("secret_access_key")));
+    env.push(("AWS_SESSION_TOKEN".into(), String::new()));
     // A test deployment is thrown away; a customer's keeps the protection on.
     env.push(("TF_VAR_deletion_protection".into(), "false".into()));
     let provider = moto.provider_override();
@@ -352,19 +559,36 @@ fn example_aws(tf: &TerraformBin, moto: &Moto) {
         env,
     );
 
-    // One apply from nothing: tooling, network, cluster, nodes, jumpbox.
-    let plan = planned(&dir);
+    // The module's own wiring, then the connection pointed at the sandbox's cluster.
+    check_bootstrap_wiring(&ctx, &planned(&dir, "wiring.tfplan"));
+    dir.write(
+        "../../modules/ff-aws/sandbox_override.tf",
+        &sandbox_connection(
+            &sandbox.kube_host(),
+            &sandbox.kube_ca(),
+            &text("cluster_name"),
+        ),
+    );
+
+    // One apply from nothing: tooling, Auth0, network, cluster, nodes, jumpbox, platform.
+    let plan = planned(&dir, "first.tfplan");
     check_plan(&ctx, &plan);
     dir.run(&["apply", "-input=false", "-no-color", "first.tfplan"])
         .ok();
     let deployment = dir.resource("module.deployment.ff_deployment.this");
     assert_eq!(deployment["names"]["cluster"], "ff-wm-prod");
+    let setup = dir.resource("ff_auth0_tenant_setup.this");
     check_aws(&ctx, &moto.inventory(REGION), &deployment["tags"]);
-    check_sandbox(&ctx, &sandbox);
+    check_sandbox(&ctx, &sandbox, &setup);
     let outputs = dir.run(&["output", "-json", "-no-color"]).ok();
     let outputs: Value = serde_json::from_str(&outputs.stdout).unwrap_or(Value::Null);
     assert_eq!(outputs["cluster_name"]["value"], "ff-wm-prod", "{outputs}");
     assert_eq!(outputs["vault_path"]["value"], "deployments/WM-Prod");
+    assert_eq!(outputs["vault_auth_role"]["value"], "ff-wm-prod-apps");
+    assert_eq!(
+        outputs["auth0_vault_paths"]["value"]["portal"],
+        "deployments/WM-Prod/auth0/portal"
+    );
     assert_eq!(
         outputs["jumpbox_instance_id"]["value"],
         moto.inventory(REGION)["instances"][0]["id"]
@@ -375,6 +599,30 @@ fn example_aws(tf: &TerraformBin, moto: &Moto) {
             .is_some_and(|e| e.starts_with("https://")),
         "{ctx}: {outputs}"
     );
+
+    // No credential in the state: no EKS token, AWS secret, Auth0 client secret or Git
+    // password.
+    let state = dir.state_file();
+    assert!(
+        !state.contains("k8s-aws-v1."),
+        "{ctx}: an EKS token is in the state"
+    );
+    let mut secrets = vec![
+        ("the AWS secret key", text("secret_access_key")),
+        ("the Git password", "demo-only".to_string()),
+    ];
+    for client in sandbox.auth0_clients_of("WM-Prod") {
+        if let Some(secret) = client["client_secret"].as_str() {
+            secrets.push(("an Auth0 client secret", secret.to_string()));
+        }
+    }
+    assert!(secrets.len() >= 4, "{ctx}: the client secrets were read");
+    for (what, secret) in &secrets {
+        assert!(
+            !state.contains(secret.as_str()),
+            "{ctx}: {what} is in the state"
+        );
+    }
 
     // The second plan is empty.
     dir.assert_plan_empty(&format!("{ctx}: after the apply"));

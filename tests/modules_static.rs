@@ -162,6 +162,60 @@ fn terraform_rejects_an_outbound_type_outside_the_four() {
     }
 }
 
+/// The composition modules read of their cluster module only the outputs their README's
+/// "Swapping the cluster module" section lists, and the cluster module has them all: a team
+/// that swaps in its own module knows exactly what to output.
+#[test]
+fn the_compositions_read_only_the_cluster_outputs_their_readme_lists() {
+    for composition in ["modules/ff-aws", "modules/ff-azure"] {
+        let dir = repo_root().join(composition);
+        let module = Module::load(&dir);
+        let read: std::collections::BTreeSet<String> = module
+            .references
+            .iter()
+            .filter(|r| r.root == "module" && r.path.first().map(String::as_str) == Some("cluster"))
+            .filter_map(|r| r.path.get(1).cloned())
+            .collect();
+        assert!(
+            !read.is_empty(),
+            "{composition} reads module.cluster outputs"
+        );
+        let readme = std::fs::read_to_string(dir.join("README.md")).unwrap_or_default();
+        let section = readme
+            .split("## Swapping the cluster module")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .unwrap_or_else(|| {
+                panic!("{composition}/README.md has a \"Swapping the cluster module\" section")
+            });
+        let listed: std::collections::BTreeSet<String> = section
+            .lines()
+            .filter(|l| l.starts_with("| `"))
+            .filter_map(|l| l.split('`').nth(1).map(str::to_string))
+            .collect();
+        let outputs: std::collections::BTreeSet<String> = listed
+            .iter()
+            .filter(|name| !["names", "tags", "location"].contains(&name.as_str()))
+            .cloned()
+            .collect();
+        assert_eq!(
+            read, outputs,
+            "{composition}: the outputs read of module.cluster (left) are the ones its README lists (right)"
+        );
+        let call = &module.calls["cluster"];
+        let cluster = module
+            .called(call)
+            .unwrap_or_else(|| panic!("{composition}: module.cluster is local"));
+        for output in &read {
+            assert!(
+                cluster.outputs.contains_key(output),
+                "{} declares {output}",
+                cluster.display()
+            );
+        }
+    }
+}
+
 /// Values for the variables without a default, per module or example.
 fn required_values(module: &str) -> &'static str {
     const NAMES_AWS: &str = r#"names = { cluster = "ff-wm-prod", cluster_iam_role = "ff-wm-prod-cluster", node_group = "ff-wm-prod-nodes", jumpbox = "ff-wm-prod-jumpbox", kms_alias = "alias/ff-wm-prod-eks", vpc = "ff-wm-prod-vpc" }"#;
@@ -194,7 +248,13 @@ template_project_id = 7
         "examples/azure" => {
             r#"jumpbox_ssh_public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl test""#
         }
-        "examples/import" => "deployment_key = \"WM-Prod\"\ncloud = \"aws\"",
+        "examples/import" => {
+            r#"deployment_key   = "WM-Prod"
+cloud            = "aws"
+domain           = "wm-prod.example.com"
+cluster_endpoint = "https://ABC.gr7.eu-west-1.eks.amazonaws.com"
+"#
+        }
         "examples/local" => {
             r#"kube_host        = "https://127.0.0.1:6443"
 kube_ca          = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
@@ -279,6 +339,48 @@ const REFUSED: &[(&str, &str, &str, &str)] = &[
         "generated_secrets",
         r#"["grafana"]"#,
         "reserves",
+    ),
+    (
+        "modules/ff-aws",
+        "proxy_url",
+        r#""ftp://127.0.0.1:1080""#,
+        "socks5://",
+    ),
+    (
+        "modules/ff-aws",
+        "ingress_manifest",
+        r#"{ url = "https://x.example/deploy.yaml", sha256 = "abc" }"#,
+        "64 lower-case hex digits",
+    ),
+    (
+        "modules/ff-aws",
+        "platform_repository",
+        r#"{ url = "ftp://git.example/x.git", path = "apps", target_revision = "main" }"#,
+        "https://, ssh:// or git@",
+    ),
+    (
+        "modules/ff-aws",
+        "coredns_forward_zones",
+        r#"{ "corp.example" = ["not-an-ip"] }"#,
+        "IPv4 addresses",
+    ),
+    (
+        "modules/ff-aws",
+        "auth0_client_ids",
+        r#"{ "Portal App" = "abc" }"#,
+        "application name",
+    ),
+    (
+        "modules/ff-azure",
+        "rbac",
+        r#"{ admins = "Cluster Admin" }"#,
+        "ClusterRole name",
+    ),
+    (
+        "modules/ff-azure",
+        "app_namespaces",
+        "[]",
+        "non-empty list of Kubernetes namespace names",
     ),
     (
         "modules/ff-azure",

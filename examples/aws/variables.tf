@@ -25,3 +25,75 @@ variable "deletion_protection" {
   type        = bool
   default     = true
 }
+
+variable "domain" {
+  description = "DNS domain of the deployment's applications (the portal's URLs and the API's audience derive from it)."
+  type        = string
+  default     = "wm-prod.example.com"
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$", var.domain))
+    error_message = "The domain must be a lower-case DNS name such as \"wm-prod.example.com\"."
+  }
+}
+
+variable "auth0_domain" {
+  description = "Domain of the Auth0 tenant the applications sign in with, published to them in the cluster."
+  type        = string
+  default     = "wm-prod.eu.auth0.com"
+
+  validation {
+    condition     = can(regex("^[a-z0-9.-]+$", var.auth0_domain))
+    error_message = "The auth0_domain must be a host name such as \"wm-prod.eu.auth0.com\"."
+  }
+}
+
+variable "ingress_manifest" {
+  description = "The ingress controller's release manifest and the SHA-256 of the file you reviewed, such as ingress-nginx's deploy/static/provider/aws/deploy.yaml of a release. Null: no ingress controller."
+  type = object({
+    url    = string
+    sha256 = string
+  })
+  default = null
+
+  validation {
+    condition     = var.ingress_manifest == null || can(regex("^[0-9a-f]{64}$", var.ingress_manifest.sha256))
+    error_message = "The ingress_manifest must be null or carry a sha256 of 64 lower-case hex digits."
+  }
+}
+
+variable "argocd_manifest" {
+  description = "ArgoCD's install.yaml of a release and the SHA-256 of the file you reviewed. Null: no ArgoCD and no app-of-apps."
+  type = object({
+    url    = string
+    sha256 = string
+  })
+  default = null
+
+  validation {
+    condition     = var.argocd_manifest == null || can(regex("^[0-9a-f]{64}$", var.argocd_manifest.sha256))
+    error_message = "The argocd_manifest must be null or carry a sha256 of 64 lower-case hex digits."
+  }
+}
+
+variable "platform_repository_url" {
+  description = "The deployment's Git repository, which ArgoCD's app-of-apps follows (path `apps`, branch `main`)."
+  type        = string
+  default     = "https://gitlab.example.com/customers/wm-prod/platform.git"
+
+  validation {
+    condition     = can(regex("^(https://|ssh://|git@)", var.platform_repository_url))
+    error_message = "The platform_repository_url must be an https://, ssh:// or git@ URL."
+  }
+}
+
+variable "proxy_url" {
+  description = "SOCKS5 or HTTP proxy that reaches the private API endpoint (a tunnel through the jumpbox); null when Terraform runs inside the VPC."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.proxy_url == null || can(regex("^(socks5h?|https?)://", var.proxy_url))
+    error_message = "The proxy_url must be null or a socks5:// or http:// URL."
+  }
+}

@@ -35,3 +35,42 @@ variable "deletion_protection" {
   type        = bool
   default     = true
 }
+
+variable "ingress_manifest" {
+  description = "The ingress controller's release manifest and the SHA-256 of the file you reviewed, such as ingress-nginx's deploy/static/provider/cloud/deploy.yaml of a release. Null: no ingress controller."
+  type = object({
+    url    = string
+    sha256 = string
+  })
+  default = null
+
+  validation {
+    condition     = var.ingress_manifest == null || can(regex("^[0-9a-f]{64}$", var.ingress_manifest.sha256))
+    error_message = "The ingress_manifest must be null or carry a sha256 of 64 lower-case hex digits."
+  }
+}
+
+variable "argocd_manifest" {
+  description = "ArgoCD's install.yaml of a release and the SHA-256 of the file you reviewed. Null: no ArgoCD and no app-of-apps."
+  type = object({
+    url    = string
+    sha256 = string
+  })
+  default = null
+
+  validation {
+    condition     = var.argocd_manifest == null || can(regex("^[0-9a-f]{64}$", var.argocd_manifest.sha256))
+    error_message = "The argocd_manifest must be null or carry a sha256 of 64 lower-case hex digits."
+  }
+}
+
+variable "proxy_url" {
+  description = "SOCKS5 or HTTP proxy that reaches the private API server (a tunnel through the jumpbox); null when Terraform runs inside the virtual network."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.proxy_url == null || can(regex("^(socks5h?|https?)://", var.proxy_url))
+    error_message = "The proxy_url must be null or a socks5:// or http:// URL."
+  }
+}

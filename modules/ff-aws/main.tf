@@ -1,9 +1,15 @@
 # One customer deployment on AWS in one plan: ff_deployment (Vault, Grafana, and every name)
-# → the private EKS cluster → (after issues 3 and 4 land) Auth0 and the platform bootstrap.
+# → the private EKS cluster (below) → ff_platform_bootstrap on that cluster (platform.tf).
+# The deployment's ff_auth0_tenant_setup lives in the root module, keyed by this module's
+# `deployment_key` output, and its client ids come back in `auth0_client_ids` (the README
+# says why: an application map passed through a module variable fails `terraform validate`).
 #
-# A team with its own EKS module swaps `module "cluster"` below and keeps the rest: the
-# module gets the derived names and tags, and must output the cluster's name, endpoint and
-# CA certificate (which the bootstrap connects with).
+# A team with its own EKS module swaps `module "cluster"` below and keeps the rest. What the
+# rest relies on (the README's "Swapping the cluster module" lists it): the module takes the
+# derived `names` and `tags`, outputs `cluster_name`, `cluster_endpoint`,
+# `cluster_certificate_authority_data` and `region` (the bootstrap connects with them) and
+# `jumpbox_instance_id` and `vpc_id` (outputs of this module), and once it is applied the
+# cluster has nodes and the AWS identity running Terraform administers it.
 
 data "aws_region" "current" {}
 
@@ -26,10 +32,6 @@ resource "ff_deployment" "this" {
   }
 }
 
-# TODO(issue 3, after merge): ff_auth0_tenant_setup goes here, keyed by
-# ff_deployment.this.key, with the deployment's applications, API, grants and roles as
-# variables of this module. Its schema is not settled on this branch, so nothing is wired.
-
 module "cluster" {
   source = "../aws-eks-private"
 
@@ -43,11 +45,3 @@ module "cluster" {
   node_scaling            = var.node_scaling
   jumpbox_instance_type   = var.jumpbox_instance_type
 }
-
-# TODO(issue 4, after merge): ff_platform_bootstrap goes here, connecting with
-#   host                   = module.cluster.cluster_endpoint
-#   cluster_ca_certificate = base64decode(module.cluster.cluster_certificate_authority_data)
-# and an EKS token the provider presigns at apply time from the AWS credentials in its
-# environment (module.cluster.cluster_name, module.cluster.region), so that no token enters
-# the state; `proxy_url` reaches the private endpoint through the jumpbox. Its schema is not
-# settled on this branch, so nothing is wired.

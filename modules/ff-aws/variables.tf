@@ -134,3 +134,138 @@ variable "jumpbox_instance_type" {
     error_message = "The jumpbox_instance_type must be an EC2 instance type such as \"t3.micro\"."
   }
 }
+
+# --- Auth0, published to the applications in the cluster -------------------------------
+
+variable "auth0_client_ids" {
+  description = "Auth0 client id of each application, by name: `ff_auth0_tenant_setup.NAME.client_ids` of the deployment's setup, which the root module declares (see the README). Published to the applications in the cluster with `auth0_domain` and `auth0_audience`."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for name, id in var.auth0_client_ids : can(regex("^[a-z0-9_-]{1,32}$", name)) && length(id) > 0])
+    error_message = "Every key of auth0_client_ids must be an application name (1 to 32 lower-case letters, digits, \"-\" and \"_\") and every value a non-empty client id."
+  }
+}
+
+variable "auth0_audience" {
+  description = "Identifier (audience) of the deployment's Auth0 API, such as \"https://api.wm-prod.example.com\"; published to the applications in the cluster. Null: not published."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.auth0_audience == null || can(regex("^[^ ]+$", var.auth0_audience))
+    error_message = "The auth0_audience must be null or an API identifier without spaces."
+  }
+}
+
+variable "auth0_domain" {
+  description = "Domain of the Auth0 tenant the applications sign in with, such as \"wm-prod.eu.auth0.com\"; published to the applications in the cluster (not used to reach Auth0, which the provider's settings do). Null: not published."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.auth0_domain == null || can(regex("^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$", var.auth0_domain))
+    error_message = "The auth0_domain must be null or a host name such as \"wm-prod.eu.auth0.com\", without scheme or path."
+  }
+}
+
+# --- The platform on the cluster (ff_platform_bootstrap) -------------------------------
+
+variable "proxy_url" {
+  description = "Proxy through which the provider reaches the cluster's private API endpoint, such as \"socks5://127.0.0.1:1080\" for a tunnel through the jumpbox. Null: Terraform runs where the endpoint answers (inside the VPC, such as a Terraform Cloud agent there)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.proxy_url == null || can(regex("^(socks5h?|https?)://[^/ ]+/?$", var.proxy_url))
+    error_message = "The proxy_url must be null or a socks5://, socks5h://, http:// or https:// URL such as \"socks5://127.0.0.1:1080\"."
+  }
+}
+
+variable "app_namespaces" {
+  description = "Namespaces of the deployment's applications: created, given the deployment's metadata ConfigMap and bound to its Vault role. Null: one namespace named by the deployment's slug."
+  type        = list(string)
+  default     = null
+
+  validation {
+    condition     = var.app_namespaces == null || try(length(var.app_namespaces) > 0 && alltrue([for ns in var.app_namespaces : can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", ns))]), false)
+    error_message = "The app_namespaces must be null or a non-empty list of Kubernetes namespace names (lower-case letters, digits and '-', at most 63)."
+  }
+}
+
+variable "coredns_forward_zones" {
+  description = "Internal DNS zones CoreDNS forwards, zone → upstream DNS servers, such as { \"corp.example\" = [\"10.0.0.2\"] }. Only the deployment's own part of the CoreDNS configuration is changed."
+  type        = map(list(string))
+  default     = {}
+
+  validation {
+    condition     = alltrue([for zone, servers in var.coredns_forward_zones : can(regex("^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?\\.?$", zone)) && length(servers) > 0 && alltrue([for s in servers : can(regex("^([0-9]{1,3}\\.){3}[0-9]{1,3}(:[0-9]{1,5})?$", s))])])
+    error_message = "Every key of coredns_forward_zones must be a DNS zone and every value a non-empty list of IPv4 addresses (optionally with :port)."
+  }
+}
+
+variable "ingress_manifest" {
+  description = "The ingress controller's release manifest, `{ url, sha256 }`: the provider downloads it, refuses it unless its SHA-256 matches, labels every object with the deployment and makes its load balancers internal. Null: no ingress controller."
+  type = object({
+    url    = string
+    sha256 = string
+  })
+  default = null
+
+  validation {
+    condition     = var.ingress_manifest == null || try(can(regex("^https?://", var.ingress_manifest.url)) && can(regex("^[0-9a-f]{64}$", var.ingress_manifest.sha256)), false)
+    error_message = "The ingress_manifest must be null or have an http(s) url and the sha256 of the file as 64 lower-case hex digits."
+  }
+}
+
+variable "argocd_manifest" {
+  description = "ArgoCD's release manifest (its `install.yaml`), `{ url, sha256 }`, pinned by its SHA-256 as `ingress_manifest`. Null: no ArgoCD (and no `platform_repository`)."
+  type = object({
+    url    = string
+    sha256 = string
+  })
+  default = null
+
+  validation {
+    condition     = var.argocd_manifest == null || try(can(regex("^https?://", var.argocd_manifest.url)) && can(regex("^[0-9a-f]{64}$", var.argocd_manifest.sha256)), false)
+    error_message = "The argocd_manifest must be null or have an http(s) url and the sha256 of the file as 64 lower-case hex digits."
+  }
+}
+
+variable "platform_repository" {
+  description = "The deployment's Git repository ArgoCD's app-of-apps follows: `url`, `path` of the applications in it and `target_revision` (branch, tag or commit). Needs `argocd_manifest`. Null: no app-of-apps."
+  type = object({
+    url             = string
+    path            = string
+    target_revision = string
+  })
+  default = null
+
+  validation {
+    condition     = var.platform_repository == null || try(can(regex("^(https://|ssh://|git@)[^ ]+$", var.platform_repository.url)) && length(var.platform_repository.path) > 0 && length(var.platform_repository.target_revision) > 0, false)
+    error_message = "The platform_repository must be null or have an https://, ssh:// or git@ url and a non-empty path and target_revision."
+  }
+}
+
+variable "platform_repository_credentials" {
+  description = "Name of the Vault secret under the deployment's path that holds the Git credentials of `platform_repository` (keys `username` and `password`, or `sshPrivateKey`); they are read at apply, never stored in the state. Empty: a public repository."
+  type        = string
+  default     = "git"
+
+  validation {
+    condition     = can(regex("^([a-z0-9]([a-z0-9_-]{0,30}[a-z0-9])?)?$", var.platform_repository_credentials))
+    error_message = "The platform_repository_credentials must be empty or a secret name of 1 to 32 lower-case letters, digits, \"-\" and \"_\"."
+  }
+}
+
+variable "rbac" {
+  description = "Groups of the identity provider → the ClusterRole each is bound to cluster-wide, such as { \"wm-prod-admins\" = \"cluster-admin\" }."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for group, role in var.rbac : length(group) > 0 && can(regex("^[a-z0-9]([-a-z0-9:.]*[a-z0-9])?$", role))])
+    error_message = "Every key of rbac must be a non-empty group name and every value a ClusterRole name such as \"view\", \"edit\" or \"cluster-admin\"."
+  }
+}

@@ -1,10 +1,16 @@
 # One customer deployment on Azure in one plan: ff_deployment (Vault, Grafana, and every
-# name) → the private AKS cluster → (after issues 3 and 4 land) Auth0 and the platform
-# bootstrap.
+# name) → the private AKS cluster (below) → ff_platform_bootstrap on that cluster
+# (platform.tf). The deployment's ff_auth0_tenant_setup lives in the root module, keyed by
+# this module's `deployment_key` output, and its client ids come back in `auth0_client_ids`
+# (the README says why).
 #
-# A team with its own AKS module swaps `module "cluster"` below and keeps the rest: the
-# module gets the derived names and tags, and must output the cluster's name, endpoint and
-# CA certificate (which the bootstrap connects with).
+# A team with its own AKS module swaps `module "cluster"` below and keeps the rest. What the
+# rest relies on (the README's "Swapping the cluster module" lists it): the module takes the
+# derived `names` and `tags` and `location`, outputs `cluster_endpoint` and
+# `cluster_certificate_authority_data` (the bootstrap connects with them) and
+# `resource_group_name`, `cluster_name` and `jumpbox_id` (outputs of this module), and once
+# it is applied the cluster has nodes, uses Entra ID with Azure RBAC, and the identity of the
+# ARM_* credentials running Terraform administers it.
 
 resource "ff_deployment" "this" {
   key                 = var.deployment_key
@@ -25,10 +31,6 @@ resource "ff_deployment" "this" {
   }
 }
 
-# TODO(issue 3, after merge): ff_auth0_tenant_setup goes here, keyed by
-# ff_deployment.this.key, with the deployment's applications, API, grants and roles as
-# variables of this module. Its schema is not settled on this branch, so nothing is wired.
-
 module "cluster" {
   source = "../azure-aks-private"
 
@@ -45,11 +47,3 @@ module "cluster" {
   resource_providers     = var.resource_providers
   jumpbox_ssh_public_key = var.jumpbox_ssh_public_key
 }
-
-# TODO(issue 4, after merge): ff_platform_bootstrap goes here, connecting with
-#   host                   = module.cluster.cluster_endpoint
-#   cluster_ca_certificate = base64decode(module.cluster.cluster_certificate_authority_data)
-# and an Entra ID token the provider obtains at apply time from the ARM_* credentials in
-# its environment (the identity running Terraform is a cluster admin, see the cluster
-# module), so that no token enters the state; `proxy_url` reaches the private endpoint
-# through the jumpbox. Its schema is not settled on this branch, so nothing is wired.

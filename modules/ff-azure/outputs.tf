@@ -52,3 +52,23 @@ output "jumpbox_id" {
   description = "Resource id of the jumpbox VM."
   value       = module.cluster.jumpbox_id
 }
+
+output "platform_objects" {
+  description = "Every object the platform bootstrap manages on the cluster and in Vault, with the digest of what was applied."
+  value       = ff_platform_bootstrap.this.objects
+}
+
+output "metadata_configmap" {
+  description = "ConfigMap holding the deployment's metadata (Auth0 client ids, Vault address and role) in each application namespace."
+  value       = ff_platform_bootstrap.this.metadata_configmap
+}
+
+output "vault_auth_mount" {
+  description = "Path of the Vault Kubernetes auth method of the cluster."
+  value       = ff_platform_bootstrap.this.vault_auth_mount
+}
+
+output "vault_auth_role" {
+  description = "Vault role the applications' service accounts log in with."
+  value       = ff_platform_bootstrap.this.vault_auth_role
+}

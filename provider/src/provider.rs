@@ -19,7 +19,7 @@ use tf_provider::{AttributePath, Diagnostics, DynamicResource, Provider};
 
 use crate::backends::grafana::GrafanaClient;
 use crate::backends::http::{HttpSettings, RetryPolicy, System};
-use crate::backends::vault::VaultClient;
+use crate::backends::vault::{VaultAuth, VaultClient};
 use crate::diag::{DiagnosticsExt, attr, block_attr, chain};
 use crate::naming::SlugRegistry;
 use crate::resources;
@@ -42,7 +42,26 @@ pub struct VaultBlock {
     pub kv_mount: Value<String>,
     /// Extra CA bundle file.
     pub ca_cert_file: Value<String>,
+    /// Log in with a JWT instead of a token.
+    #[serde(with = "serde_as_vec", default)]
+    pub auth_login_jwt: Value<JwtLoginBlock>,
 }
+
+/// The `vault.auth_login_jwt` block.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct JwtLoginBlock {
+    /// Mount path of the JWT auth method.
+    pub mount: Value<String>,
+    /// Role to log in as.
+    pub role: Value<String>,
+    /// The JWT.
+    pub jwt: Value<String>,
+}
+
+/// Default mount path of Vault's JWT auth method.
+pub const DEFAULT_JWT_MOUNT: &str = "jwt";
+/// Where Terraform Cloud puts the workload identity token of a run.
+pub const JWT_ENV: &str = "TFC_WORKLOAD_IDENTITY_TOKEN";
 
 /// The `auth0` block.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -209,6 +228,104 @@ fn block(description: &str, attributes: Vec<(&str, Attribute)>) -> NestedBlock {
     })
 }
 
+/// `outer` with `inner` nested in it under `name`.
+fn with_block(outer: NestedBlock, name: &str, inner: NestedBlock) -> NestedBlock {
+    match outer {
+        NestedBlock::Optional(mut block) => {
+            block.blocks.insert(name.to_string(), inner);
+            NestedBlock::Optional(block)
+        }
+        other => other,
+    }
+}
+
+/// `vault.auth_login_jwt`.
+fn jwt_login_block() -> NestedBlock {
+    block(
+        "Log in to Vault with a JWT through its JWT auth method (`auth/<mount>/login`) instead of using `token`: with Terraform Cloud dynamic credentials, set the workspace variable `TFC_WORKLOAD_IDENTITY_AUDIENCE` so that each run gets a workload identity token in `TFC_WORKLOAD_IDENTITY_TOKEN`, which is the default `jwt`. The Vault role binds that audience and the claims of the runs it admits. The provider logs in again before the Vault token expires.",
+        vec![
+            (
+                "mount",
+                string_attr("Mount path of the JWT auth method (default `jwt`).", false),
+            ),
+            (
+                "role",
+                Attribute {
+                    constraint: AttributeConstraint::Required,
+                    ..string_attr("Name of the JWT role to log in as.", false)
+                },
+            ),
+            (
+                "jwt",
+                string_attr(
+                    "The signed JWT to log in with. Environment: `TFC_WORKLOAD_IDENTITY_TOKEN` (Terraform Cloud's workload identity token).",
+                    true,
+                ),
+            ),
+        ],
+    )
+}
+
+/// What is wrong with a JWT's form (three base64url parts, a JSON header naming `alg`),
+/// without quoting it.
+pub fn jwt_format_problem(jwt: &str) -> Option<String> {
+    use base64::Engine;
+    let parts: Vec<&str> = jwt.trim().split('.').collect();
+    if parts.len() != 3 {
+        return Some(format!(
+            "a JWT has three dot-separated parts; this value has {}",
+            parts.len()
+        ));
+    }
+    if parts.iter().any(|p| p.is_empty()) {
+        return Some("a part of the JWT is empty (an unsigned JWT cannot log in)".into());
+    }
+    let base64url = |p: &str| {
+        p.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'=')
+    };
+    if !parts.iter().all(|p| base64url(p)) {
+        return Some("the JWT holds characters outside base64url".into());
+    }
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(parts[0].trim_end_matches('='))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok());
+    match header {
+        Some(h) if h.get("alg").and_then(serde_json::Value::as_str).is_some() => None,
+        _ => {
+            Some("the JWT's header is not a JSON object naming its signing algorithm (alg)".into())
+        }
+    }
+}
+
+/// Path of an attribute of `vault.auth_login_jwt`.
+fn jwt_attr(name: &'static str) -> AttributePath {
+    AttributePath::new("vault")
+        .index(0)
+        .attribute("auth_login_jwt")
+        .index(0)
+        .attribute(name)
+}
+
+/// What is wrong with a Vault mount path or role name.
+fn vault_name_problem(value: &str, what: &str, slashes: bool) -> Option<String> {
+    let trimmed = value.trim_matches('/');
+    if trimmed.is_empty() {
+        return Some(format!("the {what} is empty"));
+    }
+    if value
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '*' | '+' | '?' | '#'))
+        || (!slashes && value.contains('/'))
+    {
+        return Some(format!(
+            "the {what} {value:?} holds characters Vault does not accept in it"
+        ));
+    }
+    None
+}
+
 /// The provider's schema.
 pub fn provider_schema() -> Schema {
     Schema {
@@ -237,42 +354,46 @@ pub fn provider_schema() -> Schema {
             blocks: HashMap::from([
                 (
                     "vault".to_string(),
-                    block(
-                        "HashiCorp Vault, which holds every secret of the deployments.",
-                        vec![
-                            (
-                                "address",
-                                string_attr(
-                                    "Vault address, such as `https://vault.example.com:8200`. Environment: `VAULT_ADDR`.",
-                                    false,
+                    with_block(
+                        block(
+                            "HashiCorp Vault, which holds every secret of the deployments. The provider authenticates with `token`, or logs in with `auth_login_jwt` (Terraform Cloud dynamic credentials); a token with a TTL is renewed, and a login is repeated, before it expires, so applies may last longer than the token's TTL.",
+                            vec![
+                                (
+                                    "address",
+                                    string_attr(
+                                        "Vault address, such as `https://vault.example.com:8200`. Environment: `VAULT_ADDR`.",
+                                        false,
+                                    ),
                                 ),
-                            ),
-                            (
-                                "token",
-                                string_attr("Vault token. Environment: `VAULT_TOKEN`.", true),
-                            ),
-                            (
-                                "namespace",
-                                string_attr(
-                                    "Vault Enterprise namespace. Environment: `VAULT_NAMESPACE`.",
-                                    false,
+                                (
+                                    "token",
+                                    string_attr("Vault token. Environment: `VAULT_TOKEN`.", true),
                                 ),
-                            ),
-                            (
-                                "kv_mount",
-                                string_attr(
-                                    "KV version 2 mount that holds the deployments (default `deployments`); enabled if missing.",
-                                    false,
+                                (
+                                    "namespace",
+                                    string_attr(
+                                        "Vault Enterprise namespace. Environment: `VAULT_NAMESPACE`.",
+                                        false,
+                                    ),
                                 ),
-                            ),
-                            (
-                                "ca_cert_file",
-                                string_attr(
-                                    "PEM file of extra CA certificates to trust. Environment: `VAULT_CACERT`.",
-                                    false,
+                                (
+                                    "kv_mount",
+                                    string_attr(
+                                        "KV version 2 mount that holds the deployments (default `deployments`); enabled if missing.",
+                                        false,
+                                    ),
                                 ),
-                            ),
-                        ],
+                                (
+                                    "ca_cert_file",
+                                    string_attr(
+                                        "PEM file of extra CA certificates to trust. Environment: `VAULT_CACERT`.",
+                                        false,
+                                    ),
+                                ),
+                            ],
+                        ),
+                        "auth_login_jwt",
+                        jwt_login_block(),
                     ),
                 ),
                 (
@@ -454,6 +575,37 @@ fn validate_config(diags: &mut Diagnostics, config: &ProviderConfig) {
             "Vault KV mount",
             &vault.kv_mount,
         );
+        if let Value::Value(login) = &vault.auth_login_jwt {
+            if let Value::Value(mount) = &login.mount
+                && let Some(problem) = vault_name_problem(mount, "JWT auth mount", true)
+            {
+                diags.error_at(
+                    jwt_attr("mount"),
+                    "Invalid Vault JWT auth mount",
+                    format!("{problem}: give the path the JWT auth method is enabled at, such as \"jwt\"."),
+                );
+            }
+            if let Value::Value(role) = &login.role
+                && let Some(problem) = vault_name_problem(role, "JWT role", false)
+            {
+                diags.error_at(
+                    jwt_attr("role"),
+                    "Invalid Vault JWT role",
+                    format!("{problem}: give the name of a role of the JWT auth method."),
+                );
+            }
+            if let Value::Value(jwt) = &login.jwt
+                && let Some(problem) = jwt_format_problem(jwt)
+            {
+                diags.error_at(
+                    jwt_attr("jwt"),
+                    "Invalid JWT",
+                    format!(
+                        "The JWT in the provider configuration is not a signed JWT: {problem}."
+                    ),
+                );
+            }
+        }
         if let Value::Value(mount) = &vault.kv_mount
             && (mount.trim_matches('/').is_empty() || mount.contains(['*', '+', ' ']))
         {
@@ -586,6 +738,61 @@ fn missing(names: &[(&str, &str)]) -> String {
         .join(" and ")
 }
 
+/// How the provider will authenticate to Vault, as far as it is known.
+enum AuthSetting {
+    Known(VaultAuth),
+    Unknown,
+    /// Names what is missing.
+    Missing(String),
+}
+
+/// The token, or the JWT login when `auth_login_jwt` is given (the token is then unused).
+fn vault_auth(
+    diags: &mut Diagnostics,
+    vault_block: Option<&VaultBlock>,
+    token: SettingValue,
+) -> AuthSetting {
+    let Some(login) = vault_block.and_then(|b| b.auth_login_jwt.as_ref_option()) else {
+        return match token {
+            SettingValue::Known(token, _) => AuthSetting::Known(VaultAuth::Token(token)),
+            SettingValue::Unknown => AuthSetting::Unknown,
+            SettingValue::Absent => {
+                AuthSetting::Missing(missing(&[("vault.token", "VAULT_TOKEN")]))
+            }
+        };
+    };
+    let mount = match &login.mount {
+        Value::Value(mount) => mount.trim_matches('/').to_string(),
+        Value::Unknown => return AuthSetting::Unknown,
+        Value::Null => DEFAULT_JWT_MOUNT.to_string(),
+    };
+    let role = match &login.role {
+        Value::Value(role) => role.clone(),
+        Value::Unknown => return AuthSetting::Unknown,
+        Value::Null => return AuthSetting::Missing("vault.auth_login_jwt.role".into()),
+    };
+    match setting(Some(&login.jwt), Some(JWT_ENV)) {
+        SettingValue::Known(jwt, source) => {
+            if let Some(problem) = jwt_format_problem(&jwt) {
+                diags.error_at(
+                    jwt_attr("jwt"),
+                    "Invalid JWT",
+                    format!(
+                        "The JWT {} is not a signed JWT: {problem}. In Terraform Cloud, set the workspace variable TFC_WORKLOAD_IDENTITY_AUDIENCE so that runs receive one.",
+                        from_where(source)
+                    ),
+                );
+                return AuthSetting::Missing("a valid vault.auth_login_jwt.jwt".into());
+            }
+            AuthSetting::Known(VaultAuth::Jwt { mount, role, jwt })
+        }
+        SettingValue::Unknown => AuthSetting::Unknown,
+        SettingValue::Absent => AuthSetting::Missing(format!(
+            "vault.auth_login_jwt.jwt (or the environment variable {JWT_ENV}, which Terraform Cloud sets when the workspace variable TFC_WORKLOAD_IDENTITY_AUDIENCE is set)"
+        )),
+    }
+}
+
 /// Build the backends from the configuration and the environment.
 fn resolve(diags: &mut Diagnostics, config: &ProviderConfig) -> Backends {
     let timeout = Duration::from_secs(
@@ -607,11 +814,12 @@ fn resolve(diags: &mut Diagnostics, config: &ProviderConfig) -> Backends {
     let token = setting(vault_block.map(|b| &b.token), Some("VAULT_TOKEN"));
     let namespace = setting(vault_block.map(|b| &b.namespace), Some("VAULT_NAMESPACE"));
     let vault_ca = setting(vault_block.map(|b| &b.ca_cert_file), Some("VAULT_CACERT"));
-    let vault = match (address, token, namespace) {
+    let auth = vault_auth(diags, vault_block, token);
+    let vault = match (address, auth, namespace) {
         (SettingValue::Unknown, _, _)
-        | (_, SettingValue::Unknown, _)
+        | (_, AuthSetting::Unknown, _)
         | (_, _, SettingValue::Unknown) => Slot::Unknown,
-        (SettingValue::Known(address, source), SettingValue::Known(token, _), namespace) => {
+        (SettingValue::Known(address, source), AuthSetting::Known(auth), namespace) => {
             check_url_setting(
                 diags,
                 block_attr("vault", "address"),
@@ -624,9 +832,9 @@ fn resolve(diags: &mut Diagnostics, config: &ProviderConfig) -> Backends {
                 _ => None,
             };
             match read_ca(diags, block_attr("vault", "ca_cert_file"), vault_ca) {
-                Ok(ca) => match VaultClient::new(
+                Ok(ca) => match VaultClient::with_auth(
                     http_settings(System::Vault, address, ca, timeout),
-                    token,
+                    auth,
                     namespace,
                 ) {
                     Ok(client) => Slot::Ready(client),
@@ -642,15 +850,15 @@ fn resolve(diags: &mut Diagnostics, config: &ProviderConfig) -> Backends {
                 Err(_) => Slot::Missing("a readable vault.ca_cert_file".into()),
             }
         }
-        (address, token, _) => {
+        (address, auth, _) => {
             let mut names = Vec::new();
             if !matches!(address, SettingValue::Known(..)) {
-                names.push(("vault.address", "VAULT_ADDR"));
+                names.push(missing(&[("vault.address", "VAULT_ADDR")]));
             }
-            if !matches!(token, SettingValue::Known(..)) {
-                names.push(("vault.token", "VAULT_TOKEN"));
+            if let AuthSetting::Missing(what) = auth {
+                names.push(what);
             }
-            Slot::Missing(missing(&names))
+            Slot::Missing(names.join(" and "))
         }
     };
 
@@ -839,6 +1047,66 @@ mod tests {
         );
         assert!(auth0_base_url("not a domain").is_err());
         assert!(auth0_base_url("t.eu.auth0.com/api").is_err());
+    }
+
+    #[test]
+    fn jwt_forms() {
+        // {"alg":"RS256"} . {} . sig
+        assert_eq!(jwt_format_problem("eyJhbGciOiJSUzI1NiJ9.e30.c2ln"), None);
+        for bad in [
+            "",
+            "a.b",
+            "a..c",
+            "a.b.c.d",
+            "e30.e30.c2ln",
+            "eyJhbGciOiJSUzI1NiJ9.e30.s ig",
+        ] {
+            let problem = jwt_format_problem(bad);
+            assert!(problem.is_some(), "{bad:?}");
+            assert!(
+                !problem.unwrap_or_default().contains("c2ln"),
+                "never quoted"
+            );
+        }
+    }
+
+    #[test]
+    fn jwt_login_settings_are_checked_with_their_paths() {
+        let config = ProviderConfig {
+            vault: Value::Value(VaultBlock {
+                auth_login_jwt: Value::Value(JwtLoginBlock {
+                    mount: Value::Value("j w t".into()),
+                    role: Value::Value("a/b".into()),
+                    jwt: Value::Value("secret-looking.value".into()),
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let mut diags = Diagnostics::default();
+        validate_config(&mut diags, &config);
+        let paths: Vec<String> = diags
+            .errors
+            .iter()
+            .map(|d| d.attribute.to_string())
+            .collect();
+        assert_eq!(
+            paths,
+            vec![
+                "vault[0].auth_login_jwt[0].mount",
+                "vault[0].auth_login_jwt[0].role",
+                "vault[0].auth_login_jwt[0].jwt"
+            ],
+            "{:?}",
+            diags.errors
+        );
+        assert!(
+            diags
+                .errors
+                .iter()
+                .all(|d| !format!("{d:?}").contains("secret-looking")),
+            "the JWT is never quoted"
+        );
     }
 
     #[test]

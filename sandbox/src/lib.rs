@@ -102,6 +102,9 @@ pub struct Config {
     pub kubeconfig: Option<PathBuf>,
     /// Delay before a Deployment is ready and a CRD Established (default 300 ms).
     pub k8s_ready_delay_ms: Option<u64>,
+    /// Issue at start a renewable Vault token with the `root` policy and this TTL in
+    /// seconds (`vault.ttl_token` of the endpoints line), to try token renewal.
+    pub vault_token_ttl: Option<u64>,
 }
 
 impl Default for Config {
@@ -122,6 +125,7 @@ impl Default for Config {
             auth0_rate_limit: None,
             kubeconfig: None,
             k8s_ready_delay_ms: None,
+            vault_token_ttl: None,
         }
     }
 }
@@ -172,6 +176,10 @@ pub struct KubernetesEndpoint {
 pub struct VaultEndpoint {
     pub address: String,
     pub token: String,
+    /// With `--vault-token-ttl`: a renewable token with the `root` policy that expires
+    /// unless renewed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

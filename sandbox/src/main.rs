@@ -69,6 +69,10 @@ struct Cli {
     /// Milliseconds before a Deployment reports ready and a CRD is Established.
     #[arg(long)]
     k8s_ready_delay_ms: Option<u64>,
+    /// Also issue a renewable Vault token (policy `root`) that expires after this many
+    /// seconds unless renewed; the endpoints line gives it as `vault.ttl_token`.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    vault_token_ttl: Option<u64>,
 }
 
 fn parse_fault(text: &str) -> Result<FaultSpec, String> {
@@ -154,6 +158,7 @@ async fn main() -> ExitCode {
         },
         kubeconfig: cli.kubeconfig,
         k8s_ready_delay_ms: cli.k8s_ready_delay_ms,
+        vault_token_ttl: cli.vault_token_ttl,
     };
     let running = match Sandbox::start(config).await {
         Ok(running) => running,

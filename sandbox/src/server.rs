@@ -91,6 +91,11 @@ pub(crate) async fn start(config: &Config, shared: Arc<Shared>) -> Result<Runnin
     let auth0_url = base_url(&auth0)?;
 
     let vault_token = lock(&shared.vault).root_token().unwrap_or_default();
+    let ttl_token = config.vault_token_ttl.map(|ttl| {
+        lock(&shared.vault)
+            .issue_token(crate::vault::state::NewToken::short_lived_root(ttl))
+            .id
+    });
     let (user, password) = {
         let grafana = lock(&shared.grafana);
         (grafana.admin.user.clone(), grafana.admin.password.clone())
@@ -100,6 +105,7 @@ pub(crate) async fn start(config: &Config, shared: Arc<Shared>) -> Result<Runnin
         vault: VaultEndpoint {
             address: vault_url,
             token: vault_token,
+            ttl_token,
         },
         grafana: GrafanaEndpoint {
             url: grafana_url,

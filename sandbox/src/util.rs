@@ -27,6 +27,11 @@ pub fn now_unix() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
 }
 
+/// Now as Unix milliseconds.
+pub fn now_unix_ms() -> i64 {
+    (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
 /// Formats Unix seconds as RFC 3339.
 pub fn unix_to_rfc3339(secs: i64) -> String {
     OffsetDateTime::from_unix_timestamp(secs)

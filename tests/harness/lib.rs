@@ -13,9 +13,12 @@
 //! - [`release`]: the output of the release command and throwaway GPG keys;
 //! - [`modules`]: the repository's HCL modules and examples, parsed: the static check and
 //!   the README tables;
-//! - [`moto`]: a moto server (AWS) for one test, and what it holds.
+//! - [`moto`]: a moto server (AWS) for one test, and what it holds;
+//! - [`jwt`]: throwaway RSA keys, the JWTs they sign, and Vault's JWT auth method set up
+//!   to trust them.
 
 pub mod check;
+pub mod jwt;
 pub mod modules;
 pub mod moto;
 pub mod release;

@@ -325,6 +325,39 @@ impl Sandbox {
         answer.body["id"].as_u64().unwrap_or_default()
     }
 
+    /// A renewable Vault token with the `root` policy that expires `ttl_seconds` after
+    /// now unless renewed (`POST /_sandbox/vault/tokens`).
+    pub fn vault_token_with_ttl(&self, ttl_seconds: u64) -> String {
+        let answer = self.send(
+            "POST",
+            &format!("{}/_sandbox/vault/tokens", self.control()),
+            &[],
+            Some(json!({ "ttl": ttl_seconds })),
+        );
+        assert_eq!(answer.status, 200, "issuing a Vault token: {answer:?}");
+        answer.body["token"]
+            .as_str()
+            .expect("the answer holds the token")
+            .to_string()
+    }
+
+    /// Slow every request of `service` (`vault`, `grafana`, …) down by `ms`; returns the
+    /// fault's id.
+    pub fn add_latency(&self, service: &str, ms: u64) -> u64 {
+        self.add_fault(json!({"service": service, "kind": "latency", "latency_ms": ms}))
+    }
+
+    /// Remove one fault.
+    pub fn remove_fault(&self, id: u64) {
+        let answer = self.send(
+            "DELETE",
+            &format!("{}/_sandbox/faults/{id}", self.control()),
+            &[],
+            None,
+        );
+        assert_eq!(answer.status, 200, "removing fault {id}: {answer:?}");
+    }
+
     /// Remove every fault.
     pub fn clear_faults(&self) {
         self.send(
@@ -500,7 +533,22 @@ impl Sandbox {
 }
 
 impl Drop for Sandbox {
+    /// SIGTERM first, so the sandbox removes its temporary files (kubeconfig, CA); SIGKILL
+    /// if it has not stopped within five seconds.
     fn drop(&mut self) {
+        let terminated = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        if terminated {
+            let deadline = std::time::Instant::now() + Duration::from_secs(5);
+            while std::time::Instant::now() < deadline {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

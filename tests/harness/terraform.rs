@@ -25,6 +25,7 @@ const SCRUBBED_ENV: &[&str] = &[
     "AUTH0_CLIENT_ID",
     "AUTH0_CLIENT_SECRET",
     "AUTH0_API_TOKEN",
+    "TFC_WORKLOAD_IDENTITY_TOKEN",
     "TF_LOG",
     "TF_LOG_PATH",
     "TF_LOG_PROVIDER",

@@ -422,7 +422,7 @@ impl RateGate {
 }
 
 /// One request, as a backend client describes it.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Call {
     method: Method,
     path: String,

@@ -28,7 +28,7 @@ use serde_json::{Value as Json, json};
 use tf_provider::schema::{
     AttributeConstraint, AttributeType, Block, Description, NestedBlock, Schema,
 };
-use tf_provider::value::{Value, ValueEmpty, serde_as_vec};
+use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::backends::auth0::{
@@ -107,7 +107,7 @@ pub struct TenantSetupState {
     /// Applications by name.
     pub application: Value<BTreeMap<String, Value<ApplicationBlock>>>,
     /// The deployment's API.
-    #[serde(with = "serde_as_vec")]
+    #[serde(with = "crate::resources::serde_block")]
     pub api: Value<ApiBlock>,
     /// Application → scopes of the API it may get tokens for.
     pub grants: SetMap,

@@ -492,6 +492,22 @@ fn validate_state(diags: &mut Diagnostics, config: &DeploymentState) {
             format!("cloud must be \"aws\" or \"azure\"; it is {cloud:?}."),
         );
     }
+    if let Value::Value(region) = &config.region
+        && !(region.len() <= 64
+            && region.starts_with(|c: char| c.is_ascii_lowercase())
+            && region.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && region
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+    {
+        diags.error_at(
+            attr("region"),
+            "Invalid region",
+            format!(
+                "region must be a cloud region name such as \"eu-west-1\" (AWS) or \"westeurope\" (Azure); it is {region:?}."
+            ),
+        );
+    }
     if let Value::Value(name) = &config.display_name
         && name.trim().is_empty()
     {

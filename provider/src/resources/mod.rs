@@ -261,3 +261,47 @@ mod tests {
         assert!(error.to_string().contains("at most once"), "{error}");
     }
 }
+
+/// A nested block of at most one element as a single `Value`, like
+/// `tf_provider::value::serde_as_vec`, except that a block list unknown as a whole decodes as
+/// `Value::Unknown` (and encodes back as unknown) instead of failing. Terraform sends such a
+/// list for a `dynamic` block whose `for_each` is not known yet: always during
+/// `terraform validate`, where a module's variables are unknown.
+pub mod serde_block {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use tf_provider::value::{Value, serde_as_vec};
+
+    /// Encode `value` as a list of zero or one element, or as unknown.
+    pub fn serialize<T, S>(value: &Value<T>, serializer: S) -> Result<S::Ok, S::Error>
+    where
+        S: Serializer,
+        T: Serialize,
+    {
+        match value {
+            Value::Unknown => Value::<Vec<Value<T>>>::Unknown.serialize(serializer),
+            _ => serde_as_vec::serialize(value, serializer),
+        }
+    }
+
+    /// Decode a list of zero or one element, or an unknown list.
+    pub fn deserialize<'de, T, D>(deserializer: D) -> Result<Value<T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        match Value::<Vec<Value<T>>>::deserialize(deserializer)? {
+            Value::Unknown => Ok(Value::Unknown),
+            Value::Null => Ok(Value::Null),
+            Value::Value(items) => {
+                let mut items = items.into_iter();
+                match (items.next(), items.next()) {
+                    (None, _) => Ok(Value::Null),
+                    (Some(item), None) => Ok(item),
+                    (Some(_), Some(_)) => Err(serde::de::Error::custom(
+                        "a block that allows one element holds several",
+                    )),
+                }
+            }
+        }
+    }
+}

@@ -4,7 +4,8 @@
 //! <https://developer.hashicorp.com/vault/api-docs/auth/kubernetes>
 //!
 //! The reviewer JWT is stored but never returned (Vault answers `token_reviewer_jwt_set`).
-//! Logging in through the method is not emulated.
+//! Logging in through the Kubernetes method is not emulated; the JWT method (`jwt.rs`) is,
+//! login included.
 
 use std::collections::BTreeMap;
 
@@ -17,7 +18,8 @@ use super::routes::{Operation, VaultRequest, no_content};
 use super::state::VaultState;
 use crate::util::random_uuid;
 
-/// Auth method types that can be enabled; only `kubernetes` has its endpoints emulated.
+/// Auth method types that can be enabled; `kubernetes` and `jwt` have their endpoints
+/// emulated.
 const KNOWN_AUTH_TYPES: [&str; 6] = ["kubernetes", "approle", "userpass", "jwt", "oidc", "ldap"];
 
 /// An enabled auth method.
@@ -142,6 +144,9 @@ pub fn handle(state: &mut VaultState, request: &VaultRequest) -> Option<VaultRes
         .clone();
     let inner = with_slash[key.len()..].trim_end_matches('/').to_string();
     let mount = state.auth_mounts.get_mut(&key)?;
+    if mount.kind == "jwt" {
+        return Some(super::jwt::handle(mount, &inner, request));
+    }
     if mount.kind != "kubernetes" {
         return Some(Err(VaultError::new(
             axum::http::StatusCode::NOT_FOUND,
@@ -152,6 +157,22 @@ pub fn handle(state: &mut VaultState, request: &VaultRequest) -> Option<VaultRes
         )));
     }
     Some(kubernetes(mount, &inner, request))
+}
+
+/// `auth/<mount>/login` of an enabled JWT method, which needs no token; `None` for any
+/// other request.
+pub fn login(state: &mut VaultState, request: &VaultRequest) -> Option<VaultResult> {
+    let mount = request
+        .path
+        .strip_prefix("auth/")?
+        .strip_suffix("/login")?
+        .trim_matches('/');
+    let key = format!("{}{mount}/", request.ns_prefix());
+    let enabled = state.auth_mounts.get(&key)?;
+    if enabled.kind != "jwt" || enabled.namespace != request.namespace {
+        return None;
+    }
+    Some(super::jwt::login(state, &key, request))
 }
 
 fn kubernetes(mount: &mut AuthMount, path: &str, request: &VaultRequest) -> VaultResult {

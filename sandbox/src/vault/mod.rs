@@ -5,9 +5,13 @@
 //! - `state`: mounts, KV data, policies, tokens — the inspection/state-file shape.
 //! - `errors` / `response`: Vault's error body and response envelope.
 //! - `sys`, `kv`, `policies`, `token`: one backend each, synchronous, run under the lock.
+//! - `auth_methods` (the `sys/auth` table, Kubernetes auth), `jwt` (JWT auth: config,
+//!   roles, login), `acl` (what a non-root token's policies allow).
 
+pub mod acl;
 pub mod auth_methods;
 pub mod errors;
+pub mod jwt;
 pub mod kv;
 pub mod policies;
 pub mod response;

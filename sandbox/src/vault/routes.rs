@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use super::errors::VaultError;
 use super::response::{Reply, VaultResult};
 use super::state::{Token, VaultState, namespace_prefix};
-use super::{auth_methods, kv, policies, sys, token};
+use super::{acl, auth_methods, kv, policies, sys, token};
 use crate::shared::Shared;
 use crate::util::lock;
 
@@ -161,8 +161,12 @@ pub fn dispatch(shared: &Shared, request: &VaultRequest) -> VaultResult {
         return sys::health(request);
     }
     let mut state = lock(&shared.vault);
+    // Logging in is what a client without a token does.
+    if let Some(result) = auth_methods::login(&mut state, request) {
+        return result;
+    }
     let caller = token::authenticate(&state, request)?;
-    authorize(&caller, request)?;
+    authorize(&state, &caller, request)?;
 
     if path == "sys/mounts" || path.starts_with("sys/mounts/") {
         return sys::mounts(&mut state, request);
@@ -190,9 +194,9 @@ pub fn dispatch(shared: &Shared, request: &VaultRequest) -> VaultResult {
     secrets_engine(&mut state, request)
 }
 
-/// Only root tokens are evaluated as "allow everything"; other tokens may use the
-/// self-service token endpoints the built-in `default` policy grants.
-fn authorize(caller: &Token, request: &VaultRequest) -> Result<(), VaultError> {
+/// Root tokens may do everything; other tokens may use the self-service token endpoints
+/// the built-in `default` policy grants, and what their policies allow ([`acl`]).
+fn authorize(state: &VaultState, caller: &Token, request: &VaultRequest) -> Result<(), VaultError> {
     if caller.is_root() {
         return Ok(());
     }
@@ -204,6 +208,16 @@ fn authorize(caller: &Token, request: &VaultRequest) -> Result<(), VaultError> {
     if caller.policies.iter().any(|p| p == "default")
         && SELF_SERVICE.contains(&request.path.as_str())
     {
+        return Ok(());
+    }
+    let prefix = namespace_prefix(&caller.namespace);
+    let mut rules = acl::Acl::default();
+    for name in &caller.policies {
+        if let Some(hcl) = state.policies.get(&format!("{prefix}{name}")) {
+            rules.add_policy(hcl);
+        }
+    }
+    if rules.allows(request.operation, &request.path) {
         return Ok(());
     }
     Err(VaultError::permission_denied())

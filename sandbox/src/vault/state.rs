@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::util::{now_rfc3339, now_unix, random_alnum, random_uuid};
+use crate::util::{now_rfc3339, now_unix, now_unix_ms, random_alnum, random_uuid};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VaultState {
@@ -179,9 +179,23 @@ pub struct Token {
     pub path: String,
     /// Unix seconds.
     pub creation_time: i64,
-    /// Seconds; 0 = never expires.
+    /// Seconds of the current lease, counted from the last renewal (else from creation);
+    /// 0 = never expires.
     pub ttl: u64,
     pub renewable: bool,
+    /// The TTL the token was created with: what a renewal without `increment` grants.
+    #[serde(default)]
+    pub creation_ttl: u64,
+    /// Seconds after creation beyond which no renewal extends the token; 0 = no cap.
+    #[serde(default)]
+    pub explicit_max_ttl: u64,
+    /// Unix seconds of the last renewal.
+    #[serde(default)]
+    pub last_renewal_time: Option<i64>,
+    /// Unix milliseconds when the lease ends (tokens with a TTL; a lease of a few seconds
+    /// needs better than whole seconds).
+    #[serde(default)]
+    pub expire_ms: Option<i64>,
     #[serde(default)]
     pub orphan: bool,
     #[serde(default)]
@@ -197,17 +211,38 @@ impl Token {
         self.policies.iter().any(|p| p == "root")
     }
 
-    /// Seconds left; 0 for tokens that never expire.
-    pub fn ttl_left(&self) -> u64 {
+    /// Unix milliseconds when the token expires; `None` for tokens that never expire.
+    pub fn expire_at_ms(&self) -> Option<i64> {
         if self.ttl == 0 {
-            return 0;
+            return None;
         }
-        let expires = self.creation_time.saturating_add(self.ttl as i64);
-        (expires - now_unix()).max(0) as u64
+        Some(self.expire_ms.unwrap_or_else(|| {
+            self.last_renewal_time
+                .unwrap_or(self.creation_time)
+                .saturating_add(self.ttl as i64)
+                .saturating_mul(1000)
+        }))
     }
 
+    /// Unix seconds when the token expires (rounded up); `None` for tokens that never
+    /// expire.
+    pub fn expire_time(&self) -> Option<i64> {
+        self.expire_at_ms().map(|ms| (ms + 999).div_euclid(1000))
+    }
+
+    /// Whole seconds left (rounded up); 0 for tokens that never expire.
+    pub fn ttl_left(&self) -> u64 {
+        match self.expire_at_ms() {
+            Some(expires) => ((expires - now_unix_ms()).max(0) as u64).div_ceil(1000),
+            None => 0,
+        }
+    }
+
+    /// Whether the token's lease has run out: Vault then answers 403 to every request
+    /// made with it, as for a token that never existed.
     pub fn expired(&self) -> bool {
-        self.ttl > 0 && self.ttl_left() == 0
+        self.expire_at_ms()
+            .is_some_and(|expires| expires <= now_unix_ms())
     }
 }
 
@@ -311,6 +346,63 @@ impl VaultState {
     pub fn token_mut(&mut self, id: &str) -> Option<&mut Token> {
         self.tokens.iter_mut().find(|t| t.id == id)
     }
+
+    /// Issues a service token (`hvs.` + 24 characters) and stores it; expired tokens are
+    /// dropped from the store on the way, as Vault's expiration manager revokes them.
+    pub fn issue_token(&mut self, spec: NewToken) -> Token {
+        self.tokens.retain(|t| !t.expired());
+        let token = Token {
+            id: format!("hvs.{}", random_alnum(24)),
+            accessor: random_alnum(24),
+            policies: spec.policies,
+            display_name: spec.display_name,
+            path: spec.path,
+            creation_time: now_unix(),
+            ttl: spec.ttl,
+            renewable: spec.renewable && spec.ttl > 0,
+            creation_ttl: spec.ttl,
+            explicit_max_ttl: spec.explicit_max_ttl,
+            last_renewal_time: None,
+            expire_ms: (spec.ttl > 0).then(|| now_unix_ms().saturating_add(spec.ttl as i64 * 1000)),
+            orphan: spec.orphan,
+            namespace: spec.namespace,
+            meta: spec.meta,
+            entity_id: String::new(),
+        };
+        self.tokens.push(token.clone());
+        token
+    }
+}
+
+/// What a new token is issued with.
+#[derive(Debug, Clone, Default)]
+pub struct NewToken {
+    pub policies: Vec<String>,
+    pub display_name: String,
+    /// The path it was issued on (`auth/token/create`, `auth/jwt/login`).
+    pub path: String,
+    /// Seconds; 0 = never expires.
+    pub ttl: u64,
+    pub renewable: bool,
+    pub explicit_max_ttl: u64,
+    pub orphan: bool,
+    pub namespace: String,
+    pub meta: Option<BTreeMap<String, String>>,
+}
+
+impl NewToken {
+    /// A renewable token with the `root` policy that expires after `ttl` seconds unless
+    /// renewed — what `vault token create -policy=root -ttl=…` makes.
+    pub fn short_lived_root(ttl: u64) -> NewToken {
+        NewToken {
+            policies: vec!["root".to_string()],
+            display_name: "token-ff-sandbox-ttl".to_string(),
+            path: "auth/token/create".to_string(),
+            ttl,
+            renewable: true,
+            ..NewToken::default()
+        }
+    }
 }
 
 impl Default for VaultState {
@@ -329,6 +421,10 @@ fn root_token(id: String) -> Token {
         creation_time: now_unix(),
         ttl: 0,
         renewable: false,
+        creation_ttl: 0,
+        explicit_max_ttl: 0,
+        last_renewal_time: None,
+        expire_ms: None,
         orphan: true,
         namespace: String::new(),
         meta: None,

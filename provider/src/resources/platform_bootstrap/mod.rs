@@ -19,6 +19,7 @@
 
 mod model;
 pub mod objects;
+mod validate;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -150,15 +151,22 @@ fn validate(diags: &mut Diagnostics, state: &BootstrapState) {
     match &state.cluster {
         Value::Null => diags.error_at(attr("cluster"), "Missing cluster block", "ff_platform_bootstrap needs a cluster block with the host and one way to authenticate (eks, aks, exec, client_certificate and client_key, or token)."),
         Value::Value(cluster) => {
+            // Set, or not known yet (a value from elsewhere, a dynamic block whose for_each
+            // is unknown — everything from a variable during `terraform validate`).
+            let state = |known: bool, unknown: bool| (known, unknown && !known);
             let methods = [
-                !cluster.token.is_null(),
-                !cluster.exec.is_null(),
-                !cluster.eks.is_null(),
-                !cluster.aks.is_null(),
-                !cluster.client_certificate.is_null() || !cluster.client_key.is_null(),
+                state(cluster.token.is_value(), cluster.token.is_unknown()),
+                state(cluster.exec.is_value(), cluster.exec.is_unknown()),
+                state(cluster.eks.is_value(), cluster.eks.is_unknown()),
+                state(cluster.aks.is_value(), cluster.aks.is_unknown()),
+                state(
+                    cluster.client_certificate.is_value() || cluster.client_key.is_value(),
+                    cluster.client_certificate.is_unknown() || cluster.client_key.is_unknown(),
+                ),
             ];
-            let count = methods.iter().filter(|m| **m).count();
-            if count != 1 {
+            let count = methods.iter().filter(|(set, _)| *set).count();
+            let maybe = methods.iter().filter(|(_, unknown)| *unknown).count();
+            if count > 1 || count + maybe == 0 {
                 diags.error_at(attr("cluster").index(0), "One way to authenticate to the cluster", format!("Set exactly one of eks, aks, exec, client_certificate with client_key, or token in the cluster block; {count} are set."));
             }
             if cluster.client_certificate.is_null() != cluster.client_key.is_null() {
@@ -250,6 +258,7 @@ fn validate(diags: &mut Diagnostics, state: &BootstrapState) {
             }
         }
     }
+    validate::formats(diags, state);
 }
 
 /// Defaults of optional and computed arguments, filled in at plan.
@@ -1843,7 +1852,68 @@ impl Resource for PlatformBootstrapResource {
 
 #[cfg(test)]
 mod tests {
+    use super::model::{ClusterBlock, EksBlock};
     use super::*;
+
+    /// Errors `validate` reports for a bootstrap with this cluster block.
+    fn auth_errors(cluster: ClusterBlock) -> usize {
+        let state = BootstrapState {
+            deployment_key: Value::Value("WM-Prod".into()),
+            cloud: Value::Value("aws".into()),
+            cluster: Value::Value(ClusterBlock {
+                host: Value::Value("https://api.cluster.example".into()),
+                ..cluster
+            }),
+            ..Default::default()
+        };
+        let mut diags = Diagnostics::default();
+        validate(&mut diags, &state);
+        diags.errors.len()
+    }
+
+    #[test]
+    fn exactly_one_way_to_authenticate_unknown_blocks_aside() {
+        let eks = || {
+            Value::Value(EksBlock {
+                cluster_name: Value::Value("ff-wm-prod".into()),
+                ..Default::default()
+            })
+        };
+        assert_eq!(
+            auth_errors(ClusterBlock {
+                eks: eks(),
+                ..Default::default()
+            }),
+            0
+        );
+        assert_eq!(auth_errors(ClusterBlock::default()), 1, "none");
+        assert_eq!(
+            auth_errors(ClusterBlock {
+                eks: eks(),
+                token: Value::Value("t".into()),
+                ..Default::default()
+            }),
+            1,
+            "two"
+        );
+        // One dynamic block per cloud, both unknown while Terraform validates.
+        assert_eq!(
+            auth_errors(ClusterBlock {
+                eks: Value::Unknown,
+                aks: Value::Unknown,
+                ..Default::default()
+            }),
+            0
+        );
+        assert_eq!(
+            auth_errors(ClusterBlock {
+                eks: eks(),
+                token: Value::Unknown,
+                ..Default::default()
+            }),
+            0
+        );
+    }
 
     #[test]
     fn durations() {

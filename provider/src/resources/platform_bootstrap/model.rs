@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use tf_provider::schema::{
     Attribute, AttributeConstraint, AttributeType, Block, Description, NestedBlock, Schema,
 };
-use tf_provider::value::{Value, serde_as_vec};
+use tf_provider::value::Value;
 
 use crate::resources::{StateMap, attribute, string_map};
 
@@ -58,13 +58,13 @@ pub struct ClusterBlock {
     /// SOCKS5 or HTTP proxy.
     pub proxy_url: Value<String>,
     /// Exec plugin.
-    #[serde(with = "serde_as_vec")]
+    #[serde(with = "crate::resources::serde_block")]
     pub exec: Value<ExecBlock>,
     /// EKS token from the AWS credentials of the environment.
-    #[serde(with = "serde_as_vec")]
+    #[serde(with = "crate::resources::serde_block")]
     pub eks: Value<EksBlock>,
     /// AKS token from the `ARM_*` credentials of the environment.
-    #[serde(with = "serde_as_vec")]
+    #[serde(with = "crate::resources::serde_block")]
     pub aks: Value<AksBlock>,
 }
 
@@ -183,32 +183,32 @@ pub struct BootstrapState {
     /// Application namespaces.
     pub app_namespaces: Value<Vec<Value<String>>>,
     /// Connection.
-    #[serde(with = "serde_as_vec")]
+    #[serde(with = "crate::resources::serde_block")]
     pub cluster: Value<ClusterBlock>,
     /// Storage classes.
     pub storage_class: Value<Vec<Value<StorageClassBlock>>>,
     /// CoreDNS.
-    #[serde(with = "serde_as_vec")]
+    #[serde(with = "crate::resources::serde_block")]
     pub coredns: Value<CorednsBlock>,
     /// Ingress controller.
-    #[serde(with = "serde_as_vec")]
+    #[serde(with = "crate::resources::serde_block")]
     pub ingress: Value<IngressBlock>,
     /// ArgoCD.
-    #[serde(with = "serde_as_vec")]
+    #[serde(with = "crate::resources::serde_block")]
     pub argocd: Value<ArgocdBlock>,
     /// App-of-apps.
-    #[serde(with = "serde_as_vec")]
+    #[serde(with = "crate::resources::serde_block")]
     pub application: Value<ApplicationBlock>,
     /// RBAC.
     pub rbac: Value<Vec<Value<RbacBlock>>>,
     /// Vault auth.
-    #[serde(with = "serde_as_vec")]
+    #[serde(with = "crate::resources::serde_block")]
     pub vault_auth: Value<VaultAuthBlock>,
     /// Published metadata inputs.
-    #[serde(with = "serde_as_vec")]
+    #[serde(with = "crate::resources::serde_block")]
     pub metadata: Value<MetadataBlock>,
     /// Timeouts.
-    #[serde(with = "serde_as_vec")]
+    #[serde(with = "crate::resources::serde_block")]
     pub timeouts: Value<TimeoutsBlock>,
     /// Object id → digest.
     pub objects: Value<BTreeMap<String, Value<String>>>,

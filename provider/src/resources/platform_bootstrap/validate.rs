@@ -1,0 +1,434 @@
+//! Checks of the arguments that have a closed set of values or a format — PEM blocks,
+//! Kubernetes names, EKS and AKS identifiers, repository URLs, DNS zones and servers,
+//! durations — each reported at plan on its own attribute. The checks of the key, the
+//! cloud, the connection's shape, the manifests and the timeouts are in `validate`.
+
+use tf_provider::value::Value;
+use tf_provider::{AttributePath, Diagnostics};
+
+use super::model::BootstrapState;
+use crate::diag::DiagnosticsExt;
+use crate::naming::is_dns1123_label;
+
+/// `apiVersion`s of the exec credential plugin protocol.
+const EXEC_API_VERSIONS: [&str; 2] = [
+    "client.authentication.k8s.io/v1beta1",
+    "client.authentication.k8s.io/v1",
+];
+const RECLAIM_POLICIES: [&str; 2] = ["Delete", "Retain"];
+const BINDING_MODES: [&str; 2] = ["WaitForFirstConsumer", "Immediate"];
+
+fn block(name: &'static str) -> AttributePath {
+    AttributePath::new(name).index(0)
+}
+
+fn known(value: &Value<String>) -> Option<&str> {
+    value.as_ref_option().map(String::as_str)
+}
+
+fn known_list(value: &Value<Vec<Value<String>>>) -> Vec<&str> {
+    value
+        .as_ref_option()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_ref_option().map(String::as_str))
+        .collect()
+}
+
+/// A DNS-1123 subdomain (Kubernetes object names): ≤ 253 characters, dot-separated labels.
+pub fn is_dns1123_subdomain(value: &str) -> bool {
+    value.len() <= 253 && value.split('.').all(is_dns1123_label)
+}
+
+/// Whether `text` holds a PEM block whose label ends with one of `labels`.
+fn has_pem(text: &str, labels: &[&str]) -> bool {
+    text.lines().any(|line| {
+        line.trim()
+            .strip_prefix("-----BEGIN ")
+            .and_then(|rest| rest.strip_suffix("-----"))
+            .is_some_and(|label| labels.iter().any(|l| label.ends_with(l)))
+    }) && text.contains("-----END ")
+}
+
+fn is_guid(value: &str) -> bool {
+    let parts: Vec<&str> = value.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+fn is_hostname(value: &str) -> bool {
+    let value = value.trim_end_matches('.');
+    !value.is_empty()
+        && value.len() <= 253
+        && value.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
+
+/// `https://`, `http://`, `ssh://` or `git://` URLs, or scp-like `git@host:path`.
+fn is_repo_url(value: &str) -> bool {
+    if let Ok(url) = url::Url::parse(value) {
+        return matches!(url.scheme(), "https" | "http" | "ssh" | "git") && url.host().is_some();
+    }
+    match value.split_once(':') {
+        Some((user_host, path)) => {
+            let host = user_host.rsplit('@').next().unwrap_or_default();
+            user_host.contains('@') && is_hostname(host) && !path.is_empty()
+        }
+        None => false,
+    }
+}
+
+/// An upstream DNS server: an IP address, optionally with a port.
+fn is_dns_server(value: &str) -> bool {
+    value.parse::<std::net::IpAddr>().is_ok() || value.parse::<std::net::SocketAddr>().is_ok()
+}
+
+fn one_of(diags: &mut Diagnostics, path: AttributePath, what: &str, value: &str, set: &[&str]) {
+    if !set.contains(&value) {
+        diags.error_at(
+            path,
+            format!("Invalid {what}"),
+            format!(
+                "{what} must be one of {}; it is {value:?}.",
+                set.iter()
+                    .map(|s| format!("{s:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
+}
+
+/// The format checks; every problem is an error on its attribute.
+pub(super) fn formats(diags: &mut Diagnostics, state: &BootstrapState) {
+    if let Some(cluster) = state.cluster.as_ref_option() {
+        let at = |name: &'static str| block("cluster").attribute(name);
+        if let Some(ca) = known(&cluster.cluster_ca_certificate)
+            && !has_pem(ca, &["CERTIFICATE"])
+        {
+            diags.error_at(
+                at("cluster_ca_certificate"),
+                "Invalid cluster CA certificate",
+                "cluster_ca_certificate must be PEM (-----BEGIN CERTIFICATE-----). An EKS module gives it base64-encoded: use base64decode(...).",
+            );
+        }
+        if let Some(cert) = known(&cluster.client_certificate)
+            && !has_pem(cert, &["CERTIFICATE"])
+        {
+            diags.error_at(
+                at("client_certificate"),
+                "Invalid client certificate",
+                "client_certificate must be a PEM certificate (-----BEGIN CERTIFICATE-----).",
+            );
+        }
+        if let Some(key) = known(&cluster.client_key)
+            && !has_pem(key, &["PRIVATE KEY"])
+        {
+            diags.error_at(
+                at("client_key"),
+                "Invalid client key",
+                "client_key must be a PEM private key (-----BEGIN PRIVATE KEY----- or an RSA/EC one).",
+            );
+        }
+        if let Some(exec) = cluster.exec.as_ref_option() {
+            if let Some(version) = known(&exec.api_version) {
+                one_of(
+                    diags,
+                    at("exec").index(0).attribute("api_version"),
+                    "exec api_version",
+                    version,
+                    &EXEC_API_VERSIONS,
+                );
+            }
+            if known(&exec.command).is_some_and(|c| c.trim().is_empty()) {
+                diags.error_at(
+                    at("exec").index(0).attribute("command"),
+                    "Empty exec command",
+                    "command must name the credential plugin to run, such as \"aws\".",
+                );
+            }
+        }
+        if let Some(eks) = cluster.eks.as_ref_option() {
+            let path = |name: &'static str| at("eks").index(0).attribute(name);
+            if let Some(name) = known(&eks.cluster_name)
+                && !(name.len() <= 100
+                    && name
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_ascii_alphanumeric())
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            {
+                diags.error_at(
+                    path("cluster_name"),
+                    "Invalid EKS cluster name",
+                    format!("An EKS cluster name is 1 to 100 letters, digits, hyphens and underscores starting with a letter or digit; it is {name:?}."),
+                );
+            }
+            if let Some(region) = known(&eks.region)
+                && !is_aws_region(region)
+            {
+                diags.error_at(
+                    path("region"),
+                    "Invalid AWS region",
+                    format!(
+                        "region must be an AWS region such as \"eu-west-1\"; it is {region:?}."
+                    ),
+                );
+            }
+        }
+        if let Some(aks) = cluster.aks.as_ref_option() {
+            let path = |name: &'static str| at("aks").index(0).attribute(name);
+            if let Some(tenant) = known(&aks.tenant_id)
+                && !(is_guid(tenant) || (tenant.contains('.') && is_hostname(tenant)))
+            {
+                diags.error_at(
+                    path("tenant_id"),
+                    "Invalid Entra ID tenant",
+                    format!("tenant_id must be a tenant GUID or domain (contoso.onmicrosoft.com); it is {tenant:?}."),
+                );
+            }
+            if let Some(app) = known(&aks.server_app_id)
+                && !is_guid(app)
+            {
+                diags.error_at(
+                    path("server_app_id"),
+                    "Invalid server application id",
+                    format!(
+                        "server_app_id must be an application (client) id, a GUID; it is {app:?}."
+                    ),
+                );
+            }
+        }
+    }
+
+    for (i, class) in state
+        .storage_class
+        .as_ref_option()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let Some(class) = class.as_ref_option() else {
+            continue;
+        };
+        let at = |name: &'static str| {
+            AttributePath::new("storage_class")
+                .index(i as i64)
+                .attribute(name)
+        };
+        if let Some(name) = known(&class.name)
+            && !is_dns1123_subdomain(name)
+        {
+            diags.error_at(
+                at("name"),
+                "Invalid storage class name",
+                format!(
+                    "{name:?} is not a Kubernetes object name (lower-case DNS-1123 subdomain)."
+                ),
+            );
+        }
+        if let Some(provisioner) = known(&class.provisioner) {
+            let (domain, rest) = provisioner.split_once('/').unwrap_or((provisioner, "x"));
+            if !is_dns1123_subdomain(domain) || !is_dns1123_subdomain(rest) {
+                diags.error_at(
+                    at("provisioner"),
+                    "Invalid provisioner",
+                    format!(
+                        "{provisioner:?} is not a provisioner name such as \"ebs.csi.aws.com\"."
+                    ),
+                );
+            }
+        }
+        if let Some(policy) = known(&class.reclaim_policy) {
+            one_of(
+                diags,
+                at("reclaim_policy"),
+                "reclaim_policy",
+                policy,
+                &RECLAIM_POLICIES,
+            );
+        }
+        if let Some(mode) = known(&class.volume_binding_mode) {
+            one_of(
+                diags,
+                at("volume_binding_mode"),
+                "volume_binding_mode",
+                mode,
+                &BINDING_MODES,
+            );
+        }
+    }
+
+    if let Some(coredns) = state.coredns.as_ref_option() {
+        for (zone, servers) in coredns.forward_zones.as_ref_option().into_iter().flatten() {
+            let path = block("coredns")
+                .attribute("forward_zones")
+                .key(zone.clone());
+            if !is_hostname(zone) {
+                diags.error_at(
+                    path.clone(),
+                    "Invalid DNS zone",
+                    format!("{zone:?} is not a DNS zone such as \"corp.example\"."),
+                );
+            }
+            let servers: Vec<&str> = servers
+                .as_ref_option()
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s.as_ref_option().map(String::as_str))
+                .collect();
+            if let Some(bad) = servers.iter().find(|s| !is_dns_server(s)) {
+                diags.error_at(
+                    path,
+                    "Invalid DNS server",
+                    format!("{bad:?} is not an upstream DNS server: give an IP address, optionally with a port (10.0.0.2 or 10.0.0.2:5353)."),
+                );
+            }
+        }
+    }
+
+    for (name, namespace) in [
+        (
+            "ingress",
+            state.ingress.as_ref_option().map(|b| &b.namespace),
+        ),
+        ("argocd", state.argocd.as_ref_option().map(|b| &b.namespace)),
+    ] {
+        if let Some(ns) = namespace.and_then(known)
+            && !is_dns1123_label(ns)
+        {
+            diags.error_at(
+                block(name).attribute("namespace"),
+                "Invalid namespace",
+                format!("{ns:?} is not a Kubernetes namespace name (a DNS-1123 label)."),
+            );
+        }
+    }
+
+    if let Some(app) = state.application.as_ref_option() {
+        if let Some(url) = known(&app.repo_url)
+            && !is_repo_url(url)
+        {
+            diags.error_at(
+                block("application").attribute("repo_url"),
+                "Invalid repository URL",
+                format!("repo_url must be an https://, ssh:// or git@host:path repository URL; it is {url:?}."),
+            );
+        }
+        if let Some(secret) = known(&app.git_credentials_secret)
+            && let Err(problem) = crate::naming::validate_short_name("The secret name", secret)
+        {
+            diags.error_at(
+                block("application").attribute("git_credentials_secret"),
+                "Invalid secret name",
+                problem,
+            );
+        }
+    }
+
+    for (i, rbac) in state.rbac.as_ref_option().into_iter().flatten().enumerate() {
+        let Some(rbac) = rbac.as_ref_option() else {
+            continue;
+        };
+        let at = |name: &'static str| AttributePath::new("rbac").index(i as i64).attribute(name);
+        if let Some(role) = known(&rbac.cluster_role)
+            && (role.is_empty() || role.contains(['/', '%']) || role == "." || role == "..")
+        {
+            diags.error_at(
+                at("cluster_role"),
+                "Invalid ClusterRole name",
+                format!("{role:?} is not a ClusterRole name such as \"view\"."),
+            );
+        }
+        if let Some(ns) = known_list(&rbac.namespaces)
+            .into_iter()
+            .find(|ns| !is_dns1123_label(ns))
+        {
+            diags.error_at(
+                at("namespaces"),
+                "Invalid namespace",
+                format!("{ns:?} is not a Kubernetes namespace name (a DNS-1123 label)."),
+            );
+        }
+    }
+
+    if let Some(vault_auth) = state.vault_auth.as_ref_option() {
+        if let Some(ttl) = known(&vault_auth.token_ttl)
+            && super::parse_duration(ttl).is_none()
+        {
+            diags.error_at(
+                block("vault_auth").attribute("token_ttl"),
+                "Invalid duration",
+                format!("{ttl:?} is not a duration such as \"30m\" or \"1h\"."),
+            );
+        }
+        if let Some(sa) = known_list(&vault_auth.service_accounts)
+            .into_iter()
+            .find(|sa| *sa != "*" && !is_dns1123_subdomain(sa))
+        {
+            diags.error_at(
+                block("vault_auth").attribute("service_accounts"),
+                "Invalid service account name",
+                format!("{sa:?} is not a service account name (a DNS-1123 subdomain) or \"*\"."),
+            );
+        }
+    }
+
+    if let Some(metadata) = state.metadata.as_ref_option()
+        && let Some(domain) = known(&metadata.auth0_domain)
+        && let Err(problem) = crate::provider::auth0_base_url(domain)
+    {
+        diags.error_at(
+            block("metadata").attribute("auth0_domain"),
+            "Invalid Auth0 domain",
+            format!("{problem}."),
+        );
+    }
+}
+
+/// An AWS region name such as `eu-west-1` or `us-gov-west-1`.
+pub fn is_aws_region(value: &str) -> bool {
+    let parts: Vec<&str> = value.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts
+            .last()
+            .is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_are_recognised() {
+        assert!(is_aws_region("eu-west-1") && is_aws_region("us-gov-west-1"));
+        assert!(!is_aws_region("westeurope") && !is_aws_region("eu-west"));
+        assert!(is_guid("6dae42f8-4368-4678-94ff-3960e28e3630"));
+        assert!(!is_guid("6dae42f8-4368-4678-94ff"));
+        assert!(is_repo_url("https://git.example/wm/platform.git"));
+        assert!(is_repo_url("git@github.com:wm/platform.git"));
+        assert!(!is_repo_url("platform.git") && !is_repo_url("ftp://x/y"));
+        assert!(is_dns_server("10.0.0.2") && is_dns_server("10.0.0.2:5353"));
+        assert!(is_dns_server("[fd00::53]:53") && !is_dns_server("dns.corp"));
+        assert!(is_dns1123_subdomain("gp3-encrypted") && !is_dns1123_subdomain("GP3"));
+        assert!(has_pem(
+            "-----BEGIN CERTIFICATE-----\nMII\n-----END CERTIFICATE-----\n",
+            &["CERTIFICATE"]
+        ));
+        assert!(!has_pem("MIIB...", &["CERTIFICATE"]));
+    }
+}
