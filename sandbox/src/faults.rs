@@ -38,7 +38,8 @@ pub enum FaultKind {
     RateLimit,
     /// Close the connection without any response.
     Drop,
-    /// Sleep `latency_ms`, then process normally.
+    /// Sleep `latency_ms`, then process normally (or, with `answer_late`, process, then
+    /// sleep before answering).
     Latency,
 }
 
@@ -66,6 +67,10 @@ pub struct FaultSpec {
     /// For `latency`: how long to sleep.
     #[serde(default)]
     pub latency_ms: u64,
+    /// For `latency`: handle the request first and sleep before answering (the change is
+    /// made, only the answer is late), instead of sleeping before handling it.
+    #[serde(default)]
+    pub answer_late: bool,
     /// Fire at most this many times (`None`: forever).
     #[serde(default)]
     pub times: Option<u64>,
@@ -156,8 +161,10 @@ impl ActiveFault {
 /// The decided outcome for one request.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Decision {
-    /// Total sleep from latency faults that fired.
+    /// Total sleep before handling, from latency faults that fired.
     pub latency_ms: u64,
+    /// Total sleep after handling and before answering (`answer_late` latency faults).
+    pub late_ms: u64,
     /// Id of the first latency fault that fired (for the log when nothing else fires).
     pub latency_id: Option<u64>,
     /// The status/rate-limit/drop fault that fired, if any.
@@ -249,7 +256,12 @@ impl FaultTable {
             }
             match fault.spec.kind {
                 FaultKind::Latency => {
-                    decision.latency_ms = decision.latency_ms.saturating_add(fault.spec.latency_ms);
+                    let sleep = if fault.spec.answer_late {
+                        &mut decision.late_ms
+                    } else {
+                        &mut decision.latency_ms
+                    };
+                    *sleep = sleep.saturating_add(fault.spec.latency_ms);
                     decision.latency_id.get_or_insert(fault.id);
                 }
                 FaultKind::Status => {
@@ -346,6 +358,25 @@ where
             let authorization = req.headers().contains_key(http::header::AUTHORIZATION);
             let seq = lock(&shared.log).next_seq();
             let decision = lock(&shared.faults).decide(service, &method, &path);
+            let (fault, fault_id) = decision.log_fields();
+            let entry = LogEntry {
+                seq,
+                service: service.name(),
+                method,
+                path,
+                user_agent,
+                authorization,
+                status: None,
+                fault,
+                fault_id,
+            };
+            // A held request is logged as it arrives (status null until it is answered, and
+            // for good when the client goes away first), so that a test can act while it is
+            // in flight.
+            let held = decision.latency_ms > 0 || decision.late_ms > 0;
+            if held {
+                lock(&shared.log).push(entry.clone());
+            }
             if decision.latency_ms > 0 {
                 // No lock is held here.
                 tokio::time::sleep(Duration::from_millis(decision.latency_ms)).await;
@@ -361,25 +392,23 @@ where
                 }
                 Some((_, Terminal::RateLimit { retry_after_s })) => {
                     drain(req).await;
-                    Some(rate_limited(service, &path, retry_after_s))
+                    Some(rate_limited(service, &entry.path, retry_after_s))
                 }
                 None => match inner.call(req).await {
                     Ok(response) => Some(response),
                     Err(never) => match never {},
                 },
             };
-            let (fault, fault_id) = decision.log_fields();
-            lock(&shared.log).push(LogEntry {
-                seq,
-                service: service.name(),
-                method,
-                path,
-                user_agent,
-                authorization,
-                status: response.as_ref().map(|r| r.status().as_u16()),
-                fault,
-                fault_id,
-            });
+            if decision.late_ms > 0 {
+                // The request was handled; only the answer waits (no lock is held).
+                tokio::time::sleep(Duration::from_millis(decision.late_ms)).await;
+            }
+            let status = response.as_ref().map(|r| r.status().as_u16());
+            if held {
+                lock(&shared.log).set_status(seq, status);
+            } else {
+                lock(&shared.log).push(LogEntry { status, ..entry });
+            }
             response.ok_or(DroppedConnection)
         })
     }

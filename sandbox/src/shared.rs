@@ -106,6 +106,13 @@ impl RequestLog {
         out
     }
 
+    /// Records the answer of an entry logged when its request arrived.
+    pub fn set_status(&mut self, seq: u64, status: Option<u16>) {
+        if let Some(entry) = self.entries.iter_mut().rev().find(|e| e.seq == seq) {
+            entry.status = status;
+        }
+    }
+
     pub fn clear(&mut self) {
         self.entries.clear();
     }

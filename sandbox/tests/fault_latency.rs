@@ -51,3 +51,46 @@ async fn latency_delays_only_matching_requests() {
         .collect();
     assert_eq!(delayed.len(), 2, "write and read of /slow: {log:?}");
 }
+
+/// With `answer_late`, the request is handled at once and only the answer waits: a client
+/// that gives up before it sees no answer, yet the change is made. The held request is in
+/// the log from its arrival (status null until answered).
+#[tokio::test]
+async fn answer_late_makes_the_change_and_delays_only_the_answer() {
+    let h = Harness::start().await;
+    h.add_fault(json!({"service": "vault", "method": "POST", "path": "^/v1/secret/data/late$", "kind": "latency", "latency_ms": 1500, "answer_late": true, "times": 1}))
+        .await;
+    let request = h
+        .vault("POST", "/v1/secret/data/late")
+        .json(&json!({"data": {"k": "v"}}))
+        .timeout(Duration::from_millis(400));
+    let started = Instant::now();
+    let outcome = request.send().await;
+    assert!(
+        outcome.as_ref().is_err_and(|e| e.is_timeout()),
+        "the client times out before the answer: {outcome:?}"
+    );
+    assert!(started.elapsed() < Duration::from_millis(1200));
+    // The write happened although the client never saw an answer.
+    let read = expect(h.vault("GET", "/v1/secret/data/late"), 200).await;
+    assert_eq!(read["data"]["data"], json!({"k": "v"}));
+    let held: Vec<_> = h
+        .requests()
+        .await
+        .into_iter()
+        .filter(|e| e["fault"] == json!("latency"))
+        .collect();
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert_eq!(held[0]["method"], json!("POST"));
+    assert_eq!(held[0]["status"], json!(null), "not answered yet: {held:?}");
+    // Once the delay is over the answer is recorded (the client is gone; hyper may still
+    // have written it, or the entry stays null).
+    tokio::time::sleep(Duration::from_millis(1400)).await;
+    let after: Vec<_> = h
+        .requests()
+        .await
+        .into_iter()
+        .filter(|e| e["fault"] == json!("latency"))
+        .collect();
+    assert_eq!(after.len(), 1, "logged once: {after:?}");
+}
