@@ -1,6 +1,8 @@
 //! A 500 from Grafana midway: the apply fails naming the step, the state records what was
 //! made in Vault, and the next apply finishes the deployment with exactly one of each object
-//! and without regenerating the secrets already made.
+//! and without regenerating the secrets already made. A failure at the very last step (the
+//! data source), when the state already holds every id, is finished the same way while
+//! protected; a key change of a protected deployment is refused at plan.
 
 use ff_e2e::check::assert_exactly_once;
 use ff_e2e::sandbox::Sandbox;
@@ -9,6 +11,10 @@ use ff_e2e::tools::{TerraformBin, terraforms};
 use serde_json::Value;
 
 fn config(protection: bool) -> String {
+    config_with("WM-Prod", protection, "")
+}
+
+fn config_with(key: &str, protection: bool, extra: &str) -> String {
     format!(
         r#"
 terraform {{
@@ -18,10 +24,11 @@ terraform {{
 }}
 
 resource "ff_deployment" "this" {{
-  key                 = "WM-Prod"
+  key                 = "{key}"
   cloud               = "azure"
   generated_secrets   = ["db-password"]
   deletion_protection = {protection}
+  {extra}
 }}
 "#
     )
@@ -107,5 +114,85 @@ fn partial_failure(tf: &TerraformBin) {
 fn grafana_failure_midway_is_finished_by_the_next_apply() {
     for tf in terraforms() {
         partial_failure(&tf);
+    }
+}
+
+const DATASOURCE: &str = r#"grafana_datasource {
+    type = "prometheus"
+    url  = "http://prometheus.monitoring.svc:9090"
+  }"#;
+
+/// The create fails at its last step, after every other object and id was recorded: the
+/// tainted deployment is replaced without deleting anything (it is protected) and the
+/// create adopts what exists. Before, the replacement's destroy refused ("protected from
+/// deletion") because the state looked complete, and no apply could ever succeed.
+fn last_step_failure(tf: &TerraformBin) {
+    let ctx = format!("terraform {}", tf.version);
+    let sandbox = Sandbox::start();
+    let dir = Workdir::new(
+        tf,
+        &config_with("WM-Last", true, DATASOURCE),
+        sandbox.provider_env(),
+    );
+    sandbox.add_fault(Sandbox::status_fault(
+        "grafana",
+        "POST",
+        "^/api/datasources$",
+        500,
+    ));
+    dir.try_apply().failed().contains(&[
+        "Deployment WM-Last: writing the Grafana data source",
+        "failed",
+    ]);
+    let recorded = dir.resource("ff_deployment.this");
+    assert!(
+        recorded["grafana_token_id"].is_number() && recorded["grafana_team_id"].is_number(),
+        "{ctx}: everything but the data source is recorded: {recorded}"
+    );
+    let secret_before = sandbox.kv_secrets("deployments", "WM-Last/db-password");
+
+    sandbox.clear_faults();
+    dir.apply()
+        .contains(&["is replaced and protected: nothing was deleted"]);
+    dir.assert_plan_empty(&format!("{ctx}: after the second apply"));
+    let done = dir.resource("ff_deployment.this");
+    assert_eq!(
+        done["grafana_team_id"], recorded["grafana_team_id"],
+        "{ctx}: the team was adopted"
+    );
+    assert_eq!(
+        sandbox.kv_secrets("deployments", "WM-Last/db-password"),
+        secret_before,
+        "{ctx}: the secret was kept"
+    );
+    for kind in ["folders", "teams", "service_accounts"] {
+        assert_exactly_once(&ctx, &sandbox.grafana_names(kind), &["ff-wm-last"]);
+    }
+    assert_exactly_once(
+        &ctx,
+        &sandbox.grafana_names("datasources"),
+        &["ff-wm-last-prometheus"],
+    );
+
+    // A key change would replace (delete) the protected deployment: refused at plan.
+    dir.write("main.tf", &config_with("WM-Next", true, DATASOURCE));
+    dir.plan().failed().contains(&[
+        "Deployment WM-Last is protected from deletion",
+        "set deletion_protection = false",
+    ]);
+
+    dir.write("main.tf", &config_with("WM-Last", false, DATASOURCE));
+    dir.apply();
+    dir.destroy().ok();
+    assert!(
+        sandbox.grafana_names("folders").is_empty(),
+        "{ctx}: destroy removed the folder"
+    );
+}
+
+#[test]
+fn failure_at_the_last_step_of_a_protected_create_is_finished_by_the_next_apply() {
+    for tf in terraforms() {
+        last_step_failure(&tf);
     }
 }

@@ -301,7 +301,7 @@ pub fn schema() -> Schema {
             attribute(
                 Bool,
                 OptionalComputed,
-                "While `true` (the default), destroying the deployment fails. A deployment whose creation failed midway is not deleted while protected: its objects are kept and adopted by the next apply.",
+                "While `true` (the default), destroying the deployment, or changing its `key` (which replaces it), fails at plan. A deployment Terraform replaces because it is tainted (its creation failed midway, or `terraform taint`) is not deleted while protected: its objects are kept and adopted by the create that follows.",
             ),
         ),
         (
@@ -1375,14 +1375,6 @@ async fn remove(
     Ok(())
 }
 
-fn is_complete(state: &DeploymentState) -> bool {
-    state.grafana_folder_id.is_value()
-        && state.grafana_team_id.is_value()
-        && state.grafana_service_account_id.is_value()
-        && state.grafana_token_id.is_value()
-        && state.vault_policy_hcl.is_value()
-}
-
 const PROTECTED_DETAIL: &str = "deletion_protection is true for this deployment. To destroy it, \
     set deletion_protection = false, apply, and destroy again.";
 
@@ -1631,6 +1623,16 @@ impl Resource for DeploymentResource {
         if state.vault_path != prior_state.vault_path && prior_state.vault_path.is_value() {
             replace.push(attr("vault_path"));
         }
+        if !replace.is_empty() && prior_state.deletion_protection != Value::Value(false) {
+            diags.error_at(
+                attr("key"),
+                format!("Deployment {} is protected from deletion", prior_state.key.as_ref_option().cloned().unwrap_or_default()),
+                "Changing the key (or the Vault mount) replaces the deployment, which deletes the old one, \
+                 and deletion_protection is true for it. To replace it, set deletion_protection = false, \
+                 apply, then change the key.",
+            );
+            return None;
+        }
         if !replace.is_empty() {
             plan_secret_versions(&mut state, None);
             state.grafana_folder_id = Value::Unknown;
@@ -1705,21 +1707,15 @@ impl Resource for DeploymentResource {
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<()> {
         let key_text = prior_state.key.as_ref_option().cloned().unwrap_or_default();
-        let protected = prior_state.deletion_protection != Value::Value(false);
-        if protected && is_complete(&prior_state) {
-            diags.error_root(
-                format!("Deployment {key_text} is protected from deletion"),
-                PROTECTED_DETAIL,
-            );
-            return None;
-        }
-        if protected {
-            // Creation failed midway and Terraform replaces the tainted deployment: keep what
-            // exists so that the create that follows adopts it instead of regenerating it.
+        if prior_state.deletion_protection != Value::Value(false) {
+            // A protected deployment is refused at plan when it would be destroyed or its key
+            // changed, so this is the replacement of a tainted deployment (a create that
+            // failed midway, or `terraform taint`): keep what exists, so that the create that
+            // follows adopts it instead of regenerating the secrets.
             diags.warning_root(
-                format!("Deployment {key_text} was incomplete and is protected: nothing was deleted"),
-                "Its objects in Vault and Grafana were left in place because deletion_protection is true. \
-                 A following create adopts them; to delete them, set deletion_protection = false.",
+                format!("Deployment {key_text} is replaced and protected: nothing was deleted"),
+                "Its objects in Vault and Grafana were left in place because deletion_protection is true; \
+                 the create that follows adopts them. To delete them, set deletion_protection = false.",
             );
             return Some(());
         }
