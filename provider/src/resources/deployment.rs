@@ -1091,8 +1091,13 @@ async fn converge(
         let step = format!("generating the secret {name:?} in Vault");
         let metadata: Option<KvMetadata> =
             vault.kv_metadata(mount, &path).await.step(step.clone())?;
-        let version = match metadata {
-            Some(m) if m.latest_is_live() => m.current_version,
+        // `None` when the secret carries the labels; else the custom metadata it has.
+        let unlabelled = |m: &KvMetadata| {
+            (m.custom(META_MANAGED_BY) != Some(MANAGED_BY))
+                .then(|| m.custom_metadata.clone().unwrap_or_default())
+        };
+        let (version, unlabelled) = match metadata {
+            Some(m) if m.latest_is_live() => (m.current_version, unlabelled(&m)),
             existing => {
                 let cas = existing.map(|m| m.current_version).unwrap_or(0);
                 let data = BTreeMap::from([("value".to_string(), Json::String(random_secret()))]);
@@ -1102,23 +1107,31 @@ async fn converge(
                     .step(step.clone())?
                 {
                     CasWrite::Written(version) => {
-                        vault
-                            .kv_write_metadata(mount, &path, &managed_metadata(names, "generated"))
-                            .await
-                            .step(step.clone())?;
                         tracing::info!(deployment = %key, secret = %name, version, "generated a secret in Vault");
-                        version
+                        (version, Some(BTreeMap::new()))
                     }
-                    // Someone wrote it meanwhile: keep theirs.
-                    CasWrite::Mismatch => vault
-                        .kv_metadata(mount, &path)
-                        .await
-                        .step(step.clone())?
-                        .map(|m| m.current_version)
-                        .unwrap_or(cas + 1),
+                    // Written meanwhile — by someone else, or by this very write when its
+                    // answer was lost and the retry found it: keep it.
+                    CasWrite::Mismatch => {
+                        let now = vault.kv_metadata(mount, &path).await.step(step.clone())?;
+                        (
+                            now.as_ref().map(|m| m.current_version).unwrap_or(cas + 1),
+                            now.as_ref().map_or(Some(BTreeMap::new()), unlabelled),
+                        )
+                    }
                 }
             }
         };
+        // A secret kept without the labels (its write's answer was lost before they were
+        // set, or it was made by hand) gets them, as one generated here has; other custom
+        // metadata it carries stays.
+        if let Some(mut custom) = unlabelled {
+            custom.extend(managed_metadata(names, "generated"));
+            vault
+                .kv_write_metadata(mount, &path, &custom)
+                .await
+                .step(step.clone())?;
+        }
         versions.insert(name.clone(), Value::Value(version as i64));
         state.secret_versions = Value::Value(versions.clone());
     }
