@@ -102,3 +102,49 @@ fn auth0_failure_on_the_third_client_is_finished_by_the_next_apply() {
         partial_failure(&tf);
     }
 }
+
+/// The answer to the creation of the API is lost (it comes after the client's timeout; the
+/// API was made): nothing had an id yet, but the state must hold the setup so that destroy
+/// (or the next apply) finds the API by its mark. Before, the failed create said "Nothing
+/// was made" and recorded nothing, and the API was left behind.
+fn lost_answer(tf: &TerraformBin) {
+    let ctx = format!("terraform {}", tf.version);
+    let sandbox = Sandbox::start();
+    sandbox.set_auth0_rate_limit(50.0, 50);
+    let main_tf = format!("provider \"ff\" {{\n  request_timeout_seconds = 1\n}}\n{CONFIG}");
+    let dir = Workdir::new(tf, &main_tf, sandbox.provider_env());
+    sandbox.add_fault(json!({
+        "service": "auth0", "method": "POST", "path": "^/api/v2/resource-servers$",
+        "kind": "latency", "latency_ms": 1500, "answer_late": true, "times": 1,
+    }));
+    dir.try_apply().failed().contains(&[
+        "Auth0 setup WM-Prod: creating the Auth0 API \"ff-wm-prod-api\" failed",
+        "Everything made before this step is recorded in the state",
+    ]);
+    let apis = |sandbox: &Sandbox| {
+        sandbox.auth0_state()["resource_servers"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|rs| rs["name"] == "ff-wm-prod-api")
+            .count()
+    };
+    assert_eq!(apis(&sandbox), 1, "{ctx}: the API was made");
+    assert_ne!(
+        dir.resource("ff_auth0_tenant_setup.this"),
+        serde_json::Value::Null,
+        "{ctx}: the state holds the setup:\n{}",
+        dir.state_file()
+    );
+    sandbox.clear_faults();
+    dir.destroy().ok();
+    assert_eq!(apis(&sandbox), 0, "{ctx}: destroy removed the API");
+}
+
+#[test]
+fn lost_answer_of_the_api_creation_keeps_the_setup_in_the_state() {
+    for tf in terraforms() {
+        lost_answer(&tf);
+    }
+}

@@ -279,6 +279,12 @@ impl Auth0Client {
         })
     }
 
+    /// A counter of the writes sent for `owner`'s objects (whatever their outcome): when
+    /// it moved, a write may have changed Auth0 even if its answer never came.
+    pub fn writes_sent(&self, owner: &str) -> u64 {
+        self.catalog.written_at(owner)
+    }
+
     /// The tenant's base URL.
     pub fn base_url(&self) -> &str {
         self.http.base_url()

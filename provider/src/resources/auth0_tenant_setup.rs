@@ -1727,14 +1727,20 @@ impl Auth0TenantSetupResource {
             auth0: &auth0,
             vault,
         };
+        let owner = desired.names.key().as_str();
+        let writes_before = auth0.writes_sent(owner);
         let outcome = remote.converge(&desired, &mut state).await;
         null_unknowns(&mut state);
         match outcome {
             Ok(()) => Some((state, ValueEmpty::default())),
             Err(failure) => {
                 let key = desired.names.key().to_string();
+                // A write whose answer was lost (a timeout, a dropped connection) may have
+                // made an object whose id the state cannot hold: the setup is recorded all
+                // the same, so that a destroy or the next apply finds it by its mark.
+                let wrote = auth0.writes_sent(owner) != writes_before;
                 match prior {
-                    None if !made_anything(&state) => {
+                    None if !made_anything(&state) && !wrote => {
                         report(
                             diags,
                             &key,
