@@ -250,3 +250,50 @@ fn lost_answer_of_a_secret_write_keeps_the_secret_and_labels_it() {
         lost_secret_write_answer(&tf);
     }
 }
+
+/// The create fails right after the deployment's record was written to Vault, before any
+/// id was recorded (a 403 on the policy): the state must still hold the deployment, so that
+/// a destroy deletes the record. Before, the failed create recorded nothing and the record
+/// was left behind for good.
+fn failure_after_the_record(tf: &TerraformBin) {
+    let ctx = format!("terraform {}", tf.version);
+    let sandbox = Sandbox::start();
+    let dir = Workdir::new(
+        tf,
+        &config_with("WM-Rec", false, ""),
+        sandbox.provider_env(),
+    );
+    sandbox.add_fault(Sandbox::status_fault(
+        "vault",
+        "PUT",
+        "^/v1/sys/policies/acl/",
+        403,
+    ));
+    dir.try_apply()
+        .failed()
+        .contains(&["Deployment WM-Rec: writing the Vault policy", "403"]);
+    assert_eq!(
+        sandbox.kv_secrets("deployments", "WM-Rec/").len(),
+        1,
+        "{ctx}: the record was written before the failure"
+    );
+    assert_ne!(
+        dir.resource("ff_deployment.this"),
+        Value::Null,
+        "{ctx}: the state holds the deployment whose record exists:\n{}",
+        dir.state_file()
+    );
+    sandbox.clear_faults();
+    dir.destroy().ok();
+    assert!(
+        sandbox.kv_secrets("deployments", "WM-Rec/").is_empty(),
+        "{ctx}: destroy removed the record"
+    );
+}
+
+#[test]
+fn failure_right_after_the_record_is_written_keeps_the_deployment_in_the_state() {
+    for tf in terraforms() {
+        failure_after_the_record(&tf);
+    }
+}
