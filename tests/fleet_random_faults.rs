@@ -118,8 +118,11 @@ resource "ff_platform_bootstrap" "this" {{
 
 /// Panic unless `actual` is exactly `expected`, naming what is missing and what is extra.
 fn assert_same_set(context: &str, expected: &BTreeSet<String>, actual: &[String]) {
-    let mut seen = BTreeSet::new();
-    let duplicates: Vec<&String> = actual.iter().filter(|a| !seen.insert(*a)).collect();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let duplicates: Vec<&String> = actual
+        .iter()
+        .filter(|a| !seen.insert((*a).clone()))
+        .collect();
     let missing: Vec<&String> = expected.difference(&seen).collect();
     let extra: Vec<&String> = seen.difference(expected).collect();
     assert!(
