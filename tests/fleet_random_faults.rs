@@ -330,7 +330,13 @@ fn fleet_converges(tf: &TerraformBin) {
         }));
     }
     sandbox.clear_requests();
-    let apply = ["apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=10"];
+    let apply = [
+        "apply",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        "-parallelism=10",
+    ];
     let first = dir.run(&apply);
     let applies = if first.code == 0 {
         1

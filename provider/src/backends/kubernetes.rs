@@ -789,3 +789,74 @@ pub fn describe(api_version: &str, kind: &str, namespace: Option<&str>, name: &s
         None => format!("{api_version} {kind} {name}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn connection(host: &str, token: &str) -> Connection {
+        Connection {
+            host: host.to_string(),
+            ca_pem: None,
+            auth: ClusterAuth::Token(token.to_string()),
+            proxy_url: None,
+            timeout: Duration::from_secs(5),
+        }
+    }
+
+    #[test]
+    fn the_fingerprint_tells_connections_apart_and_holds_no_credential() {
+        let token = "sandbox-token-with-a-recognisable-value";
+        let base = connection("https://127.0.0.1:6443", token);
+        assert_eq!(base.fingerprint(), base.clone().fingerprint());
+        assert_ne!(
+            base.fingerprint(),
+            connection("https://127.0.0.1:6443", "another-token").fingerprint()
+        );
+        assert_ne!(
+            base.fingerprint(),
+            connection("https://127.0.0.1:6444", token).fingerprint()
+        );
+        let mut slower = base.clone();
+        slower.timeout = Duration::from_secs(6);
+        assert_ne!(base.fingerprint(), slower.fingerprint());
+        // Field boundaries count: moving a character from one field to the next changes it.
+        let split = |a: &str, b: &str| Connection {
+            auth: ClusterAuth::ClientCertificate {
+                certificate: a.into(),
+                key: b.into(),
+            },
+            ..base.clone()
+        };
+        assert_ne!(
+            split("ab", "c").fingerprint(),
+            split("a", "bc").fingerprint()
+        );
+        // The key is a digest: no run of the token's bytes is in it.
+        let key = base.fingerprint();
+        assert!(
+            !key.windows(4)
+                .any(|w| token.as_bytes().windows(4).any(|t| t == w)),
+            "the cache key holds part of the token"
+        );
+    }
+
+    #[tokio::test]
+    async fn connect_reuses_the_client_of_the_same_connection_only() {
+        // Nothing is sent until the first call, so an address nothing listens on will do.
+        let a = connection("https://127.0.0.1:9", "reuse-test-token-a");
+        let first = KubeClient::connect(&a).await.expect("a client");
+        let again = KubeClient::connect(&a.clone()).await.expect("a client");
+        assert!(
+            Arc::ptr_eq(&first.discovered, &again.discovered),
+            "the same connection got a new client"
+        );
+        let other = KubeClient::connect(&connection("https://127.0.0.1:9", "reuse-test-token-b"))
+            .await
+            .expect("a client");
+        assert!(
+            !Arc::ptr_eq(&first.discovered, &other.discovered),
+            "another token shared a client"
+        );
+    }
+}
