@@ -210,7 +210,14 @@ pub struct KubeClient {
     host: String,
     /// Discovery, per group-version: kind → resolved kind.
     discovered: Arc<Mutex<HashMap<String, HashMap<String, Kind>>>>,
+    /// Requests in flight, at most [`IN_FLIGHT`]: every bootstrap of the cluster shares
+    /// this client, and each connection the pool opens costs a TLS handshake.
+    in_flight: Arc<tokio::sync::Semaphore>,
 }
+
+/// How many requests one client sends at once (terraform's default parallelism is 10
+/// resources, each sending a few).
+const IN_FLIGHT: usize = 16;
 
 impl std::fmt::Debug for KubeClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -449,6 +456,7 @@ impl KubeClient {
             client,
             host: connection.host.clone(),
             discovered: Arc::default(),
+            in_flight: Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT)),
         })
     }
 
@@ -466,7 +474,11 @@ impl KubeClient {
         let mut attempt = 0u32;
         loop {
             let started = Instant::now();
-            match call().await {
+            // The semaphore is never closed; were it, the call would go unthrottled.
+            let permit = self.in_flight.acquire().await.ok();
+            let outcome = call().await;
+            drop(permit);
+            match outcome {
                 Ok(value) => {
                     tracing::debug!(
                         verb,
