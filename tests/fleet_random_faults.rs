@@ -363,14 +363,36 @@ fn fleet_converges(tf: &TerraformBin) {
             )
         })
         .collect();
-    let requests = sandbox.requests().len();
+    let log = sandbox.requests();
+    let requests = log.len();
     let total_fired: u64 = fired.iter().map(|(_, n)| n).sum();
+    // Faults that met a write (a create, mostly): the ones a blind retry could duplicate.
+    let faulted_writes: Vec<String> = log
+        .iter()
+        .filter(|e| !e["fault"].is_null() && e["method"] != "GET")
+        .map(|e| {
+            format!(
+                "{} {} {} ({})",
+                e["service"].as_str().unwrap_or_default(),
+                e["method"].as_str().unwrap_or_default(),
+                e["path"].as_str().unwrap_or_default(),
+                e["fault"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
     eprintln!(
-        "{ctx}: {DEPLOYMENTS} deployments converged in {applies} apply(s): {requests} requests, faults fired {fired:?}"
+        "{ctx}: {DEPLOYMENTS} deployments converged in {applies} apply(s): {requests} requests, \
+         faults fired {fired:?}, {} of them on writes:\n  {}",
+        faulted_writes.len(),
+        faulted_writes.join("\n  ")
     );
     assert!(
         total_fired > 0,
         "{ctx}: no fault fired in {requests} requests, so nothing was tested: {fired:?}"
+    );
+    assert!(
+        !faulted_writes.is_empty(),
+        "{ctx}: no fault met a write in {requests} requests, so no create was interrupted"
     );
 
     dir.assert_plan_empty(&format!(
