@@ -234,8 +234,11 @@ const CLIENT_REUSE: Duration = Duration::from_secs(300);
 /// The clients of this provider process, by [`Connection::fingerprint`]: every bootstrap of
 /// one cluster shares one connection pool (no TLS handshake per resource) and one discovery
 /// cache.
-static CLIENTS: std::sync::LazyLock<tokio::sync::Mutex<HashMap<[u8; 32], (Instant, KubeClient)>>> =
+static CLIENTS: std::sync::LazyLock<tokio::sync::Mutex<ClientCache>> =
     std::sync::LazyLock::new(Default::default);
+
+/// Connection fingerprint → when the client was made, and the client.
+type ClientCache = HashMap<[u8; 32], (Instant, KubeClient)>;
 
 impl Connection {
     /// A digest of everything that makes a client: address, CA, proxy, timeout and the

@@ -92,8 +92,11 @@ struct Session {
     /// The enabled auth methods (`sys/auth`) as last read, and when: every bootstrap asks
     /// whether its own method exists, and the table lists all of them, so reading it once
     /// per command instead of once per resource keeps a refresh linear in the fleet's size.
-    auth_table: tokio::sync::Mutex<Option<(Instant, Arc<serde_json::Map<String, Value>>)>>,
+    auth_table: tokio::sync::Mutex<Option<(Instant, Arc<AuthTable>)>>,
 }
+
+/// The enabled auth methods by path (`kubernetes-wm-prod/`).
+type AuthTable = serde_json::Map<String, Value>;
 
 /// How long the `sys/auth` table is answered from memory (about one refresh of a large
 /// fleet); the methods this client enables or disables are entered in it as it does.
