@@ -237,8 +237,9 @@ const CLIENT_REUSE: Duration = Duration::from_secs(300);
 static CLIENTS: std::sync::LazyLock<tokio::sync::Mutex<ClientCache>> =
     std::sync::LazyLock::new(Default::default);
 
-/// Connection fingerprint → when the client was made, and the client.
-type ClientCache = HashMap<[u8; 32], (Instant, KubeClient)>;
+/// Connection fingerprint → when its slot was made, and the slot (empty until a client was
+/// made for it).
+type ClientCache = HashMap<[u8; 32], (Instant, Arc<tokio::sync::Mutex<Option<KubeClient>>>)>;
 
 impl Connection {
     /// A digest of everything that makes a client: address, CA, proxy, timeout and the
@@ -310,16 +311,26 @@ impl KubeClient {
     /// open connections and what discovery found.
     pub async fn connect(connection: &Connection) -> Result<Self, KubeError> {
         let key = connection.fingerprint();
-        // Held while a client is made, so that concurrent operations on one cluster wait for
-        // the first one's client instead of each making their own.
-        let mut clients = CLIENTS.lock().await;
-        let now = Instant::now();
-        clients.retain(|_, (made, _)| now.duration_since(*made) < CLIENT_REUSE);
-        if let Some((_, client)) = clients.get(&key) {
+        // The map is locked only to find or enter the slot; the slot is held while its client
+        // is made, so that concurrent operations on one cluster wait for the first one's
+        // client, and operations on other clusters (an AKS token request) do not wait.
+        let slot = {
+            let mut clients = CLIENTS.lock().await;
+            let now = Instant::now();
+            clients.retain(|_, (made, _)| now.duration_since(*made) < CLIENT_REUSE);
+            clients
+                .entry(key)
+                .or_insert_with(|| (now, Arc::default()))
+                .1
+                .clone()
+        };
+        let mut made = slot.lock().await;
+        if let Some(client) = made.as_ref() {
             return Ok(client.clone());
         }
+        // A failure leaves the slot empty: the next operation tries again.
         let client = Self::build(connection).await?;
-        clients.insert(key, (now, client.clone()));
+        *made = Some(client.clone());
         Ok(client)
     }
 
@@ -865,6 +876,13 @@ mod tests {
         assert!(
             Arc::ptr_eq(&first.discovered, &again.discovered),
             "the same connection got a new client"
+        );
+        let c = connection("https://127.0.0.1:9", "reuse-test-token-c");
+        let (one, two) = tokio::join!(KubeClient::connect(&c), KubeClient::connect(&c));
+        let (one, two) = (one.expect("a client"), two.expect("a client"));
+        assert!(
+            Arc::ptr_eq(&one.discovered, &two.discovered),
+            "concurrent operations on one connection made two clients"
         );
         let other = KubeClient::connect(&connection("https://127.0.0.1:9", "reuse-test-token-b"))
             .await
