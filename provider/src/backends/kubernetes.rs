@@ -210,6 +210,9 @@ pub struct KubeClient {
     host: String,
     /// Discovery, per group-version: kind → resolved kind.
     discovered: Arc<Mutex<HashMap<String, HashMap<String, Kind>>>>,
+    /// One lock per group-version, held while discovery is asked about it: the bootstraps
+    /// sharing this client ask once, not each.
+    discovering: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
     /// Requests in flight, at most [`IN_FLIGHT`]: every bootstrap of the cluster shares
     /// this client, and each connection the pool opens costs a TLS handshake.
     in_flight: Arc<tokio::sync::Semaphore>,
@@ -470,6 +473,7 @@ impl KubeClient {
             client,
             host: connection.host.clone(),
             discovered: Arc::default(),
+            discovering: Arc::default(),
             in_flight: Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT)),
         })
     }
@@ -530,6 +534,15 @@ impl KubeClient {
                 break;
             }
             if !fresh && let Some(found) = self.cached(api_version, kind) {
+                return Ok(found);
+            }
+            let gate = match self.discovering.lock() {
+                Ok(mut gates) => gates.entry(api_version.to_string()).or_default().clone(),
+                Err(_) => Arc::default(),
+            };
+            let _asking = gate.lock().await;
+            // Whoever held the lock before may have found it.
+            if let Some(found) = self.cached(api_version, kind) {
                 return Ok(found);
             }
             let list = if api_version.contains('/') {
