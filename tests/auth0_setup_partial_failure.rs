@@ -42,10 +42,12 @@ fn partial_failure(tf: &TerraformBin) {
     let ctx = format!("terraform {}", tf.version);
     let sandbox = Sandbox::start();
     let dir = Workdir::new(tf, CONFIG, sandbox.provider_env());
-    // Applications are made in name order: backend, portal, then worker.
+    // Applications are made in name order: backend, portal, then worker. Every creation
+    // after the second fails until the fault is cleared: a single 500 would be overcome
+    // within the apply (the setup converges again after a transient failure).
     sandbox.add_fault(json!({
         "service": "auth0", "method": "POST", "path": "^/api/v2/clients$",
-        "kind": "status", "status": 500, "after": 2, "times": 1,
+        "kind": "status", "status": 500, "after": 2,
     }));
     dir.try_apply().failed().contains(&[
         "Auth0 setup WM-Prod: creating the Auth0 application \"worker\" (ff-wm-prod-worker) failed",

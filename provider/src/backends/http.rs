@@ -148,6 +148,18 @@ impl BackendError {
             _ => None,
         }
     }
+    /// Whether doing the same work again may succeed: a 5xx answer other than 501, or no
+    /// answer at all (the connection was refused or dropped). The request itself was already
+    /// retried when it was idempotent; for one that is not (a create), the caller decides,
+    /// after looking for what the lost request may have made. Rate limiting and timeouts are
+    /// not transient here: the client already waited as long as it allows.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            BackendError::Status { status, .. } => matches!(status.as_u16(), 500 | 502 | 503 | 504),
+            BackendError::Unreachable { .. } => true,
+            _ => false,
+        }
+    }
     /// Whether the server said 404.
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(StatusCode::NOT_FOUND)
@@ -816,6 +828,41 @@ fn until_epoch(epoch_seconds: u64) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transient_failures_are_5xx_and_lost_connections() {
+        let status = |code: u16| BackendError::Status {
+            system: System::Grafana,
+            method: Method::POST,
+            path: "/api/teams".into(),
+            status: StatusCode::from_u16(code).unwrap_or(StatusCode::IM_A_TEAPOT),
+            message: String::new(),
+            code: None,
+        };
+        for code in [500, 502, 503, 504] {
+            assert!(status(code).is_transient(), "{code}");
+        }
+        for code in [400, 401, 403, 404, 409, 429, 501] {
+            assert!(!status(code).is_transient(), "{code}");
+        }
+        let dropped = BackendError::Unreachable {
+            system: System::Auth0,
+            address: "https://tenant.example".into(),
+            method: Method::POST,
+            path: "/api/v2/clients".into(),
+            reason: "connection closed before message completed".into(),
+        };
+        assert!(dropped.is_transient());
+        let slow = BackendError::Timeout {
+            system: System::Vault,
+            address: "https://vault.example".into(),
+            method: Method::GET,
+            path: "/v1/sys/mounts".into(),
+            timeout: Duration::from_secs(1),
+        };
+        assert!(!slow.is_transient());
+        assert!(!BackendError::Config("bad".into()).is_transient());
+    }
 
     #[test]
     fn retry_after_wins_over_reset() {

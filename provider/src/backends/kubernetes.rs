@@ -229,7 +229,17 @@ pub struct KubeClient {
     host: String,
     /// Discovery, per group-version: kind → resolved kind.
     discovered: Arc<Mutex<HashMap<String, HashMap<String, Kind>>>>,
+    /// One lock per group-version, held while discovery is asked about it: the bootstraps
+    /// sharing this client ask once, not each.
+    discovering: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    /// Requests in flight, at most [`IN_FLIGHT`]: every bootstrap of the cluster shares
+    /// this client, and each connection the pool opens costs a TLS handshake.
+    in_flight: Arc<tokio::sync::Semaphore>,
 }
+
+/// How many requests one client sends at once (terraform's default parallelism is 10
+/// resources, each sending a few).
+const IN_FLIGHT: usize = 16;
 
 impl std::fmt::Debug for KubeClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -237,9 +247,117 @@ impl std::fmt::Debug for KubeClient {
     }
 }
 
+/// How long a client is handed out again to later operations on the same cluster with the
+/// same credentials. Tokens presigned for EKS live 15 minutes and Entra ID tokens about an
+/// hour, so a client made with one is replaced well before it expires (an operation that is
+/// still running keeps its own copy).
+const CLIENT_REUSE: Duration = Duration::from_secs(300);
+
+/// The clients of this provider process, by [`Connection::fingerprint`]: every bootstrap of
+/// one cluster shares one connection pool (no TLS handshake per resource) and one discovery
+/// cache.
+static CLIENTS: std::sync::LazyLock<tokio::sync::Mutex<ClientCache>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// Connection fingerprint → when its slot was made, and the slot (empty until a client was
+/// made for it).
+type ClientCache = HashMap<[u8; 32], (Instant, Arc<tokio::sync::Mutex<Option<KubeClient>>>)>;
+
+impl Connection {
+    /// A digest of everything that makes a client: address, CA, proxy, timeout and the
+    /// credentials (hashed, so that the cache holds no copy of them in its keys).
+    fn fingerprint(&self) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        let mut field = |value: &str| {
+            hash.update((value.len() as u64).to_le_bytes());
+            hash.update(value.as_bytes());
+        };
+        field(&self.host);
+        field(self.ca_pem.as_deref().unwrap_or("\u{0}none"));
+        field(self.proxy_url.as_deref().unwrap_or("\u{0}none"));
+        field(&self.timeout.as_millis().to_string());
+        match &self.auth {
+            ClusterAuth::Aks {
+                tenant_id,
+                server_app_id,
+            } => {
+                field("aks");
+                field(tenant_id.as_deref().unwrap_or("\u{0}none"));
+                field(server_app_id);
+            }
+            ClusterAuth::Eks {
+                cluster_name,
+                region,
+            } => {
+                field("eks");
+                field(cluster_name);
+                field(region.as_deref().unwrap_or("\u{0}none"));
+            }
+            ClusterAuth::Token(token) => {
+                field("token");
+                field(token);
+            }
+            ClusterAuth::ClientCertificate { certificate, key } => {
+                field("certificate");
+                field(certificate);
+                field(key);
+            }
+            ClusterAuth::Exec {
+                api_version,
+                command,
+                args,
+                env,
+            } => {
+                field("exec");
+                field(api_version);
+                field(command);
+                field(&args.len().to_string());
+                for arg in args {
+                    field(arg);
+                }
+                field(&env.len().to_string());
+                for (name, value) in env {
+                    field(name);
+                    field(value);
+                }
+            }
+        }
+        hash.finalize().into()
+    }
+}
+
 impl KubeClient {
     /// A client for the cluster; nothing is sent until the first call (exec plugins run then).
+    /// A client made for the same connection in the last few minutes is reused, with its
+    /// open connections and what discovery found.
     pub async fn connect(connection: &Connection) -> Result<Self, KubeError> {
+        let key = connection.fingerprint();
+        // The map is locked only to find or enter the slot; the slot is held while its client
+        // is made, so that concurrent operations on one cluster wait for the first one's
+        // client, and operations on other clusters (an AKS token request) do not wait.
+        let slot = {
+            let mut clients = CLIENTS.lock().await;
+            let now = Instant::now();
+            clients.retain(|_, (made, _)| now.duration_since(*made) < CLIENT_REUSE);
+            clients
+                .entry(key)
+                .or_insert_with(|| (now, Arc::default()))
+                .1
+                .clone()
+        };
+        let mut made = slot.lock().await;
+        if let Some(client) = made.as_ref() {
+            return Ok(client.clone());
+        }
+        // A failure leaves the slot empty: the next operation tries again.
+        let client = Self::build(connection).await?;
+        *made = Some(client.clone());
+        Ok(client)
+    }
+
+    /// A new client for the cluster.
+    async fn build(connection: &Connection) -> Result<Self, KubeError> {
         let user = match &connection.auth {
             ClusterAuth::Aks {
                 tenant_id,
@@ -374,6 +492,8 @@ impl KubeClient {
             client,
             host: connection.host.clone(),
             discovered: Arc::default(),
+            discovering: Arc::default(),
+            in_flight: Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT)),
         })
     }
 
@@ -391,7 +511,11 @@ impl KubeClient {
         let mut attempt = 0u32;
         loop {
             let started = Instant::now();
-            match call().await {
+            // The semaphore is never closed; were it, the call would go unthrottled.
+            let permit = self.in_flight.acquire().await.ok();
+            let outcome = call().await;
+            drop(permit);
+            match outcome {
                 Ok(value) => {
                     tracing::debug!(
                         verb,
@@ -429,6 +553,15 @@ impl KubeClient {
                 break;
             }
             if !fresh && let Some(found) = self.cached(api_version, kind) {
+                return Ok(found);
+            }
+            let gate = match self.discovering.lock() {
+                Ok(mut gates) => gates.entry(api_version.to_string()).or_default().clone(),
+                Err(_) => Arc::default(),
+            };
+            let _asking = gate.lock().await;
+            // Whoever held the lock before may have found it.
+            if let Some(found) = self.cached(api_version, kind) {
                 return Ok(found);
             }
             let list = if api_version.contains('/') {
@@ -740,5 +873,78 @@ mod tests {
             message: "busy".into(),
         };
         assert!(busy.retryable());
+    }
+
+    fn connection(host: &str, token: &str) -> Connection {
+        Connection {
+            host: host.to_string(),
+            ca_pem: None,
+            auth: ClusterAuth::Token(token.to_string()),
+            proxy_url: None,
+            timeout: Duration::from_secs(5),
+        }
+    }
+
+    #[test]
+    fn the_fingerprint_tells_connections_apart_and_holds_no_credential() {
+        let token = "sandbox-token-with-a-recognisable-value";
+        let base = connection("https://127.0.0.1:6443", token);
+        assert_eq!(base.fingerprint(), base.clone().fingerprint());
+        assert_ne!(
+            base.fingerprint(),
+            connection("https://127.0.0.1:6443", "another-token").fingerprint()
+        );
+        assert_ne!(
+            base.fingerprint(),
+            connection("https://127.0.0.1:6444", token).fingerprint()
+        );
+        let mut slower = base.clone();
+        slower.timeout = Duration::from_secs(6);
+        assert_ne!(base.fingerprint(), slower.fingerprint());
+        // Field boundaries count: moving a character from one field to the next changes it.
+        let split = |a: &str, b: &str| Connection {
+            auth: ClusterAuth::ClientCertificate {
+                certificate: a.into(),
+                key: b.into(),
+            },
+            ..base.clone()
+        };
+        assert_ne!(
+            split("ab", "c").fingerprint(),
+            split("a", "bc").fingerprint()
+        );
+        // The key is a digest: no run of the token's bytes is in it.
+        let key = base.fingerprint();
+        assert!(
+            !key.windows(4)
+                .any(|w| token.as_bytes().windows(4).any(|t| t == w)),
+            "the cache key holds part of the token"
+        );
+    }
+
+    #[tokio::test]
+    async fn connect_reuses_the_client_of_the_same_connection_only() {
+        // Nothing is sent until the first call, so an address nothing listens on will do.
+        let a = connection("https://127.0.0.1:9", "reuse-test-token-a");
+        let first = KubeClient::connect(&a).await.expect("a client");
+        let again = KubeClient::connect(&a.clone()).await.expect("a client");
+        assert!(
+            Arc::ptr_eq(&first.discovered, &again.discovered),
+            "the same connection got a new client"
+        );
+        let c = connection("https://127.0.0.1:9", "reuse-test-token-c");
+        let (one, two) = tokio::join!(KubeClient::connect(&c), KubeClient::connect(&c));
+        let (one, two) = (one.expect("a client"), two.expect("a client"));
+        assert!(
+            Arc::ptr_eq(&one.discovered, &two.discovered),
+            "concurrent operations on one connection made two clients"
+        );
+        let other = KubeClient::connect(&connection("https://127.0.0.1:9", "reuse-test-token-b"))
+            .await
+            .expect("a client");
+        assert!(
+            !Arc::ptr_eq(&first.discovered, &other.discovered),
+            "another token shared a client"
+        );
     }
 }

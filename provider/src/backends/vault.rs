@@ -89,7 +89,18 @@ struct Session {
     refresh: tokio::sync::Mutex<()>,
     /// Whether the background task that keeps the lease alive runs.
     keeper: AtomicBool,
+    /// The enabled auth methods (`sys/auth`) as last read, and when: every bootstrap asks
+    /// whether its own method exists, and the table lists all of them, so reading it once
+    /// per command instead of once per resource keeps a refresh linear in the fleet's size.
+    auth_table: tokio::sync::Mutex<Option<(Instant, Arc<AuthTable>)>>,
 }
+
+/// The enabled auth methods by path (`kubernetes-wm-prod/`).
+type AuthTable = serde_json::Map<String, Value>;
+
+/// How long the `sys/auth` table is answered from memory (about one refresh of a large
+/// fleet); the methods this client enables or disables are entered in it as it does.
+const AUTH_TABLE_TTL: Duration = Duration::from_secs(30);
 
 #[derive(Default)]
 struct TokenState {
@@ -598,6 +609,7 @@ impl VaultClient {
                 }),
                 refresh: tokio::sync::Mutex::new(()),
                 keeper: AtomicBool::new(false),
+                auth_table: tokio::sync::Mutex::new(None),
             }),
         })
     }
@@ -858,15 +870,33 @@ impl VaultClient {
     }
 
     /// The enabled auth method at `path` (`kubernetes-wm-prod`), if any.
+    /// The table is read at most once per [`AUTH_TABLE_TTL`] (concurrent callers share the
+    /// read).
     pub async fn auth_method(&self, path: &str) -> Result<Option<Value>, BackendError> {
-        let reply = self.send(self.call(Method::GET, "sys/auth")).await?;
-        let table: Value = reply.json()?;
         let key = format!("{}/", path.trim_matches('/'));
-        Ok(table
-            .get("data")
-            .and_then(|d| d.get(&key))
-            .or_else(|| table.get(&key))
-            .cloned())
+        let mut cached = self.session.auth_table.lock().await;
+        if let Some((at, table)) = cached.as_ref()
+            && at.elapsed() < AUTH_TABLE_TTL
+        {
+            return Ok(table.get(&key).cloned());
+        }
+        let reply = self.send(self.call(Method::GET, "sys/auth")).await?;
+        let table = auth_table(reply.json()?);
+        let found = table.get(&key).cloned();
+        *cached = Some((Instant::now(), Arc::new(table)));
+        Ok(found)
+    }
+
+    /// Enter (`Some`) or remove (`None`) a method in the cached `sys/auth` table.
+    async fn note_auth_method(&self, path: &str, method: Option<Value>) {
+        let key = format!("{}/", path.trim_matches('/'));
+        if let Some((_, table)) = self.session.auth_table.lock().await.as_mut() {
+            let table = Arc::make_mut(table);
+            match method {
+                Some(method) => table.insert(key, method),
+                None => table.remove(&key),
+            };
+        }
     }
 
     /// Enable an auth method of `kind` at `path`.
@@ -888,13 +918,26 @@ impl VaultClient {
             .json(json!({ "type": kind, "description": description }))
             .idempotent(true);
         match self.send(call).await {
-            Ok(_) => Ok(()),
-            Err(error) => match self.auth_method(path).await {
-                Ok(Some(method)) if method.get("type").and_then(Value::as_str) == Some(kind) => {
-                    Ok(())
+            Ok(_) => {
+                self.note_auth_method(
+                    path,
+                    Some(json!({ "type": kind, "description": description })),
+                )
+                .await;
+                Ok(())
+            }
+            Err(error) => {
+                // Read the table afresh: the cached one predates this attempt.
+                *self.session.auth_table.lock().await = None;
+                match self.auth_method(path).await {
+                    Ok(Some(method))
+                        if method.get("type").and_then(Value::as_str) == Some(kind) =>
+                    {
+                        Ok(())
+                    }
+                    _ => Err(error),
                 }
-                _ => Err(error),
-            },
+            }
         }
     }
 
@@ -905,7 +948,14 @@ impl VaultClient {
             Method::DELETE,
             &format!("sys/auth/{}", path.trim_matches('/')),
         );
-        self.send(call).await.map(|_| ())
+        let outcome = self.send(call).await.map(|_| ());
+        if outcome.is_ok() {
+            self.note_auth_method(path, None).await;
+        } else {
+            // It may or may not be gone: read the table again next time.
+            *self.session.auth_table.lock().await = None;
+        }
+        outcome
     }
 
     /// Read the `data` at a logical path (an auth method's config or role); `None` on 404.
@@ -917,5 +967,51 @@ impl VaultClient {
     pub async fn write_data(&self, path: &str, body: Value) -> Result<(), BackendError> {
         let call = self.call(Method::POST, path).json(body).idempotent(true);
         self.send(call).await.map(|_| ())
+    }
+}
+
+/// The methods of a `sys/auth` answer by path (`kubernetes-wm-prod/`): Vault lists them both
+/// at the top level and under `data`; `data` wins.
+fn auth_table(answer: Value) -> serde_json::Map<String, Value> {
+    let Value::Object(mut top) = answer else {
+        return serde_json::Map::new();
+    };
+    let data = match top.remove("data") {
+        Some(Value::Object(data)) => data,
+        _ => serde_json::Map::new(),
+    };
+    let mut table: serde_json::Map<String, Value> = top
+        .into_iter()
+        .filter(|(k, v)| k.ends_with('/') && v.is_object())
+        .collect();
+    table.extend(data);
+    table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_auth_table_is_read_from_data_and_the_top_level() {
+        let table = auth_table(json!({
+            "token/": {"type": "token"},
+            "kubernetes-a/": {"type": "kubernetes", "description": "top"},
+            "request_id": "x",
+            "lease_duration": 0,
+            "data": {
+                "token/": {"type": "token"},
+                "kubernetes-a/": {"type": "kubernetes", "description": "data"},
+                "kubernetes-b/": {"type": "kubernetes"},
+            },
+        }));
+        let keys: Vec<&str> = table.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["kubernetes-a/", "kubernetes-b/", "token/"]);
+        assert_eq!(table["kubernetes-a/"]["description"], "data");
+        assert!(
+            auth_table(json!({"kubernetes-c/": {"type": "kubernetes"}}))
+                .contains_key("kubernetes-c/")
+        );
+        assert!(auth_table(json!("not a table")).is_empty());
     }
 }

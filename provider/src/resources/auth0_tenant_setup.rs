@@ -1729,7 +1729,22 @@ impl Auth0TenantSetupResource {
         };
         let owner = desired.names.key().as_str();
         let writes_before = auth0.writes_sent(owner);
-        let outcome = remote.converge(&desired, &mut state).await;
+        let mut attempt = 1;
+        let outcome = loop {
+            match remote.converge(&desired, &mut state).await {
+                Err(failure)
+                    if failure.error.is_transient() && attempt < super::CONVERGE_ATTEMPTS =>
+                {
+                    attempt += 1;
+                    tracing::warn!(
+                        deployment = %owner, attempt, step = %failure.step,
+                        "a step failed transiently; converging again"
+                    );
+                    tokio::time::sleep(super::converge_backoff(attempt)).await;
+                }
+                outcome => break outcome,
+            }
+        };
         null_unknowns(&mut state);
         match outcome {
             Ok(()) => Some((state, ValueEmpty::default())),

@@ -1424,7 +1424,22 @@ impl DeploymentResource {
         let mut state = planned;
         plan_known(&mut state, desired.names.key(), &backends.kv_mount);
         state.display_name = Value::Value(desired.display_name.clone());
-        let outcome = converge(vault, grafana, &desired, prior, &mut state).await;
+        let mut attempt = 1;
+        let outcome = loop {
+            match converge(vault, grafana, &desired, prior, &mut state).await {
+                Err(failure)
+                    if failure.error.is_transient() && attempt < super::CONVERGE_ATTEMPTS =>
+                {
+                    attempt += 1;
+                    tracing::warn!(
+                        deployment = %desired.names.key(), attempt, step = %failure.step,
+                        "a step failed transiently; converging again"
+                    );
+                    tokio::time::sleep(super::converge_backoff(attempt)).await;
+                }
+                outcome => break outcome,
+            }
+        };
         null_unknowns(&mut state);
         match outcome {
             Ok(()) => Some((state, ValueEmpty::default())),

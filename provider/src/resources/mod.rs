@@ -162,6 +162,18 @@ pub fn plan_backend<'b, T>(
     }
 }
 
+/// How many times a resource runs its whole convergence within one apply when a step fails
+/// with a transient error (a 5xx answer, a dropped connection) that the HTTP client could not
+/// retry itself because the request was not idempotent (a create). Each convergence first
+/// looks for what exists and adopts it, so running it again after a create whose answer was
+/// lost finds the object instead of making a second one.
+pub const CONVERGE_ATTEMPTS: u32 = 3;
+
+/// The pause before convergence attempt `attempt` (1-based; 2 and up are retries).
+pub fn converge_backoff(attempt: u32) -> std::time::Duration {
+    std::time::Duration::from_millis(250 * u64::from(attempt.saturating_sub(1)).min(8))
+}
+
 /// The configured backends, or a diagnostic saying the provider was not configured.
 pub fn backends(diags: &mut Diagnostics, context: &ProviderContext) -> Option<Backends> {
     let backends = context.backends();

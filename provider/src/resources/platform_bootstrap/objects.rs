@@ -379,27 +379,47 @@ pub fn object_id(object: &Value) -> String {
 
 /// 16 hex digits of the SHA-256 of a value's JSON (keys sorted).
 pub fn digest(value: &Value) -> String {
-    let text = canonical(value);
-    hex::encode(Sha256::digest(text.as_bytes()))[..16].to_string()
+    let mut text = Vec::with_capacity(1024);
+    canonical(value, &mut text);
+    hex::encode(Sha256::digest(&text))[..16].to_string()
 }
 
-fn canonical(value: &Value) -> String {
+/// Compact JSON with every object's keys in byte order, written into one buffer (digests are
+/// computed for every object of every bootstrap at each plan, so this stays cheap).
+fn canonical(value: &Value, out: &mut Vec<u8>) {
     match value {
         Value::Object(map) => {
-            let sorted: BTreeMap<&String, String> =
-                map.iter().map(|(k, v)| (k, canonical(v))).collect();
-            let fields: Vec<String> = sorted
-                .iter()
-                .map(|(k, v)| format!("{}:{v}", Value::String((*k).clone())))
-                .collect();
-            format!("{{{}}}", fields.join(","))
+            let mut fields: Vec<(&String, &Value)> = map.iter().collect();
+            fields.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            out.push(b'{');
+            for (i, (key, item)) in fields.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                scalar(key, out);
+                out.push(b':');
+                canonical(item, out);
+            }
+            out.push(b'}');
         }
-        Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(canonical).collect::<Vec<_>>().join(",")
-        ),
-        other => other.to_string(),
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                canonical(item, out);
+            }
+            out.push(b']');
+        }
+        other => scalar(other, out),
     }
+}
+
+/// A string, number, boolean or null as compact JSON.
+fn scalar<T: serde::Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {
+    // Writing these into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, value);
 }
 
 /// Every object of the bootstrap, in apply order; `None` while a release manifest is unknown.
@@ -807,6 +827,54 @@ pub fn is_ours(live: &Value, names: &Names) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    /// The digest formula before it wrote into one buffer: digests in existing states must
+    /// not change.
+    fn canonical_reference(value: &Value) -> String {
+        match value {
+            Value::Object(map) => {
+                let sorted: BTreeMap<&String, String> = map
+                    .iter()
+                    .map(|(k, v)| (k, canonical_reference(v)))
+                    .collect();
+                let fields: Vec<String> = sorted
+                    .iter()
+                    .map(|(k, v)| format!("{}:{v}", Value::String((*k).clone())))
+                    .collect();
+                format!("{{{}}}", fields.join(","))
+            }
+            Value::Array(items) => format!(
+                "[{}]",
+                items
+                    .iter()
+                    .map(canonical_reference)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            other => other.to_string(),
+        }
+    }
+
+    #[test]
+    fn canonical_form_is_unchanged() {
+        let value = json!({
+            "zeta": [1, 2.5, -3, null, true, "x\"y\\z\n\u{1}"],
+            "alpha": {"b": {"é": "ü", "a": []}, "A": {}, "a b": "tab\tend"},
+            "kind": "ConfigMap",
+            "n": 12345678901234567u64,
+        });
+        let mut out = Vec::new();
+        canonical(&value, &mut out);
+        assert_eq!(
+            String::from_utf8(out).ok(),
+            Some(canonical_reference(&value))
+        );
+        assert_eq!(
+            digest(&value),
+            hex::encode(Sha256::digest(canonical_reference(&value).as_bytes()))[..16].to_string()
+        );
+    }
+
     use super::*;
     use crate::naming::DeploymentKey;
 
