@@ -301,7 +301,7 @@ pub fn schema() -> Schema {
             attribute(
                 Bool,
                 OptionalComputed,
-                "While `true` (the default), destroying the deployment, or changing its `key` (which replaces it), fails at plan. A deployment Terraform replaces because it is tainted (its creation failed midway, or `terraform taint`) is not deleted while protected: its objects are kept and adopted by the create that follows.",
+                "While `true` (the default), destroying the deployment fails (at plan with Terraform 1.3 and newer, at apply before), and so does changing its `key` (which replaces it). A deployment Terraform replaces because its creation failed midway (it is tainted) is not deleted while protected: its objects are kept and adopted by the create that follows.",
             ),
         ),
         (
@@ -1388,6 +1388,18 @@ async fn remove(
     Ok(())
 }
 
+/// What `ff_deployment` keeps in Terraform's private state, to tell the destroy that
+/// replaces a tainted deployment from a `terraform destroy` (Terraform before 1.3 asks the
+/// provider nothing before destroying, so both arrive as the same call).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeploymentPrivate {
+    /// The create that made this state failed midway (Terraform taints the deployment).
+    pub incomplete: bool,
+    /// Planned as a create: Terraform hands this to the destroy that comes first when it
+    /// replaces a tainted deployment.
+    pub replacing: bool,
+}
+
 const PROTECTED_DETAIL: &str = "deletion_protection is true for this deployment. To destroy it, \
     set deletion_protection = false, apply, and destroy again.";
 
@@ -1411,7 +1423,7 @@ impl DeploymentResource {
         diags: &mut Diagnostics,
         prior: Option<&DeploymentState>,
         planned: DeploymentState,
-    ) -> Option<(DeploymentState, ValueEmpty)> {
+    ) -> Option<(DeploymentState, Option<DeploymentPrivate>)> {
         let backends = backends(diags, &self.context)?;
         let (vault, grafana) = self.clients(diags, &backends)?;
         let Some(desired) = desired_of(&planned, &backends.kv_mount) else {
@@ -1442,7 +1454,7 @@ impl DeploymentResource {
         };
         null_unknowns(&mut state);
         match outcome {
-            Ok(()) => Some((state, ValueEmpty::default())),
+            Ok(()) => Some((state, None)),
             Err(failure) => {
                 let nothing_made = prior.is_none()
                     && state.vault_policy_hcl.is_null()
@@ -1462,7 +1474,11 @@ impl DeploymentResource {
                 if nothing_made {
                     None
                 } else {
-                    Some((state, ValueEmpty::default()))
+                    let private = prior.is_none().then(|| DeploymentPrivate {
+                        incomplete: true,
+                        replacing: false,
+                    });
+                    Some((state, private))
                 }
             }
         }
@@ -1472,7 +1488,7 @@ impl DeploymentResource {
 #[async_trait]
 impl Resource for DeploymentResource {
     type State<'a> = DeploymentState;
-    type PrivateState<'a> = ValueEmpty;
+    type PrivateState<'a> = Option<DeploymentPrivate>;
     type ProviderMetaState<'a> = ValueEmpty;
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
@@ -1562,7 +1578,13 @@ impl Resource for DeploymentResource {
             state.grafana_team_id = Value::Unknown;
             state.grafana_service_account_id = Value::Unknown;
             state.grafana_token_id = Value::Unknown;
-            return Some((state, ValueEmpty::default()));
+            return Some((
+                state,
+                Some(DeploymentPrivate {
+                    incomplete: false,
+                    replacing: true,
+                }),
+            ));
         };
         if let Err(other) = self.context.slugs.claim(&key) {
             diags.error_at(
@@ -1618,7 +1640,13 @@ impl Resource for DeploymentResource {
         state.grafana_team_id = Value::Unknown;
         state.grafana_service_account_id = Value::Unknown;
         state.grafana_token_id = Value::Unknown;
-        Some((state, ValueEmpty::default()))
+        Some((
+            state,
+            Some(DeploymentPrivate {
+                incomplete: false,
+                replacing: true,
+            }),
+        ))
     }
 
     async fn plan_update<'a>(
@@ -1723,7 +1751,7 @@ impl Resource for DeploymentResource {
         match self.apply(diags, Some(&prior_state), planned_state).await {
             Some(done) => Some(done),
             // Nothing could be changed: keep the prior state.
-            None => Some((prior_state, ValueEmpty::default())),
+            None => Some((prior_state, None)),
         }
     }
 
@@ -1731,15 +1759,26 @@ impl Resource for DeploymentResource {
         &self,
         diags: &mut Diagnostics,
         prior_state: Self::State<'a>,
-        _planned_private_state: Self::PrivateState<'a>,
+        planned_private_state: Self::PrivateState<'a>,
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<()> {
         let key_text = prior_state.key.as_ref_option().cloned().unwrap_or_default();
         if prior_state.deletion_protection != Value::Value(false) {
-            // A protected deployment is refused at plan when it would be destroyed or its key
-            // changed, so this is the replacement of a tainted deployment (a create that
-            // failed midway, or `terraform taint`): keep what exists, so that the create that
-            // follows adopts it instead of regenerating the secrets.
+            // Terraform 1.3 and newer refuse a protected destroy or key change at plan. Before
+            // 1.3, a destroy reaches this point unasked: it is refused unless the private
+            // state shows the first half of a replacement of a tainted deployment (a create
+            // that failed midway), which keeps what exists so that the create that follows
+            // adopts it instead of regenerating the secrets.
+            let replacing = planned_private_state
+                .as_ref()
+                .is_some_and(|p| p.incomplete || p.replacing);
+            if !replacing {
+                diags.error_root(
+                    format!("Deployment {key_text} is protected from deletion"),
+                    PROTECTED_DETAIL,
+                );
+                return None;
+            }
             diags.warning_root(
                 format!("Deployment {key_text} is replaced and protected: nothing was deleted"),
                 "Its objects in Vault and Grafana were left in place because deletion_protection is true; \
@@ -1791,9 +1830,7 @@ impl Resource for DeploymentResource {
         let (vault, grafana) = self.clients(diags, &backends)?;
         let names = Names::new(&key, &backends.kv_mount);
         match observe(vault, grafana, &names, &Hints::default()).await {
-            Ok(observed) if observed.anything() => {
-                Some((state_of(&observed, &names, None), ValueEmpty::default()))
-            }
+            Ok(observed) if observed.anything() => Some((state_of(&observed, &names, None), None)),
             Ok(_) => {
                 diags.error_root(
                     format!("Deployment {key} not found"),
