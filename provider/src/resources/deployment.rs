@@ -1474,7 +1474,7 @@ impl DeploymentResource {
                 if nothing_made {
                     None
                 } else {
-                    let private = prior.is_none().then(|| DeploymentPrivate {
+                    let private = prior.is_none().then_some(DeploymentPrivate {
                         incomplete: true,
                         replacing: false,
                     });
