@@ -1731,19 +1731,13 @@ impl Auth0TenantSetupResource {
         let writes_before = auth0.writes_sent(owner);
         let mut attempt = 1;
         let outcome = loop {
-            match remote.converge(&desired, &mut state).await {
-                Err(failure)
-                    if failure.error.is_transient() && attempt < super::CONVERGE_ATTEMPTS =>
-                {
-                    attempt += 1;
-                    tracing::warn!(
-                        deployment = %owner, attempt, step = %failure.step,
-                        "a step failed transiently; converging again"
-                    );
-                    tokio::time::sleep(super::converge_backoff(attempt)).await;
-                }
-                outcome => break outcome,
+            let outcome = remote.converge(&desired, &mut state).await;
+            if let Err(failure) = &outcome
+                && super::converge_again(&mut attempt, owner, &failure.step, &failure.error).await
+            {
+                continue;
             }
+            break outcome;
         };
         null_unknowns(&mut state);
         match outcome {

@@ -1438,19 +1438,19 @@ impl DeploymentResource {
         state.display_name = Value::Value(desired.display_name.clone());
         let mut attempt = 1;
         let outcome = loop {
-            match converge(vault, grafana, &desired, prior, &mut state).await {
-                Err(failure)
-                    if failure.error.is_transient() && attempt < super::CONVERGE_ATTEMPTS =>
-                {
-                    attempt += 1;
-                    tracing::warn!(
-                        deployment = %desired.names.key(), attempt, step = %failure.step,
-                        "a step failed transiently; converging again"
-                    );
-                    tokio::time::sleep(super::converge_backoff(attempt)).await;
-                }
-                outcome => break outcome,
+            let outcome = converge(vault, grafana, &desired, prior, &mut state).await;
+            if let Err(failure) = &outcome
+                && super::converge_again(
+                    &mut attempt,
+                    desired.names.key().as_str(),
+                    &failure.step,
+                    &failure.error,
+                )
+                .await
+            {
+                continue;
             }
+            break outcome;
         };
         null_unknowns(&mut state);
         match outcome {

@@ -174,6 +174,29 @@ pub fn converge_backoff(attempt: u32) -> std::time::Duration {
     std::time::Duration::from_millis(250 * u64::from(attempt.saturating_sub(1)).min(8))
 }
 
+/// After convergence attempt `attempt` of `deployment` failed at `step`: whether to run it
+/// again (a transient error, attempts left). When it says so, it has counted the attempt,
+/// logged it and waited the backoff.
+pub async fn converge_again(
+    attempt: &mut u32,
+    deployment: &str,
+    step: &str,
+    error: &crate::backends::http::BackendError,
+) -> bool {
+    if !error.is_transient() || *attempt >= CONVERGE_ATTEMPTS {
+        return false;
+    }
+    *attempt += 1;
+    tracing::warn!(
+        deployment,
+        attempt = *attempt,
+        step,
+        "a step failed transiently; converging again"
+    );
+    tokio::time::sleep(converge_backoff(*attempt)).await;
+    true
+}
+
 /// The configured backends, or a diagnostic saying the provider was not configured.
 pub fn backends(diags: &mut Diagnostics, context: &ProviderContext) -> Option<Backends> {
     let backends = context.backends();
