@@ -23,6 +23,7 @@ fn main() {
     println!("cargo:rerun-if-changed={ORDER_FILE}");
     println!("cargo:rerun-if-env-changed=FF_LINK_ORDER");
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-env-changed=CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER");
 
     if env::var("FF_LINK_ORDER").as_deref() == Ok("0") {
         return;
@@ -52,7 +53,6 @@ fn main() {
 /// Whether the build names a linker or linker features of its own (flags or the environment;
 /// a linker set in a Cargo config file is not visible here: use `FF_LINK_ORDER=0`).
 fn chooses_own_linker() -> bool {
-    println!("cargo:rerun-if-env-changed=CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER");
     let flags = env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default();
     flags
         .split('\x1f')

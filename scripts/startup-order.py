@@ -82,8 +82,10 @@ def record(bench, tmp):
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
     if not bench.HANDSHAKE_RE.match(line.rstrip("\r\n")):
-        sys.exit("startup-order: no handshake from the provider under valgrind (see %s)"
-                 % os.path.join(tmp, "valgrind.log"))
+        with open(os.path.join(tmp, "valgrind.log")) as log:
+            tail = log.read()[-4000:]
+        sys.exit("startup-order: no handshake from the provider under valgrind; its log ends:\n"
+                 + tail)
     if not os.path.exists(out):
         sys.exit("startup-order: callgrind wrote no profile")
     return out
