@@ -12,7 +12,8 @@ What it does:
      profile, so the functions have the same names as in the stripped release build);
   2. starts it under valgrind's callgrind the way Terraform starts a provider (magic cookie,
      protocol 6, an AutoMTLS client certificate), waits for the handshake line and stops it;
-  3. writes the names of the binary's own functions that ran, sorted.
+  3. repeats 1 and 2 with the sandbox in the same build (see SELECTIONS);
+  4. writes the names of the binary's own functions that ran in either, sorted.
 
 Needs valgrind (`apt-get install valgrind`) and openssl.
 
@@ -37,9 +38,9 @@ BINARY = os.path.join(TARGET_DIR, "release", "terraform-provider-ff")
 SYMBOL = re.compile(r"^[A-Za-z_.$][A-Za-z0-9_.$]*$")
 HEADER = """\
 # Functions terraform-provider-ff runs from start to its go-plugin handshake, recorded by
-# scripts/startup-order.py (rustc {rustc}). provider/build.rs passes this file to the
-# linker, which places these functions side by side in the release binary. Do not edit by
-# hand: run the script again.
+# scripts/startup-order.py (rustc {rustc}) for the provider built alone and built with the
+# sandbox. provider/build.rs passes this file to the linker, which places these functions
+# side by side in the release binary. Do not edit by hand: run the script again.
 """
 
 
@@ -51,13 +52,24 @@ def load_bench():
     return module
 
 
-def build():
+# The package selections the release provider is built with. Cargo unifies the features of
+# shared dependencies over the selected packages and hashes them into every symbol name, so
+# the provider built alone (the test command, `cargo xtask release`) and built with the
+# sandbox (`cargo build --release`, the workspace's default members) name their functions
+# differently. The list holds the names of both; the linker skips those a build lacks.
+SELECTIONS = (
+    ["-p", "terraform-provider-ff"],
+    ["-p", "terraform-provider-ff", "-p", "ff-sandbox"],
+)
+
+
+def build(selection):
     # The symbols are kept with a compiler flag, not with the profile's `strip` setting:
     # Cargo hashes the profile into every crate's symbol names, and not RUSTFLAGS, so this
     # build names its functions exactly as the stripped release build does.
     flags = (os.environ.get("RUSTFLAGS", "") + " -C strip=none").strip()
     env = dict(os.environ, RUSTFLAGS=flags, CARGO_TARGET_DIR=TARGET_DIR)
-    subprocess.run(["cargo", "build", "--release", "--locked", "-p", "terraform-provider-ff"],
+    subprocess.run(["cargo", "build", "--release", "--locked"] + selection,
                    cwd=REPO_ROOT, env=env, check=True)
 
 
@@ -109,7 +121,7 @@ def functions_of_binary(profile):
                 current_object = objects.get(number)
             elif kind == "fn" and current_object == BINARY and SYMBOL.match(names[number]):
                 own.add(names[number])
-    return sorted(own)
+    return own
 
 
 def rustc_version():
@@ -122,11 +134,17 @@ def main():
     if shutil.which("valgrind") is None:
         sys.exit("startup-order: valgrind is needed (apt-get install valgrind)")
     bench = load_bench()
-    build()
-    with tempfile.TemporaryDirectory() as tmp:
-        names = functions_of_binary(record(bench, tmp))
-    if not names:
-        sys.exit("startup-order: no function of the binary was recorded")
+    names = set()
+    for selection in SELECTIONS:
+        build(selection)
+        with tempfile.TemporaryDirectory() as tmp:
+            recorded = functions_of_binary(record(bench, tmp))
+        if not recorded:
+            sys.exit("startup-order: no function of the binary was recorded")
+        print("startup-order: %d functions with cargo build %s"
+              % (len(recorded), " ".join(selection)))
+        names.update(recorded)
+    names = sorted(names)
     text = HEADER.format(rustc=rustc_version()) + "".join(n + "\n" for n in names)
     with open(ORDER_FILE, "w") as f:
         f.write(text)
