@@ -10,7 +10,7 @@
 
 use std::time::{Duration, Instant};
 
-use ff_e2e::faults::{Subject, difference, inventory};
+use ff_e2e::faults::{Subject, difference, inventory, regex_escape};
 use ff_e2e::sandbox::Sandbox;
 use ff_e2e::terraform::{Workdir, live_processes_of_group};
 use ff_e2e::tools::{PINNED_TERRAFORM, TerraformBin, terraforms};
@@ -18,17 +18,6 @@ use serde_json::{Value, json};
 
 /// How long the held request waits for its answer: far longer than the test.
 const HOLD_MS: u64 = 600_000;
-
-fn regex_escape(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        if "\\.+*?()|[]{}^$".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
 
 fn config_of(subject: Subject, sandbox: &Sandbox, protection: bool) -> String {
     subject.config(sandbox, None, protection)

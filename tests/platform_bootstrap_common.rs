@@ -1,15 +1,8 @@
 //! Configuration shared by the ff_platform_bootstrap scenarios.
 #![allow(dead_code)]
 
-use ff_e2e::sandbox::Sandbox;
+use ff_e2e::sandbox::{KUBE_EXEC, Sandbox};
 use serde_json::json;
-
-/// The exec plugin used to authenticate: it prints an ExecCredential holding the token from
-/// the environment, as `aws eks get-token` would, so no token is in the configuration.
-pub const EXEC: &str = r#"exec {
-      command = "sh"
-      args    = ["-c", "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\"}}' \"$FF_KUBE_TOKEN\""]
-    }"#;
 
 /// A full bootstrap of `key` against the sandbox.
 pub fn config(sandbox: &Sandbox, key: &str, argocd_sha: Option<&str>) -> String {
@@ -41,7 +34,7 @@ resource "ff_platform_bootstrap" "this" {{
   cluster {{
     host                   = var.kube_host
     cluster_ca_certificate = var.kube_ca
-    {EXEC}
+    {KUBE_EXEC}
   }}
 
   coredns {{

@@ -151,6 +151,7 @@ resource "ff_auth0_tenant_setup" "this" {{
             Subject::Bootstrap => {
                 let (ingress_url, ingress_sha) = sandbox.manifest("ingress-controller");
                 let (argocd_url, argocd_sha) = sandbox.manifest("argocd");
+                let exec = crate::sandbox::KUBE_EXEC;
                 format!(
                     r#"
 variable "kube_host" {{
@@ -168,10 +169,7 @@ resource "ff_platform_bootstrap" "this" {{
   cluster {{
     host                   = var.kube_host
     cluster_ca_certificate = var.kube_ca
-    exec {{
-      command = "sh"
-      args    = ["-c", "printf '{{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"%s\"}}}}' \"$FF_KUBE_TOKEN\""]
-    }}
+    {exec}
   }}
 
   coredns {{
@@ -493,14 +491,15 @@ fn template(path: &str) -> (String, String) {
             }
             None => {
                 shown.push(segment.to_string());
-                regex.push(escape(segment));
+                regex.push(regex_escape(segment));
             }
         }
     }
     (shown.join("/"), format!("^{}$", regex.join("/")))
 }
 
-fn escape(text: &str) -> String {
+/// `text` with the regular-expression metacharacters escaped, for a sandbox fault route.
+pub fn regex_escape(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
         if "\\.+*?()|[]{}^$".contains(c) {

@@ -9,6 +9,14 @@ use serde_json::{Value, json};
 
 use crate::tools::bin_dir;
 
+/// The `exec` block with which a configuration authenticates to the sandbox's Kubernetes API:
+/// it prints an ExecCredential holding the token from the environment (`FF_KUBE_TOKEN`), as
+/// `aws eks get-token` would, so no token is in the configuration.
+pub const KUBE_EXEC: &str = r#"exec {
+      command = "sh"
+      args    = ["-c", "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\"}}' \"$FF_KUBE_TOKEN\""]
+    }"#;
+
 /// A running sandbox; killed when dropped.
 pub struct Sandbox {
     child: Child,
