@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Verifies what scripts/install-tools.sh installed, end to end:
-#   - protoc, gpg, kubectl, openssl run;
+#   - protoc compiles a .proto that imports a well-known type (as the build does), gpg makes a
+#     key, signs and verifies, kubectl renders an object, openssl makes an RSA key and signs;
 #   - Terraform 1.0.3 reports its version;
 #   - `terraform init` (1.0.3) installs hashicorp/aws 3.39.0 from the filesystem mirror alone,
 #     and `terraform validate` starts that provider (so its binary really runs here);
@@ -25,18 +26,67 @@ trap cleanup EXIT
 
 FAILED=()
 ok() { printf '  ok    %s\n' "$*"; }
-fail() { printf '  FAIL  %s\n' "$*"; FAILED+=("$1"); }
+fail() { printf '  FAIL  %s: %s\n' "$1" "$2" >&2; FAILED+=("$1"); }
 
 echo "checking tools in $FF_TOOLS_DIR"
 
-for c in protoc gpg kubectl openssl; do
-  case "$c" in
-    protoc) out="$(protoc --version 2>&1)" ;;
-    gpg) out="$(gpg --version 2>&1 | head -n1)" ;;
-    kubectl) out="$(kubectl version --client 2>&1 | head -n1)" ;;
-    openssl) out="$(openssl version 2>&1)" ;;
-  esac && ok "$c: $out" || fail "$c" "${out:-not found}"
-done
+# Each tool is used the way the build or the tests use it, not only found on PATH; a failure
+# names the Debian package that provides it.
+
+# protoc: the build compiles plugin.proto, which imports google/protobuf/empty.proto.
+mkdir -p "$WORK/proto"
+cat >"$WORK/proto/wkt.proto" <<'EOF'
+syntax = "proto3";
+package ffcheck;
+import "google/protobuf/empty.proto";
+message Probe { google.protobuf.Empty nothing = 1; }
+EOF
+if ! command -v protoc >/dev/null 2>&1; then
+  fail protoc "protoc is not installed (Debian package protobuf-compiler)"
+elif out="$(protoc -I"$WORK/proto" --descriptor_set_out="$WORK/proto/out.pb" "$WORK/proto/wkt.proto" 2>&1)" &&
+  [ -s "$WORK/proto/out.pb" ]; then
+  ok "protoc $(protoc --version 2>&1 | awk '{print $2}'): compiles a .proto importing google/protobuf/empty.proto"
+else
+  fail protoc "protoc cannot compile a .proto that imports google/protobuf/empty.proto: the well-known types are missing (Debian package libprotobuf-dev): $out"
+fi
+
+# gpg: the release tests sign SHA256SUMS with a throwaway key and verify it.
+export GNUPGHOME="$WORK/gnupg"
+mkdir -m 700 "$GNUPGHOME"
+echo "ff check" >"$WORK/signed.txt"
+if ! command -v gpg >/dev/null 2>&1; then
+  fail gpg "gpg is not installed (Debian package gnupg)"
+elif out="$( { gpg --batch --pinentry-mode loopback --passphrase '' --quick-gen-key 'ff check <check@example.invalid>' ed25519 sign never &&
+  gpg --batch --yes --detach-sign "$WORK/signed.txt" &&
+  gpg --batch --verify "$WORK/signed.txt.sig" "$WORK/signed.txt"; } 2>&1)"; then
+  ok "gpg $(gpg --version | head -n1 | awk '{print $3}'): generates a key, signs and verifies"
+else
+  fail gpg "gpg cannot generate a key, sign and verify (Debian package gnupg): $(printf '%s' "$out" | tail -n 3)"
+fi
+gpgconf --kill all >/dev/null 2>&1 || true
+unset GNUPGHOME
+
+# kubectl: the tests run it against the sandbox's API; here it renders an object client-side.
+if ! command -v kubectl >/dev/null 2>&1; then
+  fail kubectl "kubectl is not installed (Debian package kubernetes-client)"
+elif out="$(kubectl create configmap ff-check --from-literal=a=b --dry-run=client -o json 2>&1)" &&
+  printf '%s' "$out" | grep -q '"kind": "ConfigMap"'; then
+  ok "kubectl $(kubectl version --client 2>/dev/null | awk '/Client Version/ {print $3}'): renders a ConfigMap"
+else
+  fail kubectl "kubectl cannot render a ConfigMap (Debian package kubernetes-client): $out"
+fi
+
+# openssl: the tests make RSA keys and sign JWTs with it.
+if ! command -v openssl >/dev/null 2>&1; then
+  fail openssl "openssl is not installed (Debian package openssl)"
+elif out="$( { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/rsa.pem" &&
+  openssl pkey -in "$WORK/rsa.pem" -pubout -out "$WORK/rsa.pub" &&
+  openssl dgst -sha256 -sign "$WORK/rsa.pem" -out "$WORK/sig.bin" "$WORK/signed.txt" &&
+  openssl dgst -sha256 -verify "$WORK/rsa.pub" -signature "$WORK/sig.bin" "$WORK/signed.txt"; } 2>&1)"; then
+  ok "$(openssl version | awk '{print $1" "$2}'): RSA key, signature and verification"
+else
+  fail openssl "openssl cannot make an RSA key and sign with it (Debian package openssl): $out"
+fi
 
 export CHECKPOINT_DISABLE=1
 tfv="$("$FF_TERRAFORM_1_0_3" version 2>&1 | head -n1)" || true
@@ -133,7 +183,7 @@ else
 fi
 
 if [ "${#FAILED[@]}" -gt 0 ]; then
-  echo "FAILED: ${FAILED[*]}"
+  echo "FAILED: ${FAILED[*]}" >&2
   exit 1
 fi
 echo "all tool checks passed"

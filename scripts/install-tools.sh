@@ -13,12 +13,18 @@
 #     venv/                              python venv with moto[server]==5.2.5
 #     env.sh                             sourceable; exports FF_* paths (see the end of this file)
 #
-# Also apt-installs, when the command is missing: protoc, gpg, kubectl, openssl
-# (and python3 + venv support, which the moto venv and pip need).
+# Also apt-installs what is missing or unusable: protoc together with the well-known .proto
+# files it imports (Debian's protobuf-compiler carries only the compiler; the files, such as
+# google/protobuf/empty.proto, are in libprotobuf-dev, which protobuf-compiler merely
+# recommends), gpg, kubectl, openssl (and python3 + venv support, which the moto venv and pip
+# need).
 #
 # Idempotent: every item is checked first and only (re)installed when missing or wrong, so a
-# second run installs nothing and takes a few seconds. `scripts/check-tools.sh` verifies the
-# result end to end (terraform init from the mirror, a provider handshake, moto answering).
+# second run installs nothing and takes a few seconds. At the end it runs
+# `scripts/check-tools.sh`, which uses every tool the way the build and the tests use it
+# (protoc compiles a .proto importing a well-known type, gpg signs and verifies, terraform init
+# from the mirror, a provider handshake, moto answering…) and names the package of any that
+# fails. FF_SKIP_TOOL_CHECK=1 skips that check.
 set -euo pipefail
 
 FF_TOOLS_DIR="${FF_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-ff}"
@@ -98,7 +104,21 @@ APT_WANT=()
 need_cmd_pkg() { # COMMAND PACKAGE
   if command -v "$1" >/dev/null 2>&1; then present "$1 ($(command -v "$1"))"; else APT_WANT+=("$2"); fi
 }
-need_cmd_pkg protoc protobuf-compiler
+# protoc must also find the well-known types the build imports (google/protobuf/empty.proto).
+protoc_wkt_ok() {
+  command -v protoc >/dev/null 2>&1 || return 1
+  local dir; dir="$(mktemp -d "${TMPDIR:-/tmp}/ff-protoc.XXXXXX")"
+  printf 'syntax = "proto3";\nimport "google/protobuf/empty.proto";\nmessage M { google.protobuf.Empty e = 1; }\n' >"$dir/wkt.proto"
+  local rc=0
+  protoc -I"$dir" --descriptor_set_out="$dir/out.pb" "$dir/wkt.proto" >/dev/null 2>&1 || rc=1
+  rm -rf "$dir"
+  return "$rc"
+}
+if protoc_wkt_ok; then
+  present "protoc with the well-known types ($(command -v protoc))"
+else
+  APT_WANT+=(protobuf-compiler libprotobuf-dev)
+fi
 need_cmd_pkg gpg gnupg
 need_cmd_pkg kubectl kubernetes-client
 need_cmd_pkg openssl openssl
@@ -302,3 +322,7 @@ if [ "${#PRESENT[@]}" -gt 0 ]; then
   printf '  = %s\n' "${PRESENT[@]}"
 fi
 echo "use: . $ENV_SH"
+
+if [ "${FF_SKIP_TOOL_CHECK:-0}" != 1 ]; then
+  "$(dirname "$0")/check-tools.sh" || die "a tool that was installed does not work (see the check above)"
+fi
