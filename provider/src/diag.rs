@@ -1,28 +1,13 @@
 //! Diagnostics a user can act on.
 //!
 //! Each diagnostic is a short summary plus a detail that says what failed, what to do next,
-//! and then the original error with its whole cause chain. They are built here rather than
-//! with `Diagnostic::new`, which appends a Rust backtrace to the detail whenever
-//! `RUST_BACKTRACE` is set: a user never needs one.
+//! and then the original error with its whole cause chain.
 
 use std::error::Error;
 
-use tf_provider::{AttributePath, Diagnostic, Diagnostics};
+use tfplugin::{AttributePath, Diagnostics};
 
-/// A diagnostic with no backtrace attached.
-pub fn diagnostic(
-    summary: impl Into<String>,
-    detail: impl Into<String>,
-    path: AttributePath,
-) -> Diagnostic {
-    Diagnostic {
-        summary: summary.into().into(),
-        detail: detail.into().into(),
-        attribute: path,
-    }
-}
-
-/// Adding errors and warnings without backtraces.
+/// Adding errors and warnings.
 pub trait DiagnosticsExt {
     /// An error about the attribute at `path` (the root path when it concerns the whole
     /// resource).
@@ -36,8 +21,6 @@ pub trait DiagnosticsExt {
     fn error_root(&mut self, summary: impl Into<String>, detail: impl Into<String>);
     /// A warning about the resource as a whole.
     fn warning_root(&mut self, summary: impl Into<String>, detail: impl Into<String>);
-    /// Whether an error was recorded.
-    fn has_errors(&self) -> bool;
 }
 
 impl DiagnosticsExt for Diagnostics {
@@ -47,16 +30,13 @@ impl DiagnosticsExt for Diagnostics {
         summary: impl Into<String>,
         detail: impl Into<String>,
     ) {
-        self.add_error(diagnostic(summary, detail, path));
+        self.error(summary, detail, Some(path));
     }
     fn error_root(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
-        self.add_error(diagnostic(summary, detail, AttributePath::root()));
+        self.error(summary, detail, None);
     }
     fn warning_root(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
-        self.add_warning(diagnostic(summary, detail, AttributePath::root()));
-    }
-    fn has_errors(&self) -> bool {
-        !self.errors.is_empty()
+        self.warning(summary, detail, None);
     }
 }
 

@@ -5,17 +5,14 @@
 //! official provider of that system reads. A backend that is not configured is not an error
 //! here: the resource that needs it fails at plan, naming the missing setting.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use tf_provider::schema::{
-    Attribute, AttributeConstraint, AttributeType, Block, Description, NestedBlock, Schema,
-};
-use tf_provider::value::{Value, ValueEmpty, serde_as_vec};
-use tf_provider::{AttributePath, Diagnostics, DynamicResource, Provider};
+use tfplugin::schema::{Attribute, Block, Constraint, Description, NestedBlock, Schema};
+use tfplugin::{AttributePath, ConfigureContext, Diagnostics, DynResource, Provider, Type, Value};
 
 use crate::backends::grafana::GrafanaClient;
 use crate::backends::http::{HttpSettings, RetryPolicy, System};
@@ -43,7 +40,7 @@ pub struct VaultBlock {
     /// Extra CA bundle file.
     pub ca_cert_file: Value<String>,
     /// Log in with a JWT instead of a token.
-    #[serde(with = "serde_as_vec", default)]
+    #[serde(with = "crate::resources::optional_block", default)]
     pub auth_login_jwt: Value<JwtLoginBlock>,
 }
 
@@ -93,13 +90,13 @@ pub struct GrafanaBlock {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct ProviderConfig {
     /// Vault settings.
-    #[serde(with = "serde_as_vec")]
+    #[serde(with = "crate::resources::optional_block")]
     pub vault: Value<VaultBlock>,
     /// Auth0 settings.
-    #[serde(with = "serde_as_vec")]
+    #[serde(with = "crate::resources::optional_block")]
     pub auth0: Value<Auth0Block>,
     /// Grafana settings.
-    #[serde(with = "serde_as_vec")]
+    #[serde(with = "crate::resources::optional_block")]
     pub grafana: Value<GrafanaBlock>,
     /// Timeout of one request.
     pub request_timeout_seconds: Value<i64>,
@@ -206,37 +203,29 @@ impl FfProvider {
 }
 
 fn string_attr(description: &str, sensitive: bool) -> Attribute {
-    Attribute {
-        attr_type: AttributeType::String,
-        description: Description::markdown(description),
-        constraint: AttributeConstraint::Optional,
-        sensitive,
-        deprecated: false,
+    let attribute = Attribute::new(Type::String, Constraint::Optional, description);
+    if sensitive {
+        attribute.sensitive()
+    } else {
+        attribute
     }
 }
 
 fn block(description: &str, attributes: Vec<(&str, Attribute)>) -> NestedBlock {
-    NestedBlock::Optional(Block {
-        version: 1,
+    NestedBlock::optional(Block {
         description: Description::markdown(description),
         attributes: attributes
             .into_iter()
             .map(|(name, attr)| (name.to_string(), attr))
             .collect(),
-        blocks: HashMap::new(),
-        deprecated: false,
+        ..Block::default()
     })
 }
 
 /// `outer` with `inner` nested in it under `name`.
-fn with_block(outer: NestedBlock, name: &str, inner: NestedBlock) -> NestedBlock {
-    match outer {
-        NestedBlock::Optional(mut block) => {
-            block.blocks.insert(name.to_string(), inner);
-            NestedBlock::Optional(block)
-        }
-        other => other,
-    }
+fn with_block(mut outer: NestedBlock, name: &str, inner: NestedBlock) -> NestedBlock {
+    outer.block.blocks.insert(name.to_string(), inner);
+    outer
 }
 
 /// `vault.auth_login_jwt`.
@@ -251,7 +240,7 @@ fn jwt_login_block() -> NestedBlock {
             (
                 "role",
                 Attribute {
-                    constraint: AttributeConstraint::Required,
+                    constraint: Constraint::Required,
                     ..string_attr("Name of the JWT role to log in as.", false)
                 },
             ),
@@ -331,7 +320,6 @@ pub fn provider_schema() -> Schema {
     Schema {
         version: 1,
         block: Block {
-            version: 1,
             description: Description::markdown(
                 "The `ff` provider turns a customer deployment — its secrets in Vault, its \
                  authentication in Auth0, its monitoring in Grafana and its Kubernetes \
@@ -339,19 +327,16 @@ pub fn provider_schema() -> Schema {
                  Every block is optional; each setting falls back to the environment variable \
                  the official provider of that system reads.",
             ),
-            attributes: HashMap::from([(
+            attributes: BTreeMap::from([(
                 "request_timeout_seconds".to_string(),
-                Attribute {
-                    attr_type: AttributeType::Number,
-                    description: Description::markdown(
-                        "Timeout of one request to a backend, in seconds (default 30). \
-                         Failed and timed-out requests are retried a few times with backoff.",
-                    ),
-                    constraint: AttributeConstraint::Optional,
-                    ..Default::default()
-                },
+                Attribute::new(
+                    Type::Number,
+                    Constraint::Optional,
+                    "Timeout of one request to a backend, in seconds (default 30). \
+                     Failed and timed-out requests are retried a few times with backoff.",
+                ),
             )]),
-            blocks: HashMap::from([
+            blocks: BTreeMap::from([
                 (
                     "vault".to_string(),
                     with_block(
@@ -977,25 +962,26 @@ fn resolve(diags: &mut Diagnostics, config: &ProviderConfig) -> Backends {
 
 #[async_trait]
 impl Provider for FfProvider {
-    type Config<'a> = ProviderConfig;
-    type MetaState<'a> = ValueEmpty;
+    type Config = ProviderConfig;
 
-    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(provider_schema())
+    fn schema(&self) -> Schema {
+        provider_schema()
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::Config<'a>) -> Option<()> {
+    async fn validate(&self, diags: &mut Diagnostics, config: ProviderConfig) {
         validate_config(diags, &config);
-        Some(())
     }
 
-    async fn configure<'a>(
+    async fn configure(
         &self,
         diags: &mut Diagnostics,
-        terraform_version: String,
-        config: Self::Config<'a>,
-    ) -> Option<()> {
-        tracing::info!(terraform_version, "configuring the provider");
+        config: ProviderConfig,
+        context: ConfigureContext,
+    ) {
+        tracing::info!(
+            terraform_version = context.terraform_version,
+            "configuring the provider"
+        );
         let backends = resolve(diags, &config);
         tracing::debug!(
             vault = slot_state(&backends.vault),
@@ -1004,14 +990,10 @@ impl Provider for FfProvider {
             "backends resolved"
         );
         self.context.set(backends);
-        Some(())
     }
 
-    fn get_resources(
-        &self,
-        _diags: &mut Diagnostics,
-    ) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
-        Some(resources::all(&self.context))
+    fn resources(&self) -> Vec<(String, Arc<dyn DynResource>)> {
+        resources::all(&self.context)
     }
 }
 
@@ -1086,9 +1068,9 @@ mod tests {
         let mut diags = Diagnostics::default();
         validate_config(&mut diags, &config);
         let paths: Vec<String> = diags
-            .errors
+            .errors()
             .iter()
-            .map(|d| d.attribute.to_string())
+            .map(|d| d.attribute.clone().unwrap_or_default().to_string())
             .collect();
         assert_eq!(
             paths,
@@ -1098,11 +1080,11 @@ mod tests {
                 "vault[0].auth_login_jwt[0].jwt"
             ],
             "{:?}",
-            diags.errors
+            diags.errors()
         );
         assert!(
             diags
-                .errors
+                .errors()
                 .iter()
                 .all(|d| !format!("{d:?}").contains("secret-looking")),
             "the JWT is never quoted"
@@ -1122,15 +1104,15 @@ mod tests {
         let mut diags = Diagnostics::default();
         validate_config(&mut diags, &config);
         let paths: Vec<String> = diags
-            .errors
+            .errors()
             .iter()
-            .map(|d| d.attribute.to_string())
+            .map(|d| d.attribute.clone().unwrap_or_default().to_string())
             .collect();
         assert_eq!(
             paths,
             vec!["vault[0].address", "vault[0].token"],
             "{:?}",
-            diags.errors
+            diags.errors()
         );
     }
 }

@@ -149,15 +149,19 @@ impl Diagnostics {
     }
 
     /// The errors recorded.
-    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.items.iter().filter(|d| d.severity == Severity::Error)
+    pub fn errors(&self) -> Vec<&Diagnostic> {
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect()
     }
 
     /// The warnings recorded.
-    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+    pub fn warnings(&self) -> Vec<&Diagnostic> {
         self.items
             .iter()
             .filter(|d| d.severity == Severity::Warning)
+            .collect()
     }
 
     /// Appends everything `other` recorded.
@@ -190,8 +194,8 @@ mod tests {
         assert!(!diags.has_errors());
         diags.error("e", "detail", Some(AttributePath::root()));
         assert!(diags.has_errors());
-        assert_eq!(diags.errors().count(), 1);
-        assert_eq!(diags.warnings().count(), 1);
+        assert_eq!(diags.errors().len(), 1);
+        assert_eq!(diags.warnings().len(), 1);
         // A root path is the same as no path.
         assert_eq!(diags.items[1].attribute, None);
     }

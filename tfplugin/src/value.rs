@@ -17,7 +17,7 @@ use serde::ser::{Serialize, Serializer};
 pub(crate) const VALUE_TOKEN: &str = "$tfplugin::Value";
 
 /// An attribute's value: known, null, or not known until apply.
-#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Value<T> {
     /// A known, non-null value.
     Value(T),

@@ -8,11 +8,9 @@
 //!   description, `examples/resources/ff_<name>/resource.tf`, every argument and attribute
 //!   grouped as required, optional and read-only (computed), marked sensitive where they are,
 //!   nested blocks and attributes, and the import command from `import.sh`;
-//! - `docs/data-sources/<name>.md` likewise, should the provider serve data sources.
 //!
-//! The generator asks the provider itself (`Provider::schema`, `get_resources`,
-//! `get_data_sources`), so a resource added to `resources::all` is documented without
-//! touching this file. `--check` (and the test below) fails when `docs/` differs.
+//! The generator asks the provider itself (`Provider::schema`, `Provider::resources`), so a
+//! resource added to `resources::all` is documented without touching this file. `--check` (and the test below) fails when `docs/` differs.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -20,10 +18,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use ff_provider::provider::FfProvider;
-use tf_provider::schema::{
-    Attribute, AttributeConstraint, AttributeType, Block, NestedBlock, Schema,
+use tfplugin::Provider;
+use tfplugin::schema::{
+    Attribute, AttributeType, Block, BlockNesting, Constraint, NestedBlock, ObjectNesting, Schema,
 };
-use tf_provider::{Diagnostics, Provider};
+use tfplugin::types::Type;
 
 /// The provider's local name: resource types are `ff_<name>`.
 const PROVIDER: &str = "ff";
@@ -68,44 +67,16 @@ pub fn run(root: &Path, check: bool) -> Result<()> {
 /// Every page, from the provider's schemas and the examples under `root`.
 pub fn render(root: &Path) -> Result<Pages> {
     let provider = FfProvider::new();
-    let mut diags = Diagnostics::default();
-    let schema = Provider::schema(&provider, &mut diags);
-    let resources = Provider::get_resources(&provider, &mut diags).unwrap_or_default();
-    let data_sources = Provider::get_data_sources(&provider, &mut diags).unwrap_or_default();
-    if !diags.errors.is_empty() {
-        bail!(
-            "the provider reported errors building its schemas: {:?}",
-            diags.errors
-        );
-    }
-    let schema = schema.context("the provider has no schema")?;
-
+    let schema = Provider::schema(&provider);
     let mut pages = Pages::new();
     pages.insert(PathBuf::from("docs/index.md"), index_page(root, &schema)?);
-    for (name, resource) in &resources {
-        let mut diags = Diagnostics::default();
-        let schema = resource.schema(&mut diags).with_context(|| {
-            format!(
-                "resource {PROVIDER}_{name} has no schema: {:?}",
-                diags.errors
-            )
-        })?;
+    for (type_name, resource) in Provider::resources(&provider) {
+        let name = type_name
+            .strip_prefix(&format!("{PROVIDER}_"))
+            .with_context(|| format!("resource type {type_name} lacks the {PROVIDER}_ prefix"))?;
         pages.insert(
             PathBuf::from(format!("docs/resources/{name}.md")),
-            object_page(root, Kind::Resource, name, &schema)?,
-        );
-    }
-    for (name, data_source) in &data_sources {
-        let mut diags = Diagnostics::default();
-        let schema = data_source.schema(&mut diags).with_context(|| {
-            format!(
-                "data source {PROVIDER}_{name} has no schema: {:?}",
-                diags.errors
-            )
-        })?;
-        pages.insert(
-            PathBuf::from(format!("docs/data-sources/{name}.md")),
-            object_page(root, Kind::DataSource, name, &schema)?,
+            object_page(root, Kind::Resource, name, &resource.schema())?,
         );
     }
     Ok(pages)
@@ -169,26 +140,22 @@ fn stale_pages(root: &Path, pages: &Pages) -> Result<Vec<PathBuf>> {
 #[derive(Clone, Copy)]
 enum Kind {
     Resource,
-    DataSource,
 }
 
 impl Kind {
     fn title(self) -> &'static str {
         match self {
             Kind::Resource => "Resource",
-            Kind::DataSource => "Data Source",
         }
     }
     fn examples_dir(self) -> &'static str {
         match self {
             Kind::Resource => "examples/resources",
-            Kind::DataSource => "examples/data-sources",
         }
     }
     fn example_file(self) -> &'static str {
         match self {
             Kind::Resource => "resource.tf",
-            Kind::DataSource => "data-source.tf",
         }
     }
 }
@@ -217,7 +184,7 @@ fn front_matter(title: &str, description: &str) -> String {
 }
 
 fn index_page(root: &Path, schema: &Schema) -> Result<String> {
-    let description = schema.block.description.content.trim();
+    let description = schema.block.description.text.trim();
     let mut page = front_matter(&format!("{PROVIDER} Provider"), description);
     page.push_str(&format!("# {PROVIDER} Provider\n\n{description}\n\n"));
     if let Some(example) = read_example(root, "examples/provider/provider.tf")? {
@@ -244,7 +211,7 @@ fn index_page(root: &Path, schema: &Schema) -> Result<String> {
 
 fn object_page(root: &Path, kind: Kind, name: &str, schema: &Schema) -> Result<String> {
     let type_name = format!("{PROVIDER}_{name}");
-    let description = schema.block.description.content.trim();
+    let description = schema.block.description.text.trim();
     let mut page = front_matter(
         &format!(
             "{type_name} {} - terraform-provider-{PROVIDER}",
@@ -295,13 +262,11 @@ impl Group {
             Group::ReadOnly => "Read-Only",
         }
     }
-    fn of(constraint: &AttributeConstraint) -> Group {
+    fn of(constraint: Constraint) -> Group {
         match constraint {
-            AttributeConstraint::Required => Group::Required,
-            AttributeConstraint::Optional | AttributeConstraint::OptionalComputed => {
-                Group::Optional
-            }
-            AttributeConstraint::Computed => Group::ReadOnly,
+            Constraint::Required => Group::Required,
+            Constraint::Optional | Constraint::OptionalComputed => Group::Optional,
+            Constraint::Computed => Group::ReadOnly,
         }
     }
 }
@@ -316,7 +281,7 @@ struct Item<'a> {
 
 enum Nested<'a> {
     Block(&'a Block),
-    Attributes(&'a std::collections::HashMap<String, Attribute>),
+    Attributes(&'a BTreeMap<String, Attribute>),
 }
 
 fn anchor(prefix: &str, path: &[&str]) -> String {
@@ -388,9 +353,9 @@ fn render_items(page: &mut String, items: &[Item], top: bool) {
 }
 
 fn attribute_item<'a>(name: &'a str, attribute: &'a Attribute, path: &[&str]) -> Item<'a> {
-    let group = Group::of(&attribute.constraint);
-    let mut tags = vec![type_name(&attribute.attr_type)];
-    if attribute.constraint == AttributeConstraint::OptionalComputed {
+    let group = Group::of(attribute.constraint);
+    let mut tags = vec![attribute_type_name(&attribute.ty)];
+    if attribute.constraint == Constraint::OptionalComputed {
         // Listed with the optional arguments; the provider fills it in when it is not set.
         tags.push("Optional".to_string());
         tags.push("Computed".to_string());
@@ -404,14 +369,11 @@ fn attribute_item<'a>(name: &'a str, attribute: &'a Attribute, path: &[&str]) ->
     let mut line = format!(
         "- `{name}` ({}) {}",
         tags.join(", "),
-        one_line(&attribute.description.content)
+        one_line(&attribute.description.text)
     );
-    let nested = match &attribute.attr_type {
-        AttributeType::AttributeSingle(attrs)
-        | AttributeType::AttributeList(attrs)
-        | AttributeType::AttributeSet(attrs)
-        | AttributeType::AttributeMap(attrs) => Some(Nested::Attributes(attrs)),
-        _ => None,
+    let nested = match &attribute.ty {
+        AttributeType::Nested(_, attrs) => Some(Nested::Attributes(attrs)),
+        AttributeType::Type(_) => None,
     };
     if nested.is_some() {
         let mut child: Vec<&str> = path.to_vec();
@@ -430,15 +392,22 @@ fn attribute_item<'a>(name: &'a str, attribute: &'a Attribute, path: &[&str]) ->
 }
 
 fn block_item<'a>(name: &'a str, nested: &'a NestedBlock, path: &[&str]) -> Item<'a> {
-    let (kind, block, group) = match nested {
-        NestedBlock::Single(b) => ("Block", b, Group::Required),
-        NestedBlock::List(b) => ("Block List", b, Group::Optional),
-        NestedBlock::Set(b) => ("Block Set", b, Group::Optional),
-        NestedBlock::Map(b) => ("Block Map", b, Group::Optional),
-        NestedBlock::Group(b) => ("Block", b, Group::Optional),
-        NestedBlock::Optional(b) => ("Block List, Max: 1", b, Group::Optional),
+    let block = &nested.block;
+    let group = if nested.min_items > 0 {
+        Group::Required
+    } else {
+        Group::Optional
     };
-    let mut tags = vec![kind.to_string()];
+    let mut kind = match nested.nesting {
+        BlockNesting::Single | BlockNesting::Group => "Block".to_string(),
+        BlockNesting::List => "Block List".to_string(),
+        BlockNesting::Set => "Block Set".to_string(),
+        BlockNesting::Map => "Block Map".to_string(),
+    };
+    if matches!(nested.nesting, BlockNesting::List | BlockNesting::Set) && nested.max_items > 0 {
+        kind.push_str(&format!(", Max: {}", nested.max_items));
+    }
+    let mut tags = vec![kind];
     if block.deprecated {
         tags.push("Deprecated".to_string());
     }
@@ -447,7 +416,7 @@ fn block_item<'a>(name: &'a str, nested: &'a NestedBlock, path: &[&str]) -> Item
     let line = format!(
         "- `{name}` ({}) {} (see [below for nested schema](#{}))",
         tags.join(", "),
-        one_line(&block.description.content),
+        one_line(&block.description.text),
         anchor("nestedblock", &child)
     );
     Item {
@@ -462,21 +431,27 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn type_name(attr_type: &AttributeType) -> String {
-    match attr_type {
-        AttributeType::String => "String".into(),
-        AttributeType::Number => "Number".into(),
-        AttributeType::Bool => "Boolean".into(),
-        AttributeType::List(inner) => format!("List of {}", type_name(inner)),
-        AttributeType::Set(inner) => format!("Set of {}", type_name(inner)),
-        AttributeType::Map(inner) => format!("Map of {}", type_name(inner)),
-        AttributeType::Object(_) => "Object".into(),
-        AttributeType::Tuple(_) => "Tuple".into(),
-        AttributeType::AttributeSingle(_) => "Attributes".into(),
-        AttributeType::AttributeList(_) => "Attributes List".into(),
-        AttributeType::AttributeSet(_) => "Attributes Set".into(),
-        AttributeType::AttributeMap(_) => "Attributes Map".into(),
-        AttributeType::Any => "Dynamic".into(),
+fn attribute_type_name(ty: &AttributeType) -> String {
+    match ty {
+        AttributeType::Type(t) => type_name(t),
+        AttributeType::Nested(ObjectNesting::Single, _) => "Attributes".into(),
+        AttributeType::Nested(ObjectNesting::List, _) => "Attributes List".into(),
+        AttributeType::Nested(ObjectNesting::Set, _) => "Attributes Set".into(),
+        AttributeType::Nested(ObjectNesting::Map, _) => "Attributes Map".into(),
+    }
+}
+
+fn type_name(ty: &Type) -> String {
+    match ty {
+        Type::String => "String".into(),
+        Type::Number => "Number".into(),
+        Type::Bool => "Boolean".into(),
+        Type::List(inner) => format!("List of {}", type_name(inner)),
+        Type::Set(inner) => format!("Set of {}", type_name(inner)),
+        Type::Map(inner) => format!("Map of {}", type_name(inner)),
+        Type::Object(..) => "Object".into(),
+        Type::Tuple(_) => "Tuple".into(),
+        Type::Dynamic => "Dynamic".into(),
     }
 }
 
@@ -486,7 +461,7 @@ fn type_name(attr_type: &AttributeType) -> String {
 fn environment_variables(block: &Block, prefix: &str) -> Vec<(String, String)> {
     let mut found = Vec::new();
     for (name, attribute) in &block.attributes {
-        let text = &attribute.description.content;
+        let text = &attribute.description.text;
         if let Some(start) = text.find("Environment:") {
             let names: Vec<&str> = text[start..]
                 .split('`')
@@ -504,15 +479,10 @@ fn environment_variables(block: &Block, prefix: &str) -> Vec<(String, String)> {
         }
     }
     for (name, nested) in &block.blocks {
-        let inner = match nested {
-            NestedBlock::Single(b)
-            | NestedBlock::List(b)
-            | NestedBlock::Set(b)
-            | NestedBlock::Map(b)
-            | NestedBlock::Group(b)
-            | NestedBlock::Optional(b) => b,
-        };
-        found.extend(environment_variables(inner, &format!("{prefix}{name}.")));
+        found.extend(environment_variables(
+            &nested.block,
+            &format!("{prefix}{name}."),
+        ));
     }
     found.sort();
     found
@@ -578,19 +548,15 @@ mod tests {
             attributes: [
                 (
                     "a".to_string(),
-                    Attribute {
-                        description: tf_provider::schema::Description::plain(
-                            "Thing. Environment: `A_ONE` or `A_TWO`.",
-                        ),
-                        ..Default::default()
-                    },
+                    Attribute::new(
+                        Type::String,
+                        Constraint::Optional,
+                        "Thing. Environment: `A_ONE` or `A_TWO`.",
+                    ),
                 ),
                 (
                     "b".to_string(),
-                    Attribute {
-                        description: tf_provider::schema::Description::plain("No variable."),
-                        ..Default::default()
-                    },
+                    Attribute::new(Type::String, Constraint::Optional, "No variable."),
                 ),
             ]
             .into_iter()

@@ -25,11 +25,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
-use tf_provider::schema::{
-    AttributeConstraint, AttributeType, Block, Description, NestedBlock, Schema,
-};
-use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{AttributePath, Diagnostics, Resource};
+use tfplugin::Type;
+use tfplugin::Value;
+use tfplugin::schema::{Block, BlockNesting, Constraint, Description, NestedBlock, Schema};
+use tfplugin::{AttributePath, ClientCapabilities, Diagnostics, Resource};
 
 use crate::backends::auth0::{
     Auth0Client, Client, ClientGrant, Permission, ResourceServer, Role, Secret,
@@ -107,7 +106,7 @@ pub struct TenantSetupState {
     /// Applications by name.
     pub application: Value<BTreeMap<String, Value<ApplicationBlock>>>,
     /// The deployment's API.
-    #[serde(with = "crate::resources::serde_block")]
+    #[serde(with = "crate::resources::optional_block")]
     pub api: Value<ApiBlock>,
     /// Application → scopes of the API it may get tokens for.
     pub grants: SetMap,
@@ -203,9 +202,8 @@ impl Auth0TenantSetupResource {
     }
 }
 
-fn block_of(description: &str, attributes: Vec<(&str, tf_provider::schema::Attribute)>) -> Block {
+fn block_of(description: &str, attributes: Vec<(&str, tfplugin::schema::Attribute)>) -> Block {
     Block {
-        version: 1,
         description: Description::markdown(description),
         attributes: attributes
             .into_iter()
@@ -218,10 +216,10 @@ fn block_of(description: &str, attributes: Vec<(&str, tf_provider::schema::Attri
 
 /// The resource's schema.
 pub fn schema() -> Schema {
-    use AttributeConstraint::{Computed, Optional, OptionalComputed, Required};
-    use AttributeType::{List, Map, Number, Set, String as Str};
-    let strings = || List(Box::new(Str));
-    let string_set = || Set(Box::new(Str));
+    use Constraint::{Computed, Optional, OptionalComputed, Required};
+    use Type::{Number, String as Str};
+    let strings = || Type::list(Str);
+    let string_set = || Type::set(Str);
     let application = block_of(
         "An Auth0 application (client) of the deployment, named `ff-<slug>-<NAME>`; `NAME` is 1 to 32 lower-case letters, digits, `-` and `_`. Its credentials go to Vault at `<kv_mount>/<key>/auth0/<NAME>`.",
         vec![
@@ -305,7 +303,7 @@ pub fn schema() -> Schema {
         (
             "grants",
             attribute(
-                Map(Box::new(Set(Box::new(Str)))),
+                Type::map(Type::set(Str)),
                 Optional,
                 "Machine-to-machine grants: application name → scopes of `api` it may request with `client_credentials`.",
             ),
@@ -313,7 +311,7 @@ pub fn schema() -> Schema {
         (
             "roles",
             attribute(
-                Map(Box::new(Set(Box::new(Str)))),
+                Type::map(Type::set(Str)),
                 Optional,
                 "Roles: role name (as application names) → permissions, which are scopes of `api`. A role is named `ff-<slug>-<NAME>` in Auth0.",
             ),
@@ -354,7 +352,6 @@ pub fn schema() -> Schema {
     Schema {
         version: 1,
         block: Block {
-            version: 1,
             description: Description::markdown(
                 "A deployment's authentication in Auth0: applications, an API, machine-to-machine \
                  grants and roles, every object marked with the deployment key. Client secrets \
@@ -366,8 +363,11 @@ pub fn schema() -> Schema {
                 .map(|(n, a)| (n.to_string(), a))
                 .collect(),
             blocks: [
-                ("application".to_string(), NestedBlock::Map(application)),
-                ("api".to_string(), NestedBlock::Optional(api)),
+                (
+                    "application".to_string(),
+                    NestedBlock::new(BlockNesting::Map, application),
+                ),
+                ("api".to_string(), NestedBlock::optional(api)),
             ]
             .into_iter()
             .collect(),
@@ -1711,7 +1711,7 @@ impl Auth0TenantSetupResource {
         diags: &mut Diagnostics,
         prior: Option<&TenantSetupState>,
         planned: TenantSetupState,
-    ) -> Option<(TenantSetupState, ValueEmpty)> {
+    ) -> Option<(TenantSetupState, ())> {
         let backends = backends(diags, &self.context)?;
         let (auth0, vault) = self.clients(diags, &backends).await?;
         let Some(desired) = desired_of(&planned, &backends.kv_mount) else {
@@ -1741,7 +1741,7 @@ impl Auth0TenantSetupResource {
         };
         null_unknowns(&mut state);
         match outcome {
-            Ok(()) => Some((state, ValueEmpty::default())),
+            Ok(()) => Some((state, ())),
             Err(failure) => {
                 let key = desired.names.key().to_string();
                 // A write whose answer was lost (a timeout, a dropped connection) may have
@@ -1768,7 +1768,7 @@ impl Auth0TenantSetupResource {
                              orphaned: Terraform marks the setup tainted, and the next apply replaces it \
                              (deleting what was made, then creating the whole setup) or a destroy removes it.",
                         );
-                        Some((state, ValueEmpty::default()))
+                        Some((state, ()))
                     }
                     Some(prior) => {
                         report(
@@ -1780,7 +1780,7 @@ impl Auth0TenantSetupResource {
                         );
                         // The trigger counts as applied only once every secret was rotated.
                         state.rotation_trigger = prior.rotation_trigger.clone();
-                        Some((state, ValueEmpty::default()))
+                        Some((state, ()))
                     }
                 }
             }
@@ -1799,26 +1799,28 @@ fn made_anything(state: &TenantSetupState) -> bool {
 
 #[async_trait]
 impl Resource for Auth0TenantSetupResource {
-    type State<'a> = TenantSetupState;
-    type PrivateState<'a> = ValueEmpty;
-    type ProviderMetaState<'a> = ValueEmpty;
+    type State = TenantSetupState;
+    type Private = ();
 
-    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(schema())
+    fn schema(&self) -> Schema {
+        schema()
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
-        validate_config(diags, &config);
-        Some(())
-    }
-
-    async fn read<'a>(
+    async fn validate(
         &self,
         diags: &mut Diagnostics,
-        state: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        config: Self::State,
+        _client: ClientCapabilities,
+    ) {
+        validate_config(diags, &config);
+    }
+
+    async fn read(
+        &self,
+        diags: &mut Diagnostics,
+        state: Self::State,
+        private_state: Self::Private,
+    ) -> Option<(Self::State, Self::Private)> {
         let backends = backends(diags, &self.context)?;
         let Some((auth0, vault)) = self.clients(diags, &backends).await else {
             return Some((state, private_state));
@@ -1845,13 +1847,12 @@ impl Resource for Auth0TenantSetupResource {
         }
     }
 
-    async fn plan_create<'a>(
+    async fn plan_create(
         &self,
         diags: &mut Diagnostics,
-        proposed_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        proposed_state: Self::State,
+        _config_state: Self::State,
+    ) -> Option<(Self::State, Self::Private)> {
         let backends = self.plan_backends(diags)?;
         let mut state = proposed_state;
         match parse_key(diags, &state.deployment_key) {
@@ -1863,18 +1864,17 @@ impl Resource for Auth0TenantSetupResource {
             }
         }
         plan_computed(&mut state, None);
-        Some((state, ValueEmpty::default()))
+        Some((state, ()))
     }
 
-    async fn plan_update<'a>(
+    async fn plan_update(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        proposed_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        prior_private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        prior_state: Self::State,
+        proposed_state: Self::State,
+        _config_state: Self::State,
+        prior_private_state: Self::Private,
+    ) -> Option<(Self::State, Self::Private, Vec<AttributePath>)> {
         let backends = self.plan_backends(diags)?;
         let mut state = proposed_state;
         let mut replace = Vec::new();
@@ -1900,48 +1900,44 @@ impl Resource for Auth0TenantSetupResource {
         Some((state, prior_private_state, replace))
     }
 
-    async fn plan_destroy<'a>(
+    async fn plan_destroy(
         &self,
         _diags: &mut Diagnostics,
-        _prior_state: Self::State<'a>,
-        prior_private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::PrivateState<'a>> {
+        _prior_state: Self::State,
+        prior_private_state: Self::Private,
+    ) -> Option<Self::Private> {
         Some(prior_private_state)
     }
 
-    async fn create<'a>(
+    async fn create(
         &self,
         diags: &mut Diagnostics,
-        planned_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        _planned_private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        planned_state: Self::State,
+        _config_state: Self::State,
+        _planned_private_state: Self::Private,
+    ) -> Option<(Self::State, Self::Private)> {
         self.apply(diags, None, planned_state).await
     }
 
-    async fn update<'a>(
+    async fn update(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        planned_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        _planned_private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        prior_state: Self::State,
+        planned_state: Self::State,
+        _config_state: Self::State,
+        _planned_private_state: Self::Private,
+    ) -> Option<(Self::State, Self::Private)> {
         match self.apply(diags, Some(&prior_state), planned_state).await {
             Some(done) => Some(done),
-            None => Some((prior_state, ValueEmpty::default())),
+            None => Some((prior_state, ())),
         }
     }
 
-    async fn destroy<'a>(
+    async fn destroy(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        _planned_private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
+        prior_state: Self::State,
+        _planned_private_state: Self::Private,
     ) -> Option<()> {
         let backends = backends(diags, &self.context)?;
         let (auth0, vault) = self.clients(diags, &backends).await?;
@@ -1965,11 +1961,11 @@ impl Resource for Auth0TenantSetupResource {
         }
     }
 
-    async fn import<'a>(
+    async fn import(
         &self,
         diags: &mut Diagnostics,
         id: String,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+    ) -> Option<(Self::State, Self::Private)> {
         let key = match DeploymentKey::parse(id.trim()) {
             Ok(key) => key,
             Err(e) => {
@@ -1986,9 +1982,7 @@ impl Resource for Auth0TenantSetupResource {
         let (auth0, vault) = self.clients(diags, &backends).await?;
         let names = Names::new(&key, &backends.kv_mount);
         match observe(&auth0, Some(vault), &names, true).await {
-            Ok(observed) if observed.anything() => {
-                Some((state_of(&observed, &names, None), ValueEmpty::default()))
-            }
+            Ok(observed) if observed.anything() => Some((state_of(&observed, &names, None), ())),
             Ok(_) => {
                 diags.error_root(
                     format!("Auth0 setup {key} not found"),
@@ -2057,9 +2051,9 @@ mod tests {
         let mut diags = Diagnostics::default();
         validate_config(&mut diags, config);
         diags
-            .errors
+            .errors()
             .iter()
-            .map(|d| d.attribute.to_string())
+            .map(|d| d.attribute.clone().unwrap_or_default().to_string())
             .collect()
     }
 

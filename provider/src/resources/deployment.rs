@@ -21,11 +21,10 @@ use rand::Rng;
 use rand::distributions::Alphanumeric;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
-use tf_provider::schema::{
-    AttributeConstraint, AttributeType, Block, Description, NestedBlock, Schema,
-};
-use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{AttributePath, Diagnostics, Resource};
+use tfplugin::Type;
+use tfplugin::Value;
+use tfplugin::schema::{Block, Constraint, Description, NestedBlock, Schema};
+use tfplugin::{AttributePath, ClientCapabilities, Diagnostics, Resource};
 
 use crate::backends::grafana::{DataSource, Folder, GrafanaClient, ServiceAccount, Team};
 use crate::backends::http::BackendError;
@@ -244,8 +243,8 @@ impl DeploymentResource {
 
 /// The resource's schema.
 pub fn schema() -> Schema {
-    use AttributeConstraint::{Computed, Optional, OptionalComputed, Required};
-    use AttributeType::{Bool, Number, String as Str};
+    use Constraint::{Computed, Optional, OptionalComputed, Required};
+    use Type::{Bool, Number, String as Str};
     let attributes = [
         ("id", attribute(Str, Computed, "The deployment key.")),
         (
@@ -351,7 +350,7 @@ pub fn schema() -> Schema {
         (
             "secret_versions",
             attribute(
-                AttributeType::Map(Box::new(Number)),
+                Type::map(Number),
                 Computed,
                 "Current version of each generated secret.",
             ),
@@ -406,7 +405,6 @@ pub fn schema() -> Schema {
         ),
     ];
     let datasource = Block {
-        version: 1,
         description: Description::markdown(
             "A Grafana data source for the deployment, with uid `ff-<slug>-ds`.",
         ),
@@ -438,7 +436,6 @@ pub fn schema() -> Schema {
     Schema {
         version: 1,
         block: Block {
-            version: 1,
             description: Description::markdown(
                 "A customer deployment in Vault and Grafana, keyed by its deployment key, and the \
                  authority for every name derived from the key. Secrets are generated inside Vault \
@@ -450,7 +447,7 @@ pub fn schema() -> Schema {
                 .collect(),
             blocks: [(
                 "grafana_datasource".to_string(),
-                NestedBlock::Optional(datasource),
+                NestedBlock::optional(datasource),
             )]
             .into_iter()
             .collect(),
@@ -1487,26 +1484,28 @@ impl DeploymentResource {
 
 #[async_trait]
 impl Resource for DeploymentResource {
-    type State<'a> = DeploymentState;
-    type PrivateState<'a> = Option<DeploymentPrivate>;
-    type ProviderMetaState<'a> = ValueEmpty;
+    type State = DeploymentState;
+    type Private = Option<DeploymentPrivate>;
 
-    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(schema())
+    fn schema(&self) -> Schema {
+        schema()
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
-        validate_state(diags, &config);
-        Some(())
-    }
-
-    async fn read<'a>(
+    async fn validate(
         &self,
         diags: &mut Diagnostics,
-        state: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        config: Self::State,
+        _client: ClientCapabilities,
+    ) {
+        validate_state(diags, &config);
+    }
+
+    async fn read(
+        &self,
+        diags: &mut Diagnostics,
+        state: Self::State,
+        private_state: Self::Private,
+    ) -> Option<(Self::State, Self::Private)> {
         let backends = backends(diags, &self.context)?;
         let Some((vault, grafana)) = self.clients(diags, &backends) else {
             return Some((state, private_state));
@@ -1538,13 +1537,12 @@ impl Resource for DeploymentResource {
         }
     }
 
-    async fn plan_create<'a>(
+    async fn plan_create(
         &self,
         diags: &mut Diagnostics,
-        proposed_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        proposed_state: Self::State,
+        _config_state: Self::State,
+    ) -> Option<(Self::State, Self::Private)> {
         let backends = backends(diags, &self.context)?;
         let vault = plan_backend(diags, &backends.vault, "Vault", RESOURCE);
         let grafana = plan_backend(diags, &backends.grafana, "Grafana", RESOURCE);
@@ -1649,15 +1647,14 @@ impl Resource for DeploymentResource {
         ))
     }
 
-    async fn plan_update<'a>(
+    async fn plan_update(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        proposed_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        prior_private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        prior_state: Self::State,
+        proposed_state: Self::State,
+        _config_state: Self::State,
+        prior_private_state: Self::Private,
+    ) -> Option<(Self::State, Self::Private, Vec<AttributePath>)> {
         let backends = backends(diags, &self.context)?;
         let vault = plan_backend(diags, &backends.vault, "Vault", RESOURCE);
         let grafana = plan_backend(diags, &backends.grafana, "Grafana", RESOURCE);
@@ -1710,13 +1707,12 @@ impl Resource for DeploymentResource {
         Some((state, prior_private_state, replace))
     }
 
-    async fn plan_destroy<'a>(
+    async fn plan_destroy(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        prior_private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::PrivateState<'a>> {
+        prior_state: Self::State,
+        prior_private_state: Self::Private,
+    ) -> Option<Self::Private> {
         if prior_state.deletion_protection != Value::Value(false) {
             let key = prior_state.key.as_ref_option().cloned().unwrap_or_default();
             diags.error_root(
@@ -1728,26 +1724,24 @@ impl Resource for DeploymentResource {
         Some(prior_private_state)
     }
 
-    async fn create<'a>(
+    async fn create(
         &self,
         diags: &mut Diagnostics,
-        planned_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        _planned_private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        planned_state: Self::State,
+        _config_state: Self::State,
+        _planned_private_state: Self::Private,
+    ) -> Option<(Self::State, Self::Private)> {
         self.apply(diags, None, planned_state).await
     }
 
-    async fn update<'a>(
+    async fn update(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        planned_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        _planned_private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        prior_state: Self::State,
+        planned_state: Self::State,
+        _config_state: Self::State,
+        _planned_private_state: Self::Private,
+    ) -> Option<(Self::State, Self::Private)> {
         match self.apply(diags, Some(&prior_state), planned_state).await {
             Some(done) => Some(done),
             // Nothing could be changed: keep the prior state.
@@ -1755,12 +1749,11 @@ impl Resource for DeploymentResource {
         }
     }
 
-    async fn destroy<'a>(
+    async fn destroy(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        planned_private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
+        prior_state: Self::State,
+        planned_private_state: Self::Private,
     ) -> Option<()> {
         let key_text = prior_state.key.as_ref_option().cloned().unwrap_or_default();
         if prior_state.deletion_protection != Value::Value(false) {
@@ -1811,11 +1804,11 @@ impl Resource for DeploymentResource {
         }
     }
 
-    async fn import<'a>(
+    async fn import(
         &self,
         diags: &mut Diagnostics,
         id: String,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+    ) -> Option<(Self::State, Self::Private)> {
         let key = match DeploymentKey::parse(id.trim()) {
             Ok(key) => key,
             Err(e) => {

@@ -1,12 +1,11 @@
 //! The provider's resources, one file each, and the small helpers they share: schema
 //! building blocks and access to the configured backends.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use tf_provider::schema::{Attribute, AttributeConstraint, AttributeType, Description};
-use tf_provider::value::Value;
-use tf_provider::{AttributePath, Diagnostics, DynamicResource};
+use tfplugin::schema::{Attribute, Constraint};
+use tfplugin::{AttributePath, Diagnostics, DynResource, Type, Value};
 
 use crate::diag::DiagnosticsExt;
 use crate::provider::{Backends, ProviderContext, Slot};
@@ -15,63 +14,52 @@ pub mod auth0_tenant_setup;
 pub mod deployment;
 pub mod platform_bootstrap;
 
-/// Every resource, by its name without the `ff_` prefix.
-pub fn all(context: &Arc<ProviderContext>) -> HashMap<String, Box<dyn DynamicResource>> {
-    HashMap::from([
+/// Every resource, by its full type name.
+pub fn all(context: &Arc<ProviderContext>) -> Vec<(String, Arc<dyn DynResource>)> {
+    vec![
         (
-            "deployment".to_string(),
-            Box::new(deployment::DeploymentResource::new(context.clone()))
-                as Box<dyn DynamicResource>,
+            "ff_deployment".to_string(),
+            Arc::new(deployment::DeploymentResource::new(context.clone())) as Arc<dyn DynResource>,
         ),
         (
-            "auth0_tenant_setup".to_string(),
-            Box::new(auth0_tenant_setup::Auth0TenantSetupResource::new(
+            "ff_auth0_tenant_setup".to_string(),
+            Arc::new(auth0_tenant_setup::Auth0TenantSetupResource::new(
                 context.clone(),
-            )) as Box<dyn DynamicResource>,
+            )),
         ),
         (
-            "platform_bootstrap".to_string(),
-            Box::new(platform_bootstrap::PlatformBootstrapResource::new(
+            "ff_platform_bootstrap".to_string(),
+            Arc::new(platform_bootstrap::PlatformBootstrapResource::new(
                 context.clone(),
-            )) as Box<dyn DynamicResource>,
+            )),
         ),
-    ])
+    ]
 }
 
 /// An attribute of a given type, constraint and description.
-pub fn attribute(
-    attr_type: AttributeType,
-    constraint: AttributeConstraint,
-    description: &str,
-) -> Attribute {
-    Attribute {
-        attr_type,
-        description: Description::markdown(description),
-        constraint,
-        sensitive: false,
-        deprecated: false,
-    }
+pub fn attribute(ty: Type, constraint: Constraint, description: &str) -> Attribute {
+    Attribute::new(ty, constraint, description)
 }
 
 /// `map(string)`.
-pub fn string_map() -> AttributeType {
-    AttributeType::Map(Box::new(AttributeType::String))
+pub fn string_map() -> Type {
+    Type::map(Type::String)
 }
 
 /// `set(string)`.
-pub fn string_set() -> AttributeType {
-    AttributeType::Set(Box::new(AttributeType::String))
+pub fn string_set() -> Type {
+    Type::set(Type::String)
 }
 
 /// Serde codec of an optional nested block (list nesting, at most one element) as a
-/// [`Value`]: like `tf_provider::value::serde_as_vec`, but a block that is still unknown
-/// stays [`Value::Unknown`] instead of failing to decode. Terraform sends an unknown block
+/// [`Value`]: a present block is a one-element list, an absent one an empty list, and a block
+/// that is still unknown stays [`Value::Unknown`]. Terraform sends an unknown block
 /// for a `dynamic` block whose `for_each` is not known yet, as when a module's input
 /// variables are validated before their values exist.
 pub mod optional_block {
     use serde::ser::SerializeSeq;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
-    use tf_provider::value::Value;
+    use tfplugin::Value;
 
     /// A present block as a one-element list, a null one as an empty list, an unknown one
     /// as unknown.
@@ -247,7 +235,8 @@ pub fn apply_backend<'b, T>(
 #[cfg(test)]
 mod tests {
     use serde::{Deserialize, Serialize};
-    use tf_provider::value::Value;
+    use tfplugin::Value;
+    use tfplugin::serde_tree::{from_dynamic, to_dynamic};
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct Block {
@@ -261,10 +250,8 @@ mod tests {
     }
 
     fn round_trip(value: Value<Block>) -> Value<Block> {
-        let bytes = rmp_serde::to_vec_named(&Holder { block: value }).expect("encodes");
-        rmp_serde::from_slice::<Holder>(&bytes)
-            .expect("decodes")
-            .block
+        let tree = to_dynamic(&Holder { block: value }).expect("encodes");
+        from_dynamic::<Holder>(tree).expect("decodes").block
     }
 
     #[test]
@@ -291,52 +278,8 @@ mod tests {
         let two = Two {
             block: vec![Block { url: Value::Null }, Block { url: Value::Null }],
         };
-        let bytes = rmp_serde::to_vec_named(&two).expect("encodes");
-        let error = rmp_serde::from_slice::<Holder>(&bytes).expect_err("two blocks are refused");
+        let tree = to_dynamic(&two).expect("encodes");
+        let error = from_dynamic::<Holder>(tree).expect_err("two blocks are refused");
         assert!(error.to_string().contains("at most once"), "{error}");
-    }
-}
-
-/// A nested block of at most one element as a single `Value`, like
-/// `tf_provider::value::serde_as_vec`, except that a block list unknown as a whole decodes as
-/// `Value::Unknown` (and encodes back as unknown) instead of failing. Terraform sends such a
-/// list for a `dynamic` block whose `for_each` is not known yet: always during
-/// `terraform validate`, where a module's variables are unknown.
-pub mod serde_block {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-    use tf_provider::value::{Value, serde_as_vec};
-
-    /// Encode `value` as a list of zero or one element, or as unknown.
-    pub fn serialize<T, S>(value: &Value<T>, serializer: S) -> Result<S::Ok, S::Error>
-    where
-        S: Serializer,
-        T: Serialize,
-    {
-        match value {
-            Value::Unknown => Value::<Vec<Value<T>>>::Unknown.serialize(serializer),
-            _ => serde_as_vec::serialize(value, serializer),
-        }
-    }
-
-    /// Decode a list of zero or one element, or an unknown list.
-    pub fn deserialize<'de, T, D>(deserializer: D) -> Result<Value<T>, D::Error>
-    where
-        D: Deserializer<'de>,
-        T: Deserialize<'de>,
-    {
-        match Value::<Vec<Value<T>>>::deserialize(deserializer)? {
-            Value::Unknown => Ok(Value::Unknown),
-            Value::Null => Ok(Value::Null),
-            Value::Value(items) => {
-                let mut items = items.into_iter();
-                match (items.next(), items.next()) {
-                    (None, _) => Ok(Value::Null),
-                    (Some(item), None) => Ok(item),
-                    (Some(_), Some(_)) => Err(serde::de::Error::custom(
-                        "a block that allows one element holds several",
-                    )),
-                }
-            }
-        }
     }
 }

@@ -33,9 +33,9 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use futures::StreamExt;
 use serde_json::{Value as Json, json};
-use tf_provider::schema::Schema;
-use tf_provider::value::{Value, ValueEmpty};
-use tf_provider::{AttributePath, Diagnostics, Resource};
+use tfplugin::Value;
+use tfplugin::schema::Schema;
+use tfplugin::{AttributePath, ClientCapabilities, Diagnostics, Resource};
 
 pub use model::{BootstrapState, schema};
 
@@ -1841,26 +1841,28 @@ async fn write_record(
 
 #[async_trait]
 impl Resource for PlatformBootstrapResource {
-    type State<'a> = BootstrapState;
-    type PrivateState<'a> = ValueEmpty;
-    type ProviderMetaState<'a> = ValueEmpty;
+    type State = BootstrapState;
+    type Private = ();
 
-    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(schema())
+    fn schema(&self) -> Schema {
+        schema()
     }
 
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
-        validate(diags, &config);
-        Some(())
-    }
-
-    async fn read<'a>(
+    async fn validate(
         &self,
         diags: &mut Diagnostics,
-        state: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        config: Self::State,
+        _client: ClientCapabilities,
+    ) {
+        validate(diags, &config);
+    }
+
+    async fn read(
+        &self,
+        diags: &mut Diagnostics,
+        state: Self::State,
+        private_state: Self::Private,
+    ) -> Option<(Self::State, Self::Private)> {
         match self.observe(diags, state.clone()).await {
             Some(Some(observed)) => Some((observed, private_state)),
             Some(None) => None,
@@ -1868,27 +1870,23 @@ impl Resource for PlatformBootstrapResource {
         }
     }
 
-    async fn plan_create<'a>(
+    async fn plan_create(
         &self,
         diags: &mut Diagnostics,
-        proposed_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        self.plan(diags, proposed_state)
-            .await
-            .map(|s| (s, ValueEmpty::default()))
+        proposed_state: Self::State,
+        _config_state: Self::State,
+    ) -> Option<(Self::State, Self::Private)> {
+        self.plan(diags, proposed_state).await.map(|s| (s, ()))
     }
 
-    async fn plan_update<'a>(
+    async fn plan_update(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        proposed_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        prior_private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
+        prior_state: Self::State,
+        proposed_state: Self::State,
+        _config_state: Self::State,
+        prior_private_state: Self::Private,
+    ) -> Option<(Self::State, Self::Private, Vec<AttributePath>)> {
         let mut replace = Vec::new();
         if proposed_state.deployment_key != prior_state.deployment_key {
             replace.push(attr("deployment_key"));
@@ -1897,52 +1895,48 @@ impl Resource for PlatformBootstrapResource {
         Some((state, prior_private_state, replace))
     }
 
-    async fn plan_destroy<'a>(
+    async fn plan_destroy(
         &self,
         _diags: &mut Diagnostics,
-        _prior_state: Self::State<'a>,
-        prior_private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<Self::PrivateState<'a>> {
+        _prior_state: Self::State,
+        prior_private_state: Self::Private,
+    ) -> Option<Self::Private> {
         Some(prior_private_state)
     }
 
-    async fn create<'a>(
+    async fn create(
         &self,
         diags: &mut Diagnostics,
-        planned_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        _planned_private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        planned_state: Self::State,
+        _config_state: Self::State,
+        _planned_private_state: Self::Private,
+    ) -> Option<(Self::State, Self::Private)> {
         let state = self.apply(diags, None, planned_state).await?;
         if state.objects.as_ref_option().is_none_or(|o| o.is_empty()) && diags.has_errors() {
             return None;
         }
-        Some((state, ValueEmpty::default()))
+        Some((state, ()))
     }
 
-    async fn update<'a>(
+    async fn update(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        planned_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
-        _planned_private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        prior_state: Self::State,
+        planned_state: Self::State,
+        _config_state: Self::State,
+        _planned_private_state: Self::Private,
+    ) -> Option<(Self::State, Self::Private)> {
         match self.apply(diags, Some(&prior_state), planned_state).await {
-            Some(state) => Some((state, ValueEmpty::default())),
-            None => Some((prior_state, ValueEmpty::default())),
+            Some(state) => Some((state, ())),
+            None => Some((prior_state, ())),
         }
     }
 
-    async fn destroy<'a>(
+    async fn destroy(
         &self,
         diags: &mut Diagnostics,
-        prior_state: Self::State<'a>,
-        _planned_private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
+        prior_state: Self::State,
+        _planned_private_state: Self::Private,
     ) -> Option<()> {
         let backends = backends(diags, &self.context)?;
         let vault = apply_backend(diags, &backends.vault, "Vault", RESOURCE)?.clone();
@@ -2007,11 +2001,11 @@ impl Resource for PlatformBootstrapResource {
         }
     }
 
-    async fn import<'a>(
+    async fn import(
         &self,
         diags: &mut Diagnostics,
         id: String,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+    ) -> Option<(Self::State, Self::Private)> {
         let key = match DeploymentKey::parse(id.trim()) {
             Ok(key) => key,
             Err(e) => {
@@ -2053,7 +2047,7 @@ impl Resource for PlatformBootstrapResource {
             return None;
         };
         match self.observe(diags, state).await {
-            Some(Some(state)) => Some((state, ValueEmpty::default())),
+            Some(Some(state)) => Some((state, ())),
             _ => {
                 if !diags.has_errors() {
                     diags.error_root(format!("Platform bootstrap {key} not found"), "Its record is in Vault, but nothing of it exists in the cluster or in Vault's auth methods.");
@@ -2082,7 +2076,7 @@ mod tests {
         };
         let mut diags = Diagnostics::default();
         validate(&mut diags, &state);
-        diags.errors.len()
+        diags.errors().len()
     }
 
     #[test]
@@ -2144,8 +2138,8 @@ mod tests {
         };
         let mut diags = Diagnostics::default();
         validate(&mut diags, &state);
-        assert_eq!(diags.errors.len(), 1, "{:?}", diags.errors);
-        assert!(format!("{:?}", diags.errors[0]).contains("ingress"));
+        assert_eq!(diags.errors().len(), 1, "{:?}", diags.errors());
+        assert!(format!("{:?}", diags.errors()[0]).contains("ingress"));
 
         let key = "-----BEGIN PRIVATE KEY-----\nSECRETKEYBYTES\n-----END PRIVATE KEY-----\n";
         let crt = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
@@ -2298,11 +2292,11 @@ mod tests {
         validate(&mut diags, &state);
         assert!(
             diags
-                .errors
+                .errors()
                 .iter()
                 .any(|e| format!("{e:?}").contains("sha256 is missing")),
             "{:?}",
-            diags.errors
+            diags.errors()
         );
     }
 }

@@ -4,10 +4,11 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use tf_provider::schema::{
-    Attribute, AttributeConstraint, AttributeType, Block, Description, NestedBlock, Schema,
+use tfplugin::Type;
+use tfplugin::Value;
+use tfplugin::schema::{
+    Attribute, Block, BlockNesting, Constraint, Description, NestedBlock, Schema,
 };
-use tf_provider::value::Value;
 
 use crate::resources::{StateMap, attribute, string_map};
 
@@ -58,13 +59,13 @@ pub struct ClusterBlock {
     /// SOCKS5 or HTTP proxy.
     pub proxy_url: Value<String>,
     /// Exec plugin.
-    #[serde(with = "crate::resources::serde_block")]
+    #[serde(with = "crate::resources::optional_block")]
     pub exec: Value<ExecBlock>,
     /// EKS token from the AWS credentials of the environment.
-    #[serde(with = "crate::resources::serde_block")]
+    #[serde(with = "crate::resources::optional_block")]
     pub eks: Value<EksBlock>,
     /// AKS token from the `ARM_*` credentials of the environment.
-    #[serde(with = "crate::resources::serde_block")]
+    #[serde(with = "crate::resources::optional_block")]
     pub aks: Value<AksBlock>,
 }
 
@@ -194,35 +195,35 @@ pub struct BootstrapState {
     /// Application namespaces.
     pub app_namespaces: Value<Vec<Value<String>>>,
     /// Connection.
-    #[serde(with = "crate::resources::serde_block")]
+    #[serde(with = "crate::resources::optional_block")]
     pub cluster: Value<ClusterBlock>,
     /// Storage classes.
     pub storage_class: Value<Vec<Value<StorageClassBlock>>>,
     /// CoreDNS.
-    #[serde(with = "crate::resources::serde_block")]
+    #[serde(with = "crate::resources::optional_block")]
     pub coredns: Value<CorednsBlock>,
     /// Ingress controller.
-    #[serde(with = "crate::resources::serde_block")]
+    #[serde(with = "crate::resources::optional_block")]
     pub ingress: Value<IngressBlock>,
     /// ArgoCD.
-    #[serde(with = "crate::resources::serde_block")]
+    #[serde(with = "crate::resources::optional_block")]
     pub argocd: Value<ArgocdBlock>,
     /// App-of-apps.
-    #[serde(with = "crate::resources::serde_block")]
+    #[serde(with = "crate::resources::optional_block")]
     pub application: Value<ApplicationBlock>,
     /// Default certificate of the ingress controller.
-    #[serde(with = "crate::resources::serde_block")]
+    #[serde(with = "crate::resources::optional_block")]
     pub tls: Value<TlsBlock>,
     /// RBAC.
     pub rbac: Value<Vec<Value<RbacBlock>>>,
     /// Vault auth.
-    #[serde(with = "crate::resources::serde_block")]
+    #[serde(with = "crate::resources::optional_block")]
     pub vault_auth: Value<VaultAuthBlock>,
     /// Published metadata inputs.
-    #[serde(with = "crate::resources::serde_block")]
+    #[serde(with = "crate::resources::optional_block")]
     pub metadata: Value<MetadataBlock>,
     /// Timeouts.
-    #[serde(with = "crate::resources::serde_block")]
+    #[serde(with = "crate::resources::optional_block")]
     pub timeouts: Value<TimeoutsBlock>,
     /// Object id → digest.
     pub objects: Value<BTreeMap<String, Value<String>>>,
@@ -240,7 +241,6 @@ fn block(
     blocks: Vec<(&str, NestedBlock)>,
 ) -> Block {
     Block {
-        version: 1,
         description: Description::markdown(description),
         attributes: attributes
             .into_iter()
@@ -259,14 +259,14 @@ fn sensitive(mut attribute: Attribute) -> Attribute {
     attribute
 }
 
-fn string_list() -> AttributeType {
-    AttributeType::List(Box::new(AttributeType::String))
+fn string_list() -> Type {
+    Type::list(Type::String)
 }
 
 /// The resource's schema.
 pub fn schema() -> Schema {
-    use AttributeConstraint::{Computed, Optional, OptionalComputed, Required};
-    use AttributeType::{Bool, String as Str};
+    use Constraint::{Computed, Optional, OptionalComputed, Required};
+    use Type::{Bool, String as Str};
     let exec = block(
         "An exec credential plugin, as in a kubeconfig: the command prints an `ExecCredential` (for example `aws eks get-token --cluster-name NAME` or `kubelogin get-token`). It runs at apply and refresh time, never at plan.",
         vec![
@@ -376,9 +376,9 @@ pub fn schema() -> Schema {
             ),
         ],
         vec![
-            ("exec", NestedBlock::Optional(exec)),
-            ("eks", NestedBlock::Optional(eks)),
-            ("aks", NestedBlock::Optional(aks)),
+            ("exec", NestedBlock::optional(exec)),
+            ("eks", NestedBlock::optional(eks)),
+            ("aks", NestedBlock::optional(aks)),
         ],
     );
     let storage_class = block(
@@ -421,7 +421,7 @@ pub fn schema() -> Schema {
         vec![(
             "forward_zones",
             attribute(
-                AttributeType::Map(Box::new(string_list())),
+                Type::map(string_list()),
                 Required,
                 "Zone → upstream DNS servers, such as `{ \"corp.example\" = [\"10.0.0.2\"] }`.",
             ),
@@ -679,7 +679,7 @@ pub fn schema() -> Schema {
         (
             "objects",
             attribute(
-                AttributeType::Map(Box::new(Str)),
+                Type::map(Str),
                 Computed,
                 "Every object the bootstrap manages, `<apiVersion>/<Kind>/<namespace>/<name>` (and `vault/...` for the Vault side), with the digest of what is applied. Known at plan from the configuration and the pinned manifests; `drifted` after a refresh that found the object changed outside Terraform.",
             ),
@@ -715,17 +715,20 @@ pub fn schema() -> Schema {
             "Phases 3 and 4 of a deployment on its Kubernetes cluster: storage classes, CoreDNS forwarding, the ingress controller and its default certificate, ArgoCD and the app-of-apps, RBAC, the deployment's metadata, and the Vault Kubernetes auth method — planned in the same run that creates the cluster. Objects are applied with server-side apply (field manager `terraform-provider-ff`), labelled with the deployment key. Import with `terraform import ff_platform_bootstrap.NAME KEY`.",
             attributes,
             vec![
-                ("cluster", NestedBlock::Optional(cluster)),
-                ("storage_class", NestedBlock::List(storage_class)),
-                ("coredns", NestedBlock::Optional(coredns)),
-                ("ingress", NestedBlock::Optional(ingress)),
-                ("argocd", NestedBlock::Optional(argocd)),
-                ("application", NestedBlock::Optional(application)),
-                ("tls", NestedBlock::Optional(tls)),
-                ("rbac", NestedBlock::List(rbac)),
-                ("vault_auth", NestedBlock::Optional(vault_auth)),
-                ("metadata", NestedBlock::Optional(metadata)),
-                ("timeouts", NestedBlock::Optional(timeouts)),
+                ("cluster", NestedBlock::optional(cluster)),
+                (
+                    "storage_class",
+                    NestedBlock::new(BlockNesting::List, storage_class),
+                ),
+                ("coredns", NestedBlock::optional(coredns)),
+                ("ingress", NestedBlock::optional(ingress)),
+                ("argocd", NestedBlock::optional(argocd)),
+                ("application", NestedBlock::optional(application)),
+                ("tls", NestedBlock::optional(tls)),
+                ("rbac", NestedBlock::new(BlockNesting::List, rbac)),
+                ("vault_auth", NestedBlock::optional(vault_auth)),
+                ("metadata", NestedBlock::optional(metadata)),
+                ("timeouts", NestedBlock::optional(timeouts)),
             ],
         ),
     }

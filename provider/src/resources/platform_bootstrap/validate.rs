@@ -3,8 +3,8 @@
 //! durations — each reported at plan on its own attribute. The checks of the key, the
 //! cloud, the connection's shape, the manifests and the timeouts are in `validate`.
 
-use tf_provider::value::Value;
-use tf_provider::{AttributePath, Diagnostics};
+use tfplugin::Value;
+use tfplugin::{AttributePath, Diagnostics};
 
 use super::model::BootstrapState;
 use crate::diag::DiagnosticsExt;
