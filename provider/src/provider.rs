@@ -995,6 +995,10 @@ impl Provider for FfProvider {
     fn resources(&self) -> Vec<(String, Arc<dyn DynResource>)> {
         resources::all(&self.context)
     }
+
+    fn stop(&self) {
+        crate::stop::request();
+    }
 }
 
 fn slot_state<T>(slot: &Slot<T>) -> &'static str {

@@ -138,6 +138,16 @@ pub enum BackendError {
     /// The client could not be set up from the configuration.
     #[error("{0}")]
     Config(String),
+    /// Terraform asked the provider to stop before the request was (re)sent.
+    #[error("{method} {path} to {system} was not sent: Terraform asked the provider to stop")]
+    Stopped {
+        /// Which system.
+        system: System,
+        /// HTTP method.
+        method: Method,
+        /// Request path.
+        path: String,
+    },
 }
 
 impl BackendError {
@@ -367,7 +377,7 @@ impl RateGate {
                 Turn::Go => return (start.elapsed(), None),
                 Turn::Probe => return (start.elapsed(), Some(Probe { gate: self })),
                 Turn::Queued(wait) => {
-                    tokio::time::sleep(wait).await;
+                    let _ = crate::stop::sleep(wait).await;
                     return (start.elapsed(), None);
                 }
                 Turn::Closed(wait) => Some(wait),
@@ -375,7 +385,11 @@ impl RateGate {
             };
             // Closed, or waiting for the probe: sleep, then look again.
             match wait {
-                Some(wait) => tokio::time::sleep(wait).await,
+                Some(wait) => {
+                    if crate::stop::sleep(wait).await.is_err() {
+                        return (start.elapsed(), None);
+                    }
+                }
                 None => notified.await,
             }
         }
@@ -596,6 +610,9 @@ impl Http {
         loop {
             let (waited, probe) = self.gate.acquire().await;
             throttled += waited;
+            if crate::stop::requested() {
+                return Err(self.stopped(&call));
+            }
             let started = Instant::now();
             let outcome = self.send_once(&call).await;
             let elapsed_ms = started.elapsed().as_millis() as u64;
@@ -649,7 +666,7 @@ impl Http {
                     {
                         attempt += 1;
                         self.backoff(attempt, &call, &format!("status {}", reply.status))
-                            .await;
+                            .await?;
                         continue;
                     }
                     if reply.status.is_client_error() || reply.status.is_server_error() {
@@ -675,7 +692,8 @@ impl Http {
                     let retryable = call.idempotent || err.is_connect();
                     if retryable && attempt < policy.max_retries {
                         attempt += 1;
-                        self.backoff(attempt, &call, &transport_reason(&err)).await;
+                        self.backoff(attempt, &call, &transport_reason(&err))
+                            .await?;
                         continue;
                     }
                     return Err(if err.is_timeout() {
@@ -700,7 +718,16 @@ impl Http {
         }
     }
 
-    async fn backoff(&self, attempt: u32, call: &Call, reason: &str) {
+    fn stopped(&self, call: &Call) -> BackendError {
+        BackendError::Stopped {
+            system: self.settings.system,
+            method: call.method.clone(),
+            path: call.path.clone(),
+        }
+    }
+
+    /// Waits before attempt `attempt`; a stop asked for meanwhile ends the wait with an error.
+    async fn backoff(&self, attempt: u32, call: &Call, reason: &str) -> Result<(), BackendError> {
         let policy = &self.settings.retry;
         let exp = policy
             .base_delay
@@ -713,7 +740,9 @@ impl Http {
             attempt, delay_ms = delay.as_millis() as u64, reason,
             "retrying after a failed attempt"
         );
-        tokio::time::sleep(delay).await;
+        crate::stop::sleep(delay)
+            .await
+            .map_err(|_| self.stopped(call))
     }
 
     async fn send_once(&self, call: &Call) -> Result<Reply, reqwest::Error> {

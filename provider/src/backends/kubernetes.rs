@@ -162,6 +162,12 @@ pub enum KubeError {
     /// The connection settings cannot be used.
     #[error("{0}")]
     Config(String),
+    /// Terraform asked the provider to stop while this waited.
+    #[error("stopped waiting for {what}: Terraform asked the provider to stop")]
+    Stopped {
+        /// What was awaited.
+        what: String,
+    },
 }
 
 impl KubeError {
@@ -539,7 +545,11 @@ impl KubeClient {
                         delay_ms = delay.as_millis() as u64,
                         "retrying a Kubernetes request"
                     );
-                    tokio::time::sleep(delay).await;
+                    crate::stop::sleep(delay)
+                        .await
+                        .map_err(|_| KubeError::Stopped {
+                            what: what.to_string(),
+                        })?;
                 }
             }
         }
@@ -772,7 +782,11 @@ impl KubeClient {
                     },
                 });
             }
-            tokio::time::sleep(Duration::from_millis(150)).await;
+            crate::stop::sleep(Duration::from_millis(150))
+                .await
+                .map_err(|_| KubeError::Stopped {
+                    what: what.to_string(),
+                })?;
         }
     }
 
@@ -819,7 +833,9 @@ impl KubeClient {
                 tracing::info!(deployment = %what, state = %state, waited_s = started.elapsed().as_secs(), "still waiting for the deployment to become ready");
                 last_log = Instant::now();
             }
-            tokio::time::sleep(Duration::from_millis(200)).await;
+            crate::stop::sleep(Duration::from_millis(200))
+                .await
+                .map_err(|_| KubeError::Stopped { what: what.clone() })?;
         }
     }
 }

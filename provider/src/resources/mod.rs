@@ -181,8 +181,7 @@ pub async fn converge_again(
         step,
         "a step failed transiently; converging again"
     );
-    tokio::time::sleep(converge_backoff(*attempt)).await;
-    true
+    crate::stop::sleep(converge_backoff(*attempt)).await.is_ok()
 }
 
 /// The configured backends, or a diagnostic saying the provider was not configured.

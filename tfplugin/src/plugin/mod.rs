@@ -106,8 +106,8 @@ pub enum ServeError {
 /// What a binary run by hand prints.
 fn not_a_program(name: &str) -> String {
     format!(
-        "{name} is a Terraform plugin: Terraform starts it, it is not meant to be run directly. \
-         Declare the provider in required_providers and run `terraform init`."
+        "This is a Terraform plugin ({name}): Terraform starts it, it is not meant to be run \
+         directly. Declare the provider in required_providers and run `terraform init`."
     )
 }
 

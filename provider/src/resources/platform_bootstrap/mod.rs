@@ -1062,7 +1062,15 @@ async fn reviewer_token(
                 ),
             });
         }
-        tokio::time::sleep(Duration::from_millis(150)).await;
+        if crate::stop::sleep(Duration::from_millis(150))
+            .await
+            .is_err()
+        {
+            return Err(StepError {
+                step: "waiting for the Vault reviewer's token".into(),
+                cause: crate::stop::Stopped.to_string(),
+            });
+        }
     }
 }
 
