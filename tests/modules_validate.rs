@@ -1,8 +1,9 @@
 //! Every module and example whose providers can be installed here (ff from the build, the
 //! AWS provider 3.39.0 from the tools' filesystem mirror) passes `terraform init` and
-//! `terraform validate` with Terraform 1.0.3 and the newer one. The others (azurerm, tfe,
-//! gitlab) are listed, must say in their README that they were not applied here, and are
-//! checked statically by `modules_static`.
+//! `terraform validate` with every terraform of the run (1.0.3, 1.15.5 and the one on `PATH`
+//! when it is another version). The others (azurerm, tfe, gitlab) are listed, must say in
+//! their README that they were not applied here, and are checked statically by
+//! `modules_static`.
 
 use ff_e2e::modules::{Module, all_dirs};
 use ff_e2e::terraform::Workdir;

