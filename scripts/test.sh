@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of terraform-provider-ff on a fresh Debian/Ubuntu machine with a Rust
-# toolchain: installs the tools (protoc, Terraform 1.0.3 and 1.15.5, the AWS provider
+# toolchain: installs the tools (Terraform 1.0.3 and 1.15.5, the AWS provider
 # mirror, moto…) into a cache outside the repository, checks formatting and lints, builds
 # the provider and the sandbox, then runs the unit, property and end-to-end tests (the
 # end-to-end tests drive real terraform binaries against ff-sandbox).
