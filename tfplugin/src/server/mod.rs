@@ -218,7 +218,8 @@ fn for_each_object(value: &mut Dynamic, each: bool, mut f: impl FnMut(&mut Dynam
     }
 }
 
-/// Paths in `config` where a write-only attribute is set (not null).
+/// Paths in `config` where a write-only attribute is set (not null), at any depth: in
+/// nested blocks and in nested attributes.
 fn write_only_paths(
     config: &Dynamic,
     block: &Block,
@@ -229,33 +230,57 @@ fn write_only_paths(
         return;
     };
     for (name, attribute) in &block.attributes {
-        if attribute.write_only
-            && let Some(v) = entries.get(name)
-            && !v.is_null()
-        {
-            found.push(at.clone().attribute(name.clone()));
+        let Some(v) = entries.get(name) else { continue };
+        let here = at.clone().attribute(name.clone());
+        if attribute.write_only {
+            if !v.is_null() {
+                found.push(here);
+            }
+        } else if let AttributeType::Nested(nesting, attributes) = &attribute.ty {
+            let nested = Block {
+                attributes: attributes.clone(),
+                ..Block::default()
+            };
+            let each = !matches!(nesting, ObjectNesting::Single);
+            each_element(v, each, &here, |item, path| {
+                write_only_paths(item, &nested, path, found)
+            });
         }
     }
     for (name, nested) in &block.blocks {
         let Some(v) = entries.get(name) else { continue };
         let here = at.clone().attribute(name.clone());
-        match (nested.nesting, v.untyped()) {
-            (BlockNesting::Single | BlockNesting::Group, v) => {
-                write_only_paths(v, &nested.block, &here, found)
+        let each = !matches!(nested.nesting, BlockNesting::Single | BlockNesting::Group);
+        each_element(v, each, &here, |item, path| {
+            write_only_paths(item, &nested.block, path, found)
+        });
+    }
+}
+
+/// Calls `f` with `value` itself, or (`each`) with every element of the list, set or map it
+/// is, and the path of each.
+fn each_element(
+    value: &Dynamic,
+    each: bool,
+    at: &AttributePath,
+    mut f: impl FnMut(&Dynamic, &AttributePath),
+) {
+    match value.untyped() {
+        Dynamic::List(items) if each => {
+            for (i, item) in items.iter().enumerate() {
+                f(
+                    item,
+                    &at.clone().index(i64::try_from(i).unwrap_or(i64::MAX)),
+                );
             }
-            (_, Dynamic::List(items)) => {
-                for (i, item) in items.iter().enumerate() {
-                    let step = here.clone().index(i64::try_from(i).unwrap_or(i64::MAX));
-                    write_only_paths(item, &nested.block, &step, found);
-                }
-            }
-            (_, Dynamic::Map(items)) => {
-                for (key, item) in items {
-                    write_only_paths(item, &nested.block, &here.clone().key(key.clone()), found);
-                }
-            }
-            _ => {}
         }
+        Dynamic::Map(items) if each => {
+            for (key, item) in items {
+                f(item, &at.clone().key(key.clone()));
+            }
+        }
+        other if !each => f(other, at),
+        _ => {}
     }
 }
 
