@@ -166,7 +166,10 @@ fn automtls_pins_terraforms_certificate_and_speaks_h2() {
         .output()
         .expect("openssl x509");
     let text = String::from_utf8_lossy(&text.stdout);
-    assert!(text.contains("ED25519"), "an Ed25519 server key:\n{text}");
+    assert!(
+        text.contains("id-ecPublicKey") && text.contains("prime256v1"),
+        "an ECDSA P-256 server key:\n{text}"
+    );
     assert!(
         text.contains("DNS:localhost"),
         "for localhost, as go-plugin verifies:\n{text}"

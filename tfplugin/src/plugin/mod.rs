@@ -199,7 +199,7 @@ pub async fn serve<P: Provider>(provider: Arc<P>, shutdown: Shutdown) -> Result<
         (None, String::new())
     } else {
         let client = tls::client_certificate(&client_cert)?;
-        let identity = tls::generate(tls::KeyKind::Ed25519)?;
+        let identity = tls::generate(tls::KeyKind::EcdsaP256)?;
         let config = tls::server_config(&identity, client)?;
         let encoded = base64::Engine::encode(
             &base64::engine::general_purpose::STANDARD_NO_PAD,
