@@ -4,16 +4,17 @@
 Writes provider/startup-order.txt, which provider/build.rs hands to the linker
 (`--symbol-ordering-file`) so that those functions sit side by side in the release binary
 (see build.rs for why that matters). Run it again after upgrading Rust or the dependencies
-that start-up goes through (tokio, tonic, rustls, ring, rcgen, tf-provider); a list that has
+that start-up goes through (tokio, tonic, rustls, ring, rcgen, tfplugin); a list that has
 gone stale only loses its effect, which scripts/bench-handshake.py shows as a larger peak RSS.
 
 What it does:
-  1. builds the release binary with its symbols kept, into target/startup-order (the same
-     profile, so the functions have the same names as in the stripped release build);
+  1. builds the release binary as `cargo xtask release` builds it (`cargo xtask build
+     --keep-symbols`: the same profile, target and flags, with the symbols kept, so the
+     functions have the same names as in the stripped release build), into
+     target/startup-order;
   2. starts it under valgrind's callgrind the way Terraform starts a provider (magic cookie,
      protocol 6, an AutoMTLS client certificate), waits for the handshake line and stops it;
-  3. repeats 1 and 2 with the sandbox in the same build (see SELECTIONS);
-  4. writes the names of the binary's own functions that ran in either, sorted.
+  3. writes the names of the binary's own functions that ran, sorted.
 
 Needs valgrind (`apt-get install valgrind`) and openssl.
 
@@ -33,14 +34,13 @@ import tempfile
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ORDER_FILE = os.path.join(REPO_ROOT, "provider", "startup-order.txt")
 TARGET_DIR = os.path.join(REPO_ROOT, "target", "startup-order")
-BINARY = os.path.join(TARGET_DIR, "release", "terraform-provider-ff")
 # A linker symbol; callgrind also reports "(below main)" and bare addresses.
 SYMBOL = re.compile(r"^[A-Za-z_.$][A-Za-z0-9_.$]*$")
 HEADER = """\
 # Functions terraform-provider-ff runs from start to its go-plugin handshake, recorded by
-# scripts/startup-order.py (rustc {rustc}) for the provider built alone and built with the
-# sandbox. provider/build.rs passes this file to the linker, which places these functions
-# side by side in the release binary. Do not edit by hand: run the script again.
+# scripts/startup-order.py (rustc {rustc}) from the release build of `cargo xtask build`.
+# provider/build.rs passes this file to the linker, which places these functions side by
+# side in the release binary. Do not edit by hand: run the script again.
 """
 
 
@@ -52,28 +52,15 @@ def load_bench():
     return module
 
 
-# The package selections the release provider is built with. Cargo unifies the features of
-# shared dependencies over the selected packages and hashes them into every symbol name, so
-# the provider built alone (the test command, `cargo xtask release`) and built with the
-# sandbox (`cargo build --release`, the workspace's default members) name their functions
-# differently. The list holds the names of both; the linker skips those a build lacks.
-SELECTIONS = (
-    ["-p", "terraform-provider-ff"],
-    ["-p", "terraform-provider-ff", "-p", "ff-sandbox"],
-)
+def build():
+    """Builds the release binary with its symbols; returns its path."""
+    env = dict(os.environ, CARGO_TARGET_DIR=TARGET_DIR)
+    out = subprocess.run(["cargo", "xtask", "build", "--keep-symbols"], cwd=REPO_ROOT, env=env,
+                         check=True, stdout=subprocess.PIPE, text=True)
+    return out.stdout.strip().splitlines()[-1]
 
 
-def build(selection):
-    # The symbols are kept with a compiler flag, not with the profile's `strip` setting:
-    # Cargo hashes the profile into every crate's symbol names, and not RUSTFLAGS, so this
-    # build names its functions exactly as the stripped release build does.
-    flags = (os.environ.get("RUSTFLAGS", "") + " -C strip=none").strip()
-    env = dict(os.environ, RUSTFLAGS=flags, CARGO_TARGET_DIR=TARGET_DIR)
-    subprocess.run(["cargo", "build", "--release", "--locked"] + selection,
-                   cwd=REPO_ROOT, env=env, check=True)
-
-
-def record(bench, tmp):
+def record(bench, tmp, binary):
     """Runs the binary under callgrind until its handshake; returns callgrind's output file."""
     out = os.path.join(tmp, "callgrind.out")
     env = dict(os.environ)
@@ -87,7 +74,7 @@ def record(bench, tmp):
     with open(os.path.join(tmp, "valgrind.log"), "w") as log:
         proc = subprocess.Popen(
             ["valgrind", "--tool=callgrind", "--demangle=no", "--callgrind-out-file=" + out,
-             BINARY],
+             binary],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log)
         line = proc.stdout.readline().decode(errors="replace")
         # callgrind writes its profile when the program ends, also on SIGTERM.
@@ -103,8 +90,8 @@ def record(bench, tmp):
     return out
 
 
-def functions_of_binary(profile):
-    """Names of the functions callgrind attributes to BINARY (not to libc or the loader)."""
+def functions_of_binary(profile, binary):
+    """Names of the functions callgrind attributes to the binary (not to the kernel's vDSO)."""
     objects, names, own = {}, {}, set()
     current_object = None
     ref = re.compile(r"^(ob|fn|cob|cfn)=\((\d+)\)(?: (.*))?$")
@@ -119,7 +106,7 @@ def functions_of_binary(profile):
                 table[number] = name
             if kind == "ob":
                 current_object = objects.get(number)
-            elif kind == "fn" and current_object == BINARY and SYMBOL.match(names[number]):
+            elif kind == "fn" and current_object == binary and SYMBOL.match(names[number]):
                 own.add(names[number])
     return own
 
@@ -134,16 +121,11 @@ def main():
     if shutil.which("valgrind") is None:
         sys.exit("startup-order: valgrind is needed (apt-get install valgrind)")
     bench = load_bench()
-    names = set()
-    for selection in SELECTIONS:
-        build(selection)
-        with tempfile.TemporaryDirectory() as tmp:
-            recorded = functions_of_binary(record(bench, tmp))
-        if not recorded:
-            sys.exit("startup-order: no function of the binary was recorded")
-        print("startup-order: %d functions with cargo build %s"
-              % (len(recorded), " ".join(selection)))
-        names.update(recorded)
+    binary = build()
+    with tempfile.TemporaryDirectory() as tmp:
+        names = functions_of_binary(record(bench, tmp, binary), binary)
+    if not names:
+        sys.exit("startup-order: no function of the binary was recorded")
     names = sorted(names)
     text = HEADER.format(rustc=rustc_version()) + "".join(n + "\n" for n in names)
     with open(ORDER_FILE, "w") as f:

@@ -29,10 +29,11 @@ step "building the provider, the sandbox and xtask"
 cargo build --workspace --bins --locked
 
 # The release tests run the real `cargo xtask release`, which needs the optimised (fat-LTO,
-# minutes long) release build. Start it now so it overlaps the other tests; the release
-# tests wait for it through cargo's own lock and then find it up to date.
+# minutes long) release build. Start it now, as `cargo xtask build` (the same command line
+# and flags as the release), so it overlaps the other tests; the release tests wait for it
+# through cargo's own lock and then find it up to date.
 RELEASE_LOG="$(mktemp "${TMPDIR:-/tmp}/ff-release-build.XXXXXX")"
-cargo build --release --locked -p terraform-provider-ff >"$RELEASE_LOG" 2>&1 &
+cargo xtask build >"$RELEASE_LOG" 2>&1 &
 RELEASE_PID=$!
 trap 'kill "$RELEASE_PID" 2>/dev/null || true; rm -f "$RELEASE_LOG"' EXIT
 echo "release build started in the background (pid $RELEASE_PID, log $RELEASE_LOG)"

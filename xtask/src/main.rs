@@ -2,6 +2,8 @@
 //!
 //! - `release`: build the release binary and write the archives, `SHA256SUMS` (signed with
 //!   `--gpg-key`), the registry manifest and the filesystem/network mirror tree ([`release`]);
+//! - `build`: build the release binary for this machine exactly as `release` does, and print
+//!   its path (for the tests and benchmarks);
 //! - `publish`: publish a release to a Terraform Cloud / Enterprise private registry,
 //!   idempotently, or print what it would do with `--dry-run` ([`publish`]);
 //! - `docs`: write the registry-format docs from the provider's own schema, or check that
@@ -45,6 +47,12 @@ enum Task {
         #[arg(long, env = "FF_GPG_KEY")]
         gpg_key: Option<String>,
     },
+    /// Build the release binary for this machine as `release` does and print its path.
+    Build {
+        /// Keep the symbols (profiling, scripts/startup-order.py).
+        #[arg(long)]
+        keep_symbols: bool,
+    },
     /// Publish a release to a Terraform Cloud / Enterprise private registry.
     Publish(publish::Args),
     /// Write docs/ from the provider's schema and the examples.
@@ -68,6 +76,8 @@ fn main() -> ExitCode {
             gpg_key,
         })
         .map(|release| print_release(&release)),
+        Task::Build { keep_symbols } => release::build_host(release::BuildFlags { keep_symbols })
+            .map(|binary| println!("{}", binary.display())),
         Task::Publish(args) => publish::run(&args),
         Task::Docs { check } => docs::run(&release::repo_root(), check),
     };

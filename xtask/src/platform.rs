@@ -46,26 +46,6 @@ impl Platform {
         })
     }
 
-    /// The platform of the machine this runs on.
-    pub fn host() -> Result<Platform> {
-        let arch = match std::env::consts::ARCH {
-            "x86_64" => "amd64",
-            "aarch64" => "arm64",
-            "x86" => "386",
-            "arm" => "arm",
-            other => bail!("this machine's architecture {other:?} has no Terraform platform"),
-        };
-        let os = match std::env::consts::OS {
-            "linux" | "windows" | "freebsd" => std::env::consts::OS,
-            "macos" => "darwin",
-            other => bail!("this machine's operating system {other:?} has no Terraform platform"),
-        };
-        Ok(Platform {
-            os: os.to_string(),
-            arch: arch.to_string(),
-        })
-    }
-
     /// `.exe` on Windows.
     pub fn exe_suffix(&self) -> &'static str {
         if self.os == "windows" { ".exe" } else { "" }
