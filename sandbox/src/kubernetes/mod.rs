@@ -24,9 +24,11 @@ pub mod fields;
 pub mod kubeconfig;
 pub mod listener;
 pub mod manifests;
+pub mod protobuf;
 pub mod resources;
 pub mod routes;
 pub mod state;
+pub mod strategic;
 pub mod tls;
 
 pub use routes::router;

@@ -19,6 +19,7 @@ use time::format_description::well_known::Rfc3339;
 use super::errors::KubeError;
 use super::fields;
 use super::resources::{self, ResourceType};
+use super::strategic;
 use crate::util::{random_alnum, random_uuid};
 
 /// Default delay before a Deployment is ready and a CRD is Established.
@@ -375,7 +376,9 @@ impl KubeState {
         let (_, old) = self.get(rt, namespace, name)?;
         let mut object = old.clone();
         match kind {
-            PatchKind::Merge | PatchKind::Strategic => fields::merge_patch(&mut object, patch),
+            PatchKind::Merge => fields::merge_patch(&mut object, patch),
+            PatchKind::Strategic => strategic::apply(&mut object, patch, &rt.group, &rt.plural)
+                .map_err(|e| KubeError::invalid(&rt.kind, name, e))?,
             PatchKind::Json => fields::json_patch(&mut object, patch)
                 .map_err(|e| KubeError::invalid(&rt.kind, name, e))?,
         }
@@ -688,6 +691,7 @@ fn namespaces() -> ResourceType {
         namespaced: false,
         short_names: vec!["ns".into()],
         versions: vec!["v1".into()],
+        custom: false,
     }
 }
 
