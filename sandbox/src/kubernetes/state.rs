@@ -350,11 +350,12 @@ impl KubeState {
         {
             return Err(KubeError::stale(&rt.group, &rt.plural, name));
         }
+        let base = managed_fields_base(&old, &body);
         strip_server_fields(&mut body);
         keep_server_fields(&old, &mut body);
         let now = now_ms();
         fields::record_update(
-            &old,
+            &base,
             &mut body,
             manager,
             &rt.api_version(&rt.version),
@@ -382,11 +383,23 @@ impl KubeState {
             PatchKind::Json => fields::json_patch(&mut object, patch)
                 .map_err(|e| KubeError::invalid(&rt.kind, name, e))?,
         }
+        // A resourceVersion in the patched object is a precondition, as for an update.
+        if let Some(version) = object
+            .pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str)
+            && Some(version)
+                != old
+                    .pointer("/metadata/resourceVersion")
+                    .and_then(Value::as_str)
+        {
+            return Err(KubeError::stale(&rt.group, &rt.plural, name));
+        }
+        let base = managed_fields_base(&old, &object);
         strip_server_fields(&mut object);
         keep_server_fields(&old, &mut object);
         let now = now_ms();
         fields::record_update(
-            &old,
+            &base,
             &mut object,
             manager,
             &rt.api_version(&rt.version),
@@ -753,6 +766,29 @@ fn check_identity(
     Ok(())
 }
 
+/// The object whose `managedFields` an update (PUT or a non-apply PATCH) starts from: the
+/// stored one, unless the request sets other, non-empty `managedFields`, which then replace
+/// them — a list holding one empty entry clears them — as documented in
+/// <https://kubernetes.io/docs/reference/using-api/server-side-apply/#clearing-managedfields>.
+/// kubectl relies on this when `apply --server-side` takes over what a client-side apply
+/// owned (<https://kubernetes.io/docs/reference/using-api/server-side-apply/#upgrading-from-client-side-apply-to-server-side-apply>).
+fn managed_fields_base(old: &Value, new: &Value) -> Value {
+    let given = new.pointer("/metadata/managedFields");
+    let mut base = old.clone();
+    match given.and_then(Value::as_array) {
+        Some(entries) if !entries.is_empty() && given != old.pointer("/metadata/managedFields") => {
+            let reset = entries.len() == 1 && entries[0].as_object().is_some_and(|e| e.is_empty());
+            base["metadata"]["managedFields"] = if reset {
+                json!([])
+            } else {
+                Value::Array(entries.clone())
+            };
+        }
+        _ => {}
+    }
+    base
+}
+
 /// Drop what clients may not set.
 fn strip_server_fields(object: &mut Value) {
     if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
@@ -940,6 +976,68 @@ mod tests {
             .apply(&rt, "v1", "default", "c", release, "tf", false)
             .unwrap();
         assert_eq!(object["data"], json!({"other": "1"}));
+    }
+
+    #[test]
+    fn an_update_that_sets_managed_fields_replaces_them() {
+        // What `kubectl apply --server-side` sends to take over a client-side apply's fields.
+        let mut state = KubeState::new();
+        let rt = state.find_type("", "v1", "configmaps").unwrap();
+        let body = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "1"}});
+        let (_, created) = state
+            .create(&rt, "default", body, "kubectl-client-side-apply")
+            .unwrap();
+        let mut taken_over = fields::managed(&created);
+        taken_over[0].manager = "kubectl".into();
+        taken_over[0].operation = "Apply".into();
+        let mut entries = created.clone();
+        fields::set_managed(&mut entries, &taken_over);
+        let patch = json!([{"op": "replace", "path": "/metadata/managedFields",
+                            "value": entries["metadata"]["managedFields"]}]);
+        let (_, patched) = state
+            .patch(&rt, "default", "c", PatchKind::Json, &patch, "kubectl")
+            .unwrap();
+        let managers: Vec<(String, String)> = fields::managed(&patched)
+            .into_iter()
+            .map(|e| (e.manager, e.operation))
+            .collect();
+        assert_eq!(managers, vec![("kubectl".into(), "Apply".into())]);
+        // An empty list changes nothing; one empty entry clears them.
+        let (_, same) = state
+            .patch(
+                &rt,
+                "default",
+                "c",
+                PatchKind::Merge,
+                &json!({"metadata": {"managedFields": []}}),
+                "x",
+            )
+            .unwrap();
+        assert_eq!(fields::managed(&same).len(), 1);
+        let (_, cleared) = state
+            .patch(
+                &rt,
+                "default",
+                "c",
+                PatchKind::Merge,
+                &json!({"metadata": {"managedFields": [{}]}}),
+                "x",
+            )
+            .unwrap();
+        assert!(fields::managed(&cleared).is_empty());
+    }
+
+    #[test]
+    fn a_resource_version_in_a_patch_is_a_precondition() {
+        let mut state = KubeState::new();
+        let rt = state.find_type("", "v1", "configmaps").unwrap();
+        let body = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}});
+        state.create(&rt, "default", body, "t").unwrap();
+        let stale = json!({"metadata": {"resourceVersion": "1"}, "data": {"a": "1"}});
+        let err = state
+            .patch(&rt, "default", "c", PatchKind::Merge, &stale, "t")
+            .unwrap_err();
+        assert_eq!((err.code.as_u16(), err.reason), (409, "Conflict"));
     }
 
     #[test]
