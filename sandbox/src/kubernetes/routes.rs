@@ -158,7 +158,8 @@ async fn handle(
     };
     let path = uri.path().to_string();
     match path.as_str() {
-        "/version" => return axum::Json(resources::version()).into_response(),
+        // The Python client asks for `/version/`; the API server serves both.
+        "/version" | "/version/" => return axum::Json(resources::version()).into_response(),
         "/healthz" | "/livez" | "/readyz" => return (StatusCode::OK, "ok").into_response(),
         _ => {}
     }
