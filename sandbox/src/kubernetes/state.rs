@@ -293,9 +293,10 @@ impl KubeState {
         &mut self,
         rt: &ResourceType,
         namespace: &str,
-        body: Value,
+        mut body: Value,
         manager: &str,
     ) -> Result<(String, Value), KubeError> {
+        generate_name(&mut body);
         let name = object_name(&body)?;
         check_identity(rt, namespace, &name, &body)?;
         self.check_namespace(rt, namespace)?;
@@ -524,7 +525,10 @@ impl KubeState {
                 self.ready_at
                     .insert(key.clone(), now + self.ready_delay_ms as i64);
             }
-            ("", "secrets") => self.fill_token_secret(namespace, &mut object),
+            ("", "secrets") => {
+                merge_string_data(&mut object);
+                self.fill_token_secret(namespace, &mut object);
+            }
             _ => {}
         }
         let created_namespace = old.is_none() && rt.plural == "namespaces" && rt.group.is_empty();
@@ -705,6 +709,52 @@ fn namespaces() -> ResourceType {
         short_names: vec!["ns".into()],
         versions: vec!["v1".into()],
         custom: false,
+    }
+}
+
+/// A create without `metadata.name` but with `generateName` gets the prefix and five random
+/// characters, as the API server names it
+/// (<https://kubernetes.io/docs/reference/using-api/api-concepts/#generated-values>; the
+/// characters are those of apimachinery's `utilrand.String`).
+fn generate_name(body: &mut Value) {
+    use rand::Rng;
+    const CHARS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let has_name = body
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .is_some_and(|n| !n.is_empty());
+    let Some(prefix) = body
+        .pointer("/metadata/generateName")
+        .and_then(Value::as_str)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+    else {
+        return;
+    };
+    if has_name {
+        return;
+    }
+    let mut rng = rand::thread_rng();
+    let suffix: String = (0..5)
+        .map(|_| char::from(CHARS[rng.gen_range(0..CHARS.len())]))
+        .collect();
+    body["metadata"]["name"] = json!(format!("{prefix}{suffix}"));
+}
+
+/// A Secret's `stringData` is merged into `data` (base64) on write and never stored or shown
+/// (<https://kubernetes.io/docs/reference/kubernetes-api/config-and-storage-resources/secret-v1/>).
+fn merge_string_data(secret: &mut Value) {
+    let Some(Value::Object(strings)) = secret.as_object_mut().and_then(|m| m.remove("stringData"))
+    else {
+        return;
+    };
+    if !secret.get("data").is_some_and(Value::is_object) {
+        secret["data"] = json!({});
+    }
+    for (key, value) in strings {
+        if let Some(text) = value.as_str() {
+            secret["data"][key.as_str()] = json!(STANDARD.encode(text));
+        }
     }
 }
 
@@ -1038,6 +1088,19 @@ mod tests {
             .patch(&rt, "default", "c", PatchKind::Merge, &stale, "t")
             .unwrap_err();
         assert_eq!((err.code.as_u16(), err.reason), (409, "Conflict"));
+    }
+
+    #[test]
+    fn generated_names_and_string_data() {
+        let mut state = KubeState::new();
+        let rt = state.find_type("", "v1", "secrets").unwrap();
+        let body = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"generateName": "db-"},
+                          "data": {"a": "YQ=="}, "stringData": {"b": "bee"}});
+        let (_, secret) = state.create(&rt, "default", body, "t").unwrap();
+        let name = secret["metadata"]["name"].as_str().unwrap();
+        assert!(name.starts_with("db-") && name.len() == 8, "{name}");
+        assert_eq!(secret["data"], json!({"a": "YQ==", "b": "YmVl"}));
+        assert!(secret.get("stringData").is_none());
     }
 
     #[test]
