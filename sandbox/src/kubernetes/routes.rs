@@ -178,7 +178,8 @@ async fn handle(
     }
     let result = if request.dry_run() && *request.method != Method::GET {
         let mut scratch = state.clone();
-        route(&mut scratch, &path, &request)
+        let answer = route(&mut scratch, &path, &request);
+        answer.map(|(status, body)| (status, dry_run_version(&mut state, &path, &request, body)))
     } else {
         route(&mut state, &path, &request)
     };
@@ -186,6 +187,38 @@ async fn handle(
         Ok((status, body)) => (status, axum::Json(body)).into_response(),
         Err(error) => error.into_response(),
     }
+}
+
+/// A dry run persists nothing, so its answer carries no new `resourceVersion`: none for a
+/// create, the stored object's for a change
+/// (<https://kubernetes.io/docs/reference/using-api/api-concepts/#dry-run>). `kubectl diff`
+/// shows the difference between the stored object and this answer.
+fn dry_run_version(state: &mut KubeState, path: &str, request: &Request, mut body: Value) -> Value {
+    let Some(meta) = body.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return body;
+    };
+    let stored = if *request.method == Method::POST {
+        None
+    } else {
+        let get = Request {
+            method: &Method::GET,
+            query: HashMap::new(),
+            headers: &HeaderMap::new(),
+            body: &[],
+        };
+        route(state, path, &get)
+            .ok()
+            .and_then(|(_, live)| live.pointer("/metadata/resourceVersion").cloned())
+    };
+    match stored {
+        Some(version) => {
+            meta.insert("resourceVersion".into(), version);
+        }
+        None => {
+            meta.remove("resourceVersion");
+        }
+    }
+    body
 }
 
 type Answer = Result<(StatusCode, Value), KubeError>;
