@@ -56,10 +56,14 @@ impl Request<'_> {
         }
     }
 
+    /// A boolean query parameter as the API server converts it: absent, `0` or `false` (any
+    /// case) is false, anything else — `True` from the Python client included — is true
+    /// (apimachinery's `Convert_Slice_string_To_bool`,
+    /// <https://github.com/kubernetes/apimachinery/blob/master/pkg/runtime/conversion.go>).
     fn flag(&self, name: &str) -> bool {
         self.query
             .get(name)
-            .is_some_and(|v| v == "true" || v == "1" || v.is_empty())
+            .is_some_and(|v| v != "0" && !v.eq_ignore_ascii_case("false"))
     }
 
     fn dry_run(&self) -> bool {
@@ -568,6 +572,25 @@ fn percent_decode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn boolean_parameters_convert_as_the_api_server_does() {
+        let headers = HeaderMap::new();
+        let query: HashMap<String, String> = url_pairs("a=True&b=false&c=0&d=&e=FALSE&f=yes")
+            .into_iter()
+            .collect();
+        let request = Request {
+            method: &Method::PATCH,
+            query,
+            headers: &headers,
+            body: &[],
+        };
+        let flags: Vec<bool> = ["a", "b", "c", "d", "e", "f", "g"]
+            .iter()
+            .map(|name| request.flag(name))
+            .collect();
+        assert_eq!(flags, [true, false, false, true, false, true, false]);
+    }
 
     #[test]
     fn queries_decode() {
