@@ -98,6 +98,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
             get(datasources::list).post(datasources::create),
         )
         .route("/api/datasources/:id", get(datasources::get_by_id))
+        .route("/api/datasources/id/:name", get(datasources::id_by_name))
         .route(
             "/api/datasources/uid/:uid",
             get(datasources::get_by_uid)
