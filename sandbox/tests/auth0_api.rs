@@ -197,6 +197,8 @@ async fn resource_server_grants_roles_and_rotation() {
     )
     .await;
     assert_eq!(listed["client_grants"][0]["id"], grant["id"]);
+    let checkpoint = expect(h.auth0(&token, "GET", "/client-grants?take=1"), 200).await;
+    assert_eq!(checkpoint, json!({"client_grants": [grant.clone()]}));
 
     // The application's credentials get tokens for the API it was granted.
     let secret = client["client_secret"].as_str().unwrap().to_string();
