@@ -7,7 +7,8 @@
 #     mirror alone, and `terraform validate` starts that provider (so its binary really runs
 #     here, started by that Terraform);
 #   - the Go provider answers a go-plugin handshake with the recorded protocol version;
-#   - moto_server --help works, and a moto server on loopback answers POST /moto-api/reset.
+#   - moto_server --help works, and a moto server on loopback answers POST /moto-api/reset;
+#   - the conformance suite's Python clients import and build their clients.
 # Exits non-zero naming each check that failed. Leaves nothing behind.
 set -euo pipefail
 
@@ -180,6 +181,29 @@ PY
   fi
 else
   fail "moto" "$FF_MOTO_SERVER --help fails"
+fi
+
+# The conformance suite's clients (sandbox/conformance/): each imports and builds a client
+# the way the suite does, and urllib3 is still urllib3 (not shadowed by urllib3-future).
+if out="$("${FF_CONFORMANCE_PYTHON:-$FF_TOOLS_DIR/venv/bin/python}" - 2>&1 <<'PY'
+import importlib.metadata as md
+import urllib3
+from auth0.authentication import GetToken
+from auth0.management import Auth0
+from grafana_client import GrafanaApi
+from kubernetes import client, dynamic
+import pytest
+GetToken("tenant.example", "id", "secret", protocol="http")
+Auth0(base_url="http://127.0.0.1:1/api/v2", token="t")
+GrafanaApi(auth=("u", "p"), host="127.0.0.1", port=1, protocol="http")
+client.CoreV1Api(client.ApiClient(client.Configuration()))
+assert md.version("urllib3") == urllib3.__version__, "urllib3 is shadowed by urllib3-future"
+print(" ".join("%s %s" % (p, md.version(p)) for p in ("auth0-python", "grafana-client", "kubernetes", "pytest")))
+PY
+)"; then
+  ok "conformance clients: $out"
+else
+  fail "conformance-clients" "$(printf '%s' "$out" | tail -n 3) (run scripts/install-tools.sh)"
 fi
 
 if [ "${#FAILED[@]}" -gt 0 ]; then

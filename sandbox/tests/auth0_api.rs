@@ -197,6 +197,8 @@ async fn resource_server_grants_roles_and_rotation() {
     )
     .await;
     assert_eq!(listed["client_grants"][0]["id"], grant["id"]);
+    let checkpoint = expect(h.auth0(&token, "GET", "/client-grants?take=1"), 200).await;
+    assert_eq!(checkpoint, json!({"client_grants": [grant.clone()]}));
 
     // The application's credentials get tokens for the API it was granted.
     let secret = client["client_secret"].as_str().unwrap().to_string();
@@ -232,6 +234,22 @@ async fn resource_server_grants_roles_and_rotation() {
         401,
         "the old secret no longer works"
     );
+    // A secret set through PATCH is the client's secret from then on.
+    let chosen = "a-secret-chosen-by-the-caller-0123456789";
+    let patched = expect(
+        h.auth0(&token, "PATCH", &format!("/clients/{client_id}"))
+            .json(&json!({"client_secret": chosen})),
+        200,
+    )
+    .await;
+    assert_eq!(patched["client_secret"], json!(chosen));
+    assert_eq!(app_token(chosen.to_string()).await.0, 200);
+    expect(
+        h.auth0(&token, "PATCH", &format!("/clients/{client_id}"))
+            .json(&json!({"client_id": "other"})),
+        400,
+    )
+    .await;
 
     let role = expect(
         h.auth0(&token, "POST", "/roles")

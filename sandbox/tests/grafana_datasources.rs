@@ -43,6 +43,8 @@ async fn datasource_lifecycle() {
     .await;
     assert_eq!(by_name["id"], json!(id));
     expect(h.grafana("GET", &format!("/api/datasources/{id}")), 200).await;
+    let id_only = expect(h.grafana("GET", "/api/datasources/id/Prometheus%20WM"), 200).await;
+    assert_eq!(id_only, json!({ "id": id }));
     let list = expect(h.grafana("GET", "/api/datasources"), 200).await;
     assert_eq!(list[0]["typeName"], json!("Prometheus"));
 

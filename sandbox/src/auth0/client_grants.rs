@@ -2,13 +2,16 @@
 //! <https://auth0.com/docs/api/management/v2/client-grants/get-client-grants>
 //!
 //! One grant per (client, audience); the client and the resource server must exist and
-//! every scope must be one of the resource server's.
+//! every scope must be one of the resource server's. Lists page with `page`/`per_page` or,
+//! given `from`/`take`, with checkpoints (`next`).
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::errors::Auth0Error;
-use super::routes::{Auth0Result, Request, body_object, paged, string_field, string_list};
+use super::routes::{
+    Auth0Result, Request, body_object, checkpoint, paged, string_field, string_list,
+};
 use super::state::{Auth0State, ClientGrant};
 use crate::util::random_alnum;
 
@@ -53,6 +56,9 @@ pub fn list(state: &mut Auth0State, req: &Request) -> Auth0Result {
         .filter(|g| client_id.is_none_or(|c| &g.client_id == c))
         .map(grant_json)
         .collect();
+    if req.query.contains_key("from") || req.query.contains_key("take") {
+        return checkpoint(items, "client_grants", &req.query);
+    }
     paged(items, "client_grants", &req.query)
 }
 

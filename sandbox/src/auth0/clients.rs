@@ -208,12 +208,18 @@ pub fn create(state: &mut Auth0State, req: &Request) -> Auth0Result {
 
 pub fn update(state: &mut Auth0State, req: &Request, id: &str) -> Auth0Result {
     let body = body_object(req)?;
-    for key in body.keys() {
-        if key == "client_id" || key == "client_secret" {
-            return Err(Auth0Error::invalid_body(format!(
-                "Additional properties not allowed: {key}"
-            )));
-        }
+    // `client_secret` may be set ("the secret used to sign tokens for the client",
+    // https://auth0.com/docs/api/management/v2/clients/patch-clients-by-id); the id may not.
+    if body.contains_key("client_id") {
+        return Err(Auth0Error::invalid_body(
+            "Additional properties not allowed: client_id",
+        ));
+    }
+    let secret = string_field(body, "client_secret")?;
+    if secret.as_deref().is_some_and(|s| s.trim().is_empty()) {
+        return Err(Auth0Error::invalid_body(
+            "String is too short (0 chars), minimum 1 on property client_secret",
+        ));
     }
     let app_type = string_field(body, "app_type")?;
     if let Some(t) = &app_type {
@@ -234,6 +240,9 @@ pub fn update(state: &mut Auth0State, req: &Request, id: &str) -> Auth0Result {
     );
     let metadata = metadata(body)?;
     let client = find(state, id)?;
+    if let Some(v) = secret {
+        client.client_secret = v;
+    }
     if let Some(v) = name.filter(|n| !n.trim().is_empty()) {
         client.name = v;
     }

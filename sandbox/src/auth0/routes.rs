@@ -323,6 +323,43 @@ pub fn paged(items: Vec<Value>, key: &str, query: &HashMap<String, String>) -> A
     }
 }
 
+/// Checkpoint pagination, which lists like client grants take instead of `page`/`per_page`
+/// when `from` or `take` is given: `take` items (default 50, at most 100) starting at the
+/// item `from` names, answered as `{<key>: [...], "next": <from of the next page>}` with
+/// `next` left out on the last page.
+/// <https://auth0.com/docs/api/management/v2/client-grants/get-client-grants>
+pub fn checkpoint(items: Vec<Value>, key: &str, query: &HashMap<String, String>) -> Auth0Result {
+    let take = match query.get("take") {
+        None => 50,
+        Some(v) => v.trim().parse::<usize>().map_err(|_| {
+            Auth0Error::invalid_query(
+                "Expected type integer but found type string on property take",
+            )
+        })?,
+    };
+    if !(1..=100).contains(&take) {
+        return Err(Auth0Error::invalid_query(format!(
+            "Invalid value {take} on property take (must be between 1 and 100)"
+        )));
+    }
+    let start = match query.get("from").filter(|f| !f.is_empty()) {
+        None => 0,
+        Some(from) => items
+            .iter()
+            .position(|item| item["id"].as_str() == Some(from.as_str()))
+            .ok_or_else(|| {
+                Auth0Error::invalid_query(format!("Invalid value {from} on property from"))
+            })?,
+    };
+    let next = items.get(start + take).map(|item| item["id"].clone());
+    let page: Vec<Value> = items.into_iter().skip(start).take(take).collect();
+    let mut body = json!({ key: page });
+    if let Some(next) = next {
+        body["next"] = next;
+    }
+    Ok((StatusCode::OK, body))
+}
+
 /// Keep (or drop, with `include_fields=false`) the comma-separated `fields` of an object.
 pub fn select_fields(item: Value, fields: Option<&str>, include: bool) -> Value {
     let (Some(fields), Value::Object(map)) = (fields, &item) else {
@@ -444,5 +481,22 @@ mod tests {
             body,
             json!({"start": 2, "limit": 2, "length": 2, "total": 5, "things": [{"id": 2}, {"id": 3}]})
         );
+    }
+
+    #[test]
+    fn checkpoint_pages_follow_next() {
+        let items: Vec<Value> = ["a", "b", "c"].iter().map(|i| json!({"id": i})).collect();
+        let query = |pairs: &[(&str, &str)]| -> HashMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let (_, first) = checkpoint(items.clone(), "g", &query(&[("take", "2")])).unwrap();
+        assert_eq!(first, json!({"g": [{"id": "a"}, {"id": "b"}], "next": "c"}));
+        let (_, last) =
+            checkpoint(items.clone(), "g", &query(&[("take", "2"), ("from", "c")])).unwrap();
+        assert_eq!(last, json!({"g": [{"id": "c"}]}));
+        assert!(checkpoint(items, "g", &query(&[("take", "0")])).is_err());
     }
 }

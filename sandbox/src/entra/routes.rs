@@ -1,12 +1,19 @@
-//! `POST /<tenant>/oauth2/v2.0/token` with `grant_type=client_credentials`.
+//! `POST /<tenant>/oauth2/v2.0/token` with `grant_type=client_credentials`, as documented in
+//! <https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-client-creds-grant-flow>:
+//! the client's credentials in the form body or, "per RFC 6749", in an
+//! `Authorization: Basic` header; errors as `{error, error_description, error_codes,
+//! timestamp, trace_id, correlation_id}`, the description starting with the `AADSTS` code
+//! and ending with the trace and correlation ids and the time.
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 use serde_json::json;
 
@@ -23,18 +30,46 @@ pub fn router(shared: Arc<Shared>) -> Router {
 
 /// An error as Entra ID writes it.
 fn error(status: StatusCode, code: &str, aadsts: u32, description: &str) -> Response {
+    let (trace_id, correlation_id) = (random_uuid(), random_uuid());
+    // Entra's timestamps: `2016-01-09 02:02:12Z`.
+    let timestamp = time::OffsetDateTime::now_utc()
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]:[second]Z"
+        ))
+        .unwrap_or_default();
     (
         status,
         axum::Json(json!({
             "error": code,
-            "error_description": format!("AADSTS{aadsts}: {description}"),
+            "error_description": format!(
+                "AADSTS{aadsts}: {description}\r\nTrace ID: {trace_id}\r\nCorrelation ID: {correlation_id}\r\nTimestamp: {timestamp}"
+            ),
             "error_codes": [aadsts],
-            "timestamp": crate::util::now_rfc3339(),
-            "trace_id": random_uuid(),
-            "correlation_id": random_uuid(),
+            "timestamp": timestamp,
+            "trace_id": trace_id,
+            "correlation_id": correlation_id,
         })),
     )
         .into_response()
+}
+
+/// `Authorization: Basic base64(client_id:client_secret)`, each part form-URL-encoded
+/// (RFC 6749 section 2.3.1).
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    let unescape = |part: &str| -> String {
+        url::form_urlencoded::parse(format!("x={part}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    };
+    Some((unescape(id), unescape(secret)))
 }
 
 /// The answer for an injected `status` fault.
@@ -69,9 +104,14 @@ fn form(body: &[u8]) -> Vec<(String, String)> {
 async fn token(
     State(shared): State<Arc<Shared>>,
     Path(tenant): Path<String>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let fields = form(&body);
+    let mut fields = form(&body);
+    if let Some((id, secret)) = basic_credentials(&headers) {
+        fields.push(("client_id".into(), id));
+        fields.push(("client_secret".into(), secret));
+    }
     let field = |name: &str| {
         fields
             .iter()

@@ -137,6 +137,18 @@ pub async fn get_by_name(
     Ok(axum::Json(datasource_json(ds)).into_response())
 }
 
+/// `GET /api/datasources/id/:name` → `{"id": N}` ("Get data source Id by Name").
+pub async fn id_by_name(
+    State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+    Path(name): Path<String>,
+) -> GrafanaResult {
+    caller.require(Role::Admin, "datasources:read")?;
+    let state = lock(&shared.grafana);
+    let ds = find(&state, |d| d.name == name)?;
+    Ok(axum::Json(json!({ "id": ds.id })).into_response())
+}
+
 pub async fn get_by_id(
     State(shared): State<Arc<Shared>>,
     Extension(caller): Extension<Caller>,

@@ -18,6 +18,7 @@ use base64::Engine;
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde_json::json;
+use tower::ServiceExt;
 
 use super::errors::GrafanaError;
 use super::state::Role;
@@ -52,6 +53,7 @@ pub type GrafanaResult = Result<Response, GrafanaError>;
 
 pub fn router(shared: Arc<Shared>) -> Router {
     let api = Router::new()
+        .route("/api/frontend/settings", get(frontend_settings))
         .route("/api/user", get(current_user))
         .route("/api/org", get(current_org))
         .route("/api/folders", get(folders::list).post(folders::create))
@@ -96,6 +98,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
             get(datasources::list).post(datasources::create),
         )
         .route("/api/datasources/:id", get(datasources::get_by_id))
+        .route("/api/datasources/id/:name", get(datasources::id_by_name))
         .route(
             "/api/datasources/uid/:uid",
             get(datasources::get_by_uid)
@@ -107,12 +110,32 @@ pub fn router(shared: Arc<Shared>) -> Router {
             get(datasources::get_by_name).delete(datasources::delete_by_name),
         )
         .route_layer(from_fn_with_state(shared.clone(), authenticate));
-    Router::new()
+    let routes = Router::new()
         .route("/api/health", get(health))
         .merge(api)
         .fallback(not_found)
         .layer(axum::middleware::from_fn(json_method_not_allowed))
-        .with_state(shared)
+        .with_state(shared);
+    // Grafana's router matches a path with or without a trailing slash (`Tree.Match` trims
+    // it: https://github.com/grafana/grafana/blob/main/pkg/web/tree.go); grafana-client
+    // creates service accounts with `POST /api/serviceaccounts/`. The path is trimmed before
+    // routing.
+    Router::new().fallback_service(routes.map_request(trim_trailing_slash))
+}
+
+fn trim_trailing_slash<B>(mut request: Request<B>) -> Request<B> {
+    let path = request.uri().path();
+    if path.len() > 1 && path.ends_with('/') {
+        let trimmed = path.trim_end_matches('/');
+        let path_and_query = match request.uri().query() {
+            Some(query) => format!("{trimmed}?{query}"),
+            None => trimmed.to_string(),
+        };
+        if let Ok(uri) = path_and_query.parse() {
+            *request.uri_mut() = uri;
+        }
+    }
+    request
 }
 
 async fn health() -> Response {
@@ -120,6 +143,32 @@ async fn health() -> Response {
         "commit": "ff-sandbox",
         "database": "ok",
         "version": VERSION,
+    }))
+    .into_response()
+}
+
+/// `GET /api/frontend/settings` (any signed-in caller): the settings Grafana's own frontend
+/// loads, of which only `buildInfo` is emulated — it is where grafana-client reads the
+/// server's version (`GrafanaApi.version`), which decides the endpoints it calls
+/// (https://github.com/grafana/grafana/blob/main/pkg/api/dtos/frontend_settings.go).
+async fn frontend_settings() -> Response {
+    axum::Json(json!({
+        "buildInfo": {
+            "hideVersion": false,
+            "version": VERSION,
+            "versionString": format!("Grafana v{VERSION} (ff-sandbox)"),
+            "commit": "ff-sandbox",
+            "commitShort": "ff-sandbox",
+            "buildstamp": 0,
+            "edition": "Open Source",
+            "latestVersion": "",
+            "hasUpdate": false,
+            "env": "production",
+        },
+        "appUrl": "",
+        "appSubUrl": "",
+        "authProxyEnabled": false,
+        "anonymousEnabled": false,
     }))
     .into_response()
 }

@@ -136,12 +136,16 @@ impl KubeError {
         )
     }
 
-    pub fn unsupported_media_type(content_type: &str) -> Self {
+    /// 415 for a body or patch in a media type the resource does not accept, naming those it
+    /// does, as the API server's negotiation answers
+    /// (<https://kubernetes.io/docs/reference/using-api/api-concepts/#alternate-representations-of-resources>).
+    pub fn unsupported_media_type(accepted: &[&str]) -> Self {
         KubeError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UnsupportedMediaType",
             format!(
-                "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/apply-patch+yaml, application/merge-patch+json, application/strategic-merge-patch+json, application/json-patch+json (got {content_type:?})"
+                "the body of the request was in an unknown format - accepted media types include: {}",
+                accepted.join(", ")
             ),
         )
     }

@@ -16,6 +16,8 @@ pub struct ResourceType {
     pub short_names: Vec<String>,
     /// Served versions (the first is the preferred one).
     pub versions: Vec<String>,
+    /// Defined by a CRD: no protobuf and no strategic merge patch for it.
+    pub custom: bool,
 }
 
 impl ResourceType {
@@ -177,6 +179,7 @@ pub fn builtin() -> Vec<ResourceType> {
                 namespaced: *namespaced,
                 short_names: short.iter().map(|s| s.to_string()).collect(),
                 versions: vec![version.to_string()],
+                custom: false,
             },
         )
         .collect()
@@ -227,6 +230,7 @@ pub fn from_crd(crd: &Value) -> Option<ResourceType> {
         namespaced,
         short_names,
         versions,
+        custom: true,
     })
 }
 

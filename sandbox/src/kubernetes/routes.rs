@@ -17,6 +17,7 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 
 use super::errors::KubeError;
+use super::protobuf;
 use super::resources::{self, ResourceType};
 use super::state::{self, KubeState, PatchKind, now_ms};
 use crate::shared::Shared;
@@ -55,32 +56,87 @@ impl Request<'_> {
         }
     }
 
+    /// A boolean query parameter as the API server converts it: absent, `0` or `false` (any
+    /// case) is false, anything else — `True` from the Python client included — is true
+    /// (apimachinery's `Convert_Slice_string_To_bool`,
+    /// <https://github.com/kubernetes/apimachinery/blob/master/pkg/runtime/conversion.go>).
     fn flag(&self, name: &str) -> bool {
         self.query
             .get(name)
-            .is_some_and(|v| v == "true" || v == "1" || v.is_empty())
+            .is_some_and(|v| v != "0" && !v.eq_ignore_ascii_case("false"))
     }
 
     fn dry_run(&self) -> bool {
         self.query.contains_key("dryRun")
     }
 
-    fn json_body(&self) -> Result<Value, KubeError> {
-        let content_type = self.header("content-type");
+    /// The body as JSON: `application/json` (also when no type is given, as the API server
+    /// takes it), `application/yaml`, or protobuf for built-in kinds; 415 otherwise.
+    fn json_body(&self, rt: &ResourceType) -> Result<Value, KubeError> {
+        let content_type = media_type(self.header("content-type"));
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Err(KubeError::bad_request("the request body is empty"));
         }
-        if content_type.contains("protobuf") {
-            return Err(KubeError::unsupported_media_type(content_type));
-        }
-        if content_type.contains("yaml") {
-            serde_yaml::from_slice::<Value>(self.body)
-                .map_err(|e| KubeError::bad_request(format!("error decoding YAML: {e}")))
-        } else {
-            serde_json::from_slice::<Value>(self.body)
-                .map_err(|e| KubeError::bad_request(format!("error decoding JSON: {e}")))
+        match content_type.as_str() {
+            "" | "application/json" => serde_json::from_slice::<Value>(self.body)
+                .map_err(|e| KubeError::bad_request(format!("error decoding JSON: {e}"))),
+            "application/yaml" => serde_yaml::from_slice::<Value>(self.body)
+                .map_err(|e| KubeError::bad_request(format!("error decoding YAML: {e}"))),
+            protobuf::MEDIA_TYPE if !rt.custom => protobuf::decode(self.body).map_err(|e| {
+                let mut error = KubeError::unsupported_media_type(BODY_TYPES);
+                error.message = format!("{}; {e}", error.message);
+                error
+            }),
+            _ => Err(KubeError::unsupported_media_type(if rt.custom {
+                &BODY_TYPES[..2]
+            } else {
+                BODY_TYPES
+            })),
         }
     }
+
+    /// A PATCH body: JSON, or YAML for an apply patch (`application/apply-patch+yaml`).
+    fn patch_body(&self) -> Result<Value, KubeError> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Err(KubeError::bad_request("the request body is empty"));
+        }
+        match serde_json::from_slice::<Value>(self.body) {
+            Ok(value) => Ok(value),
+            Err(_) if media_type(self.header("content-type")) == "application/apply-patch+yaml" => {
+                serde_yaml::from_slice::<Value>(self.body)
+                    .map_err(|e| KubeError::bad_request(format!("error decoding YAML: {e}")))
+            }
+            Err(e) => Err(KubeError::bad_request(format!("error decoding JSON: {e}"))),
+        }
+    }
+}
+
+/// The media types of request bodies the API server takes for built-in kinds (custom
+/// resources: the first two).
+const BODY_TYPES: &[&str] = &["application/json", "application/yaml", protobuf::MEDIA_TYPE];
+
+/// The patch types of built-in kinds; custom resources have no strategic merge patch
+/// (<https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#advanced-topics>).
+const PATCH_TYPES: &[&str] = &[
+    "application/json-patch+json",
+    "application/merge-patch+json",
+    "application/strategic-merge-patch+json",
+    "application/apply-patch+yaml",
+];
+const CUSTOM_PATCH_TYPES: &[&str] = &[
+    "application/json-patch+json",
+    "application/merge-patch+json",
+    "application/apply-patch+yaml",
+];
+
+/// `type/subtype` of a Content-Type, lower-cased, without parameters.
+fn media_type(header: &str) -> String {
+    header
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
 }
 
 async fn handle(
@@ -106,7 +162,8 @@ async fn handle(
     };
     let path = uri.path().to_string();
     match path.as_str() {
-        "/version" => return axum::Json(resources::version()).into_response(),
+        // The Python client asks for `/version/`; the API server serves both.
+        "/version" | "/version/" => return axum::Json(resources::version()).into_response(),
         "/healthz" | "/livez" | "/readyz" => return (StatusCode::OK, "ok").into_response(),
         _ => {}
     }
@@ -125,7 +182,8 @@ async fn handle(
     }
     let result = if request.dry_run() && *request.method != Method::GET {
         let mut scratch = state.clone();
-        route(&mut scratch, &path, &request)
+        let answer = route(&mut scratch, &path, &request);
+        answer.map(|(status, body)| (status, dry_run_version(&mut state, &path, &request, body)))
     } else {
         route(&mut state, &path, &request)
     };
@@ -133,6 +191,38 @@ async fn handle(
         Ok((status, body)) => (status, axum::Json(body)).into_response(),
         Err(error) => error.into_response(),
     }
+}
+
+/// A dry run persists nothing, so its answer carries no new `resourceVersion`: none for a
+/// create, the stored object's for a change
+/// (<https://kubernetes.io/docs/reference/using-api/api-concepts/#dry-run>). `kubectl diff`
+/// shows the difference between the stored object and this answer.
+fn dry_run_version(state: &mut KubeState, path: &str, request: &Request, mut body: Value) -> Value {
+    let Some(meta) = body.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return body;
+    };
+    let stored = if *request.method == Method::POST {
+        None
+    } else {
+        let get = Request {
+            method: &Method::GET,
+            query: HashMap::new(),
+            headers: &HeaderMap::new(),
+            body: &[],
+        };
+        route(state, path, &get)
+            .ok()
+            .and_then(|(_, live)| live.pointer("/metadata/resourceVersion").cloned())
+    };
+    match stored {
+        Some(version) => {
+            meta.insert("resourceVersion".into(), version);
+        }
+        None => {
+            meta.remove("resourceVersion");
+        }
+    }
+    body
 }
 
 type Answer = Result<(StatusCode, Value), KubeError>;
@@ -210,7 +300,14 @@ fn route(state: &mut KubeState, path: &str, request: &Request) -> Answer {
             if *request.method != Method::POST {
                 return Err(KubeError::method_not_allowed());
             }
-            let body = request.json_body().unwrap_or(json!({}));
+            let accounts = state
+                .find_type("", "v1", "serviceaccounts")
+                .ok_or_else(KubeError::no_route)?;
+            let body = match request.json_body(&accounts) {
+                Ok(body) => body,
+                Err(e) if e.code == StatusCode::UNSUPPORTED_MEDIA_TYPE => return Err(e),
+                Err(_) => json!({}),
+            };
             Ok((StatusCode::CREATED, state.token_request(ns, name, &body)?))
         }
         [_, name, "status"] => {
@@ -272,7 +369,7 @@ fn collection(
             ))
         }
         "POST" => {
-            let body = request.json_body()?;
+            let body = request.json_body(rt)?;
             if rt.kind == "TokenReview" {
                 return Ok((StatusCode::CREATED, state.token_review(&body)));
             }
@@ -317,12 +414,16 @@ fn object(
             return Ok((StatusCode::OK, shown));
         }
         "DELETE" => return Ok((StatusCode::OK, state.delete(rt, namespace, name)?)),
-        "PUT" => state.replace(rt, namespace, name, request.json_body()?, &manager)?,
+        "PUT" => state.replace(rt, namespace, name, request.json_body(rt)?, &manager)?,
         "PATCH" => {
-            let content_type = request.header("content-type");
-            let content_type = content_type.split(';').next().unwrap_or_default().trim();
-            match content_type {
-                "application/apply-patch+yaml" | "application/apply-patch+cbor" => {
+            let content_type = media_type(request.header("content-type"));
+            let accepted = if rt.custom {
+                CUSTOM_PATCH_TYPES
+            } else {
+                PATCH_TYPES
+            };
+            match content_type.as_str() {
+                "application/apply-patch+yaml" => {
                     let Some(manager) = request.query.get("fieldManager").filter(|m| !m.is_empty())
                     else {
                         return Err(KubeError::bad_request(
@@ -336,7 +437,7 @@ fn object(
                         version,
                         namespace,
                         name,
-                        request.json_body()?,
+                        request.patch_body()?,
                         manager,
                         force,
                     )?;
@@ -353,15 +454,15 @@ fn object(
                     namespace,
                     name,
                     PatchKind::Merge,
-                    &request.json_body()?,
+                    &request.patch_body()?,
                     &manager,
                 )?,
-                "application/strategic-merge-patch+json" => state.patch(
+                "application/strategic-merge-patch+json" if !rt.custom => state.patch(
                     rt,
                     namespace,
                     name,
                     PatchKind::Strategic,
-                    &request.json_body()?,
+                    &request.patch_body()?,
                     &manager,
                 )?,
                 "application/json-patch+json" => state.patch(
@@ -369,10 +470,10 @@ fn object(
                     namespace,
                     name,
                     PatchKind::Json,
-                    &request.json_body()?,
+                    &request.patch_body()?,
                     &manager,
                 )?,
-                other => return Err(KubeError::unsupported_media_type(other)),
+                _ => return Err(KubeError::unsupported_media_type(accepted)),
             }
         }
         _ => return Err(KubeError::method_not_allowed()),
@@ -471,6 +572,25 @@ fn percent_decode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn boolean_parameters_convert_as_the_api_server_does() {
+        let headers = HeaderMap::new();
+        let query: HashMap<String, String> = url_pairs("a=True&b=false&c=0&d=&e=FALSE&f=yes")
+            .into_iter()
+            .collect();
+        let request = Request {
+            method: &Method::PATCH,
+            query,
+            headers: &headers,
+            body: &[],
+        };
+        let flags: Vec<bool> = ["a", "b", "c", "d", "e", "f", "g"]
+            .iter()
+            .map(|name| request.flag(name))
+            .collect();
+        assert_eq!(flags, [true, false, false, true, false, true, false]);
+    }
 
     #[test]
     fn queries_decode() {

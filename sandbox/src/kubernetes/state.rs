@@ -19,6 +19,7 @@ use time::format_description::well_known::Rfc3339;
 use super::errors::KubeError;
 use super::fields;
 use super::resources::{self, ResourceType};
+use super::strategic;
 use crate::util::{random_alnum, random_uuid};
 
 /// Default delay before a Deployment is ready and a CRD is Established.
@@ -292,9 +293,10 @@ impl KubeState {
         &mut self,
         rt: &ResourceType,
         namespace: &str,
-        body: Value,
+        mut body: Value,
         manager: &str,
     ) -> Result<(String, Value), KubeError> {
+        generate_name(&mut body);
         let name = object_name(&body)?;
         check_identity(rt, namespace, &name, &body)?;
         self.check_namespace(rt, namespace)?;
@@ -349,11 +351,12 @@ impl KubeState {
         {
             return Err(KubeError::stale(&rt.group, &rt.plural, name));
         }
+        let base = managed_fields_base(&old, &body);
         strip_server_fields(&mut body);
         keep_server_fields(&old, &mut body);
         let now = now_ms();
         fields::record_update(
-            &old,
+            &base,
             &mut body,
             manager,
             &rt.api_version(&rt.version),
@@ -375,15 +378,29 @@ impl KubeState {
         let (_, old) = self.get(rt, namespace, name)?;
         let mut object = old.clone();
         match kind {
-            PatchKind::Merge | PatchKind::Strategic => fields::merge_patch(&mut object, patch),
+            PatchKind::Merge => fields::merge_patch(&mut object, patch),
+            PatchKind::Strategic => strategic::apply(&mut object, patch, &rt.group, &rt.plural)
+                .map_err(|e| KubeError::invalid(&rt.kind, name, e))?,
             PatchKind::Json => fields::json_patch(&mut object, patch)
                 .map_err(|e| KubeError::invalid(&rt.kind, name, e))?,
         }
+        // A resourceVersion in the patched object is a precondition, as for an update.
+        if let Some(version) = object
+            .pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str)
+            && Some(version)
+                != old
+                    .pointer("/metadata/resourceVersion")
+                    .and_then(Value::as_str)
+        {
+            return Err(KubeError::stale(&rt.group, &rt.plural, name));
+        }
+        let base = managed_fields_base(&old, &object);
         strip_server_fields(&mut object);
         keep_server_fields(&old, &mut object);
         let now = now_ms();
         fields::record_update(
-            &old,
+            &base,
             &mut object,
             manager,
             &rt.api_version(&rt.version),
@@ -508,7 +525,10 @@ impl KubeState {
                 self.ready_at
                     .insert(key.clone(), now + self.ready_delay_ms as i64);
             }
-            ("", "secrets") => self.fill_token_secret(namespace, &mut object),
+            ("", "secrets") => {
+                merge_string_data(&mut object);
+                self.fill_token_secret(namespace, &mut object);
+            }
             _ => {}
         }
         let created_namespace = old.is_none() && rt.plural == "namespaces" && rt.group.is_empty();
@@ -688,6 +708,53 @@ fn namespaces() -> ResourceType {
         namespaced: false,
         short_names: vec!["ns".into()],
         versions: vec!["v1".into()],
+        custom: false,
+    }
+}
+
+/// A create without `metadata.name` but with `generateName` gets the prefix and five random
+/// characters, as the API server names it
+/// (<https://kubernetes.io/docs/reference/using-api/api-concepts/#generated-values>; the
+/// characters are those of apimachinery's `utilrand.String`).
+fn generate_name(body: &mut Value) {
+    use rand::Rng;
+    const CHARS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let has_name = body
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .is_some_and(|n| !n.is_empty());
+    let Some(prefix) = body
+        .pointer("/metadata/generateName")
+        .and_then(Value::as_str)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+    else {
+        return;
+    };
+    if has_name {
+        return;
+    }
+    let mut rng = rand::thread_rng();
+    let suffix: String = (0..5)
+        .map(|_| char::from(CHARS[rng.gen_range(0..CHARS.len())]))
+        .collect();
+    body["metadata"]["name"] = json!(format!("{prefix}{suffix}"));
+}
+
+/// A Secret's `stringData` is merged into `data` (base64) on write and never stored or shown
+/// (<https://kubernetes.io/docs/reference/kubernetes-api/config-and-storage-resources/secret-v1/>).
+fn merge_string_data(secret: &mut Value) {
+    let Some(Value::Object(strings)) = secret.as_object_mut().and_then(|m| m.remove("stringData"))
+    else {
+        return;
+    };
+    if !secret.get("data").is_some_and(Value::is_object) {
+        secret["data"] = json!({});
+    }
+    for (key, value) in strings {
+        if let Some(text) = value.as_str() {
+            secret["data"][key.as_str()] = json!(STANDARD.encode(text));
+        }
     }
 }
 
@@ -747,6 +814,29 @@ fn check_identity(
         ));
     }
     Ok(())
+}
+
+/// The object whose `managedFields` an update (PUT or a non-apply PATCH) starts from: the
+/// stored one, unless the request sets other, non-empty `managedFields`, which then replace
+/// them — a list holding one empty entry clears them — as documented in
+/// <https://kubernetes.io/docs/reference/using-api/server-side-apply/#clearing-managedfields>.
+/// kubectl relies on this when `apply --server-side` takes over what a client-side apply
+/// owned (<https://kubernetes.io/docs/reference/using-api/server-side-apply/#upgrading-from-client-side-apply-to-server-side-apply>).
+fn managed_fields_base(old: &Value, new: &Value) -> Value {
+    let given = new.pointer("/metadata/managedFields");
+    let mut base = old.clone();
+    match given.and_then(Value::as_array) {
+        Some(entries) if !entries.is_empty() && given != old.pointer("/metadata/managedFields") => {
+            let reset = entries.len() == 1 && entries[0].as_object().is_some_and(|e| e.is_empty());
+            base["metadata"]["managedFields"] = if reset {
+                json!([])
+            } else {
+                Value::Array(entries.clone())
+            };
+        }
+        _ => {}
+    }
+    base
 }
 
 /// Drop what clients may not set.
@@ -936,6 +1026,81 @@ mod tests {
             .apply(&rt, "v1", "default", "c", release, "tf", false)
             .unwrap();
         assert_eq!(object["data"], json!({"other": "1"}));
+    }
+
+    #[test]
+    fn an_update_that_sets_managed_fields_replaces_them() {
+        // What `kubectl apply --server-side` sends to take over a client-side apply's fields.
+        let mut state = KubeState::new();
+        let rt = state.find_type("", "v1", "configmaps").unwrap();
+        let body = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "1"}});
+        let (_, created) = state
+            .create(&rt, "default", body, "kubectl-client-side-apply")
+            .unwrap();
+        let mut taken_over = fields::managed(&created);
+        taken_over[0].manager = "kubectl".into();
+        taken_over[0].operation = "Apply".into();
+        let mut entries = created.clone();
+        fields::set_managed(&mut entries, &taken_over);
+        let patch = json!([{"op": "replace", "path": "/metadata/managedFields",
+                            "value": entries["metadata"]["managedFields"]}]);
+        let (_, patched) = state
+            .patch(&rt, "default", "c", PatchKind::Json, &patch, "kubectl")
+            .unwrap();
+        let managers: Vec<(String, String)> = fields::managed(&patched)
+            .into_iter()
+            .map(|e| (e.manager, e.operation))
+            .collect();
+        assert_eq!(managers, vec![("kubectl".into(), "Apply".into())]);
+        // An empty list changes nothing; one empty entry clears them.
+        let (_, same) = state
+            .patch(
+                &rt,
+                "default",
+                "c",
+                PatchKind::Merge,
+                &json!({"metadata": {"managedFields": []}}),
+                "x",
+            )
+            .unwrap();
+        assert_eq!(fields::managed(&same).len(), 1);
+        let (_, cleared) = state
+            .patch(
+                &rt,
+                "default",
+                "c",
+                PatchKind::Merge,
+                &json!({"metadata": {"managedFields": [{}]}}),
+                "x",
+            )
+            .unwrap();
+        assert!(fields::managed(&cleared).is_empty());
+    }
+
+    #[test]
+    fn a_resource_version_in_a_patch_is_a_precondition() {
+        let mut state = KubeState::new();
+        let rt = state.find_type("", "v1", "configmaps").unwrap();
+        let body = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}});
+        state.create(&rt, "default", body, "t").unwrap();
+        let stale = json!({"metadata": {"resourceVersion": "1"}, "data": {"a": "1"}});
+        let err = state
+            .patch(&rt, "default", "c", PatchKind::Merge, &stale, "t")
+            .unwrap_err();
+        assert_eq!((err.code.as_u16(), err.reason), (409, "Conflict"));
+    }
+
+    #[test]
+    fn generated_names_and_string_data() {
+        let mut state = KubeState::new();
+        let rt = state.find_type("", "v1", "secrets").unwrap();
+        let body = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"generateName": "db-"},
+                          "data": {"a": "YQ=="}, "stringData": {"b": "bee"}});
+        let (_, secret) = state.create(&rt, "default", body, "t").unwrap();
+        let name = secret["metadata"]["name"].as_str().unwrap();
+        assert!(name.starts_with("db-") && name.len() == 8, "{name}");
+        assert_eq!(secret["data"], json!({"a": "YQ==", "b": "YmVl"}));
+        assert!(secret.get("stringData").is_none());
     }
 
     #[test]
