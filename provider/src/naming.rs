@@ -234,6 +234,12 @@ impl Names {
     pub fn auth0_role_description(&self) -> String {
         format!("Managed by {MANAGED_BY} for deployment {}", self.key)
     }
+    /// The deployment whose role description `description` is (the reverse of
+    /// [`Names::auth0_role_description`]).
+    pub fn key_of_auth0_role_description(description: &str) -> Option<DeploymentKey> {
+        let key = description.strip_prefix(&format!("Managed by {MANAGED_BY} for deployment "))?;
+        DeploymentKey::parse(key).ok()
+    }
     /// Description of an Auth0 application of the deployment.
     pub fn auth0_application_description(&self, application: &str) -> String {
         format!(

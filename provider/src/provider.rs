@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
+use tfplugin::ephemeral::DynEphemeralResource;
+use tfplugin::list::DynListResource;
 use tfplugin::schema::{Attribute, Block, Constraint, Description, NestedBlock, Schema};
 use tfplugin::{AttributePath, ConfigureContext, Diagnostics, DynResource, Provider, Type, Value};
 
@@ -190,9 +192,17 @@ impl ProviderContext {
 }
 
 /// The provider.
-#[derive(Debug, Default)]
 pub struct FfProvider {
     context: Arc<ProviderContext>,
+    catalog: resources::Catalog,
+}
+
+impl Default for FfProvider {
+    fn default() -> Self {
+        let context = Arc::new(ProviderContext::default());
+        let catalog = resources::Catalog::new(&context);
+        Self { context, catalog }
+    }
 }
 
 impl FfProvider {
@@ -993,7 +1003,15 @@ impl Provider for FfProvider {
     }
 
     fn resources(&self) -> Vec<(String, Arc<dyn DynResource>)> {
-        resources::all(&self.context)
+        self.catalog.resources()
+    }
+
+    fn list_resources(&self) -> Vec<(String, Arc<dyn DynListResource>)> {
+        self.catalog.lists()
+    }
+
+    fn ephemeral_resources(&self) -> Vec<(String, Arc<dyn DynEphemeralResource>)> {
+        self.catalog.ephemeral()
     }
 
     fn stop(&self) {

@@ -7,7 +7,8 @@
 //!   socket, AutoMTLS, the handshake line, signals and shutdown;
 //! - [`server`]: the gRPC services (`tfplugin6.Provider` and go-plugin's controller, stdio and
 //!   health services); the only code that touches [`proto`], the wire messages;
-//! - [`provider`], [`resource`]: what a provider implements, in terms of its own models;
+//! - [`provider`], [`resource`], [`ephemeral`], [`list`]: what a provider implements, in terms
+//!   of its own models;
 //! - [`schema`], [`diagnostics`]: schemas, diagnostics and attribute paths;
 //! - [`value`], [`serde_tree`]: a model's attributes (`Value<T>`: known, null or unknown) and
 //!   the serde bridge between models and [`dynamic`] trees;
@@ -17,6 +18,8 @@
 pub mod codec;
 pub mod diagnostics;
 pub mod dynamic;
+pub mod ephemeral;
+pub mod list;
 pub mod plugin;
 pub mod proto;
 pub mod provider;

@@ -6,6 +6,8 @@ use async_trait::async_trait;
 use serde::de::DeserializeOwned;
 
 use crate::diagnostics::Diagnostics;
+use crate::ephemeral::DynEphemeralResource;
+use crate::list::DynListResource;
 use crate::resource::{ClientCapabilities, DynResource};
 use crate::schema::Schema;
 
@@ -45,6 +47,16 @@ pub trait Provider: Send + Sync + 'static {
 
     /// The managed resource types, by full type name (`ff_deployment`).
     fn resources(&self) -> Vec<(String, Arc<dyn DynResource>)>;
+
+    /// The ephemeral resource types, by full type name.
+    fn ephemeral_resources(&self) -> Vec<(String, Arc<dyn DynEphemeralResource>)> {
+        Vec::new()
+    }
+
+    /// The list resource types, each named as the managed resource type it lists.
+    fn list_resources(&self) -> Vec<(String, Arc<dyn DynListResource>)> {
+        Vec::new()
+    }
 
     /// Terraform asked the provider to stop (`StopProvider`, or an interrupt reached the
     /// plugin): operations in flight should end soon, recording what they made. Called at

@@ -162,10 +162,43 @@ pub trait Resource: Send + Sync + 'static {
         diags: &mut Diagnostics,
         id: String,
     ) -> Option<(Self::State, Self::Private)>;
+
+    /// The identity (protocol 6.9) of the object `state` describes, as a value of the identity
+    /// schema's type; `None` when the type declares no identity or the state does not tell it
+    /// yet (a planned create whose name is unknown).
+    fn identity(&self, state: &Self::State) -> Option<Dynamic> {
+        let _ = state;
+        None
+    }
+
+    /// Builds the state of an existing object from the identity an `import` block gives
+    /// (Terraform ≥ 1.12).
+    async fn import_identity(
+        &self,
+        diags: &mut Diagnostics,
+        identity: Dynamic,
+    ) -> Option<(Self::State, Self::Private)> {
+        let _ = identity;
+        diags.error(
+            "Import by identity is not supported",
+            "This resource type is imported by its id: `terraform import ADDRESS ID`, or an \
+             import block with `id = ...`.",
+            None,
+        );
+        None
+    }
 }
 
-/// A state and private state on their way to the wire.
-pub type Encoded = (Dynamic, Vec<u8>);
+/// A state on its way to the wire, with the private state and the identity that go with it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Encoded {
+    /// The state, as a tree of the schema's type.
+    pub state: Dynamic,
+    /// The private state's bytes.
+    pub private: Vec<u8>,
+    /// The identity, when the type has one and the state tells it.
+    pub identity: Option<Dynamic>,
+}
 
 /// A managed resource type in terms of wire values; every [`Resource`] is one. The server
 /// calls these; states are [`Dynamic`] trees already decoded with the schema's type.
@@ -206,7 +239,7 @@ pub trait DynResource: Send + Sync {
         proposed: Dynamic,
         config: Dynamic,
         prior_private: &[u8],
-    ) -> Option<(Dynamic, Vec<u8>, Vec<AttributePath>)>;
+    ) -> Option<(Encoded, Vec<AttributePath>)>;
     /// `PlanResourceChange` for a destroy.
     async fn plan_destroy(
         &self,
@@ -238,8 +271,10 @@ pub trait DynResource: Send + Sync {
         prior: Dynamic,
         planned_private: &[u8],
     ) -> Option<()>;
-    /// `ImportResourceState`.
+    /// `ImportResourceState` by id.
     async fn import(&self, diags: &mut Diagnostics, id: String) -> Option<Encoded>;
+    /// `ImportResourceState` by identity.
+    async fn import_identity(&self, diags: &mut Diagnostics, identity: Dynamic) -> Option<Encoded>;
 }
 
 /// Reports a value the model cannot hold (a bug of the provider or a schema mismatch).
@@ -315,13 +350,16 @@ fn encode_private<T: Serialize>(diags: &mut Diagnostics, private: &T) -> Option<
 }
 
 fn encode_pair<R: Resource + ?Sized>(
+    resource: &R,
     diags: &mut Diagnostics,
     (state, private): (R::State, R::Private),
 ) -> Option<Encoded> {
-    Some((
-        encode(diags, "state", &state)?,
-        encode_private(diags, &private)?,
-    ))
+    let identity = resource.identity(&state);
+    Some(Encoded {
+        state: encode(diags, "state", &state)?,
+        private: encode_private(diags, &private)?,
+        identity,
+    })
 }
 
 #[async_trait]
@@ -359,7 +397,7 @@ impl<R: Resource> DynResource for R {
         let state = decode(diags, "state", state)?;
         let private = decode_private(diags, private)?;
         let read = Resource::read(self, diags, state, private).await?;
-        encode_pair::<R>(diags, read)
+        encode_pair(self, diags, read)
     }
 
     async fn plan_create(
@@ -371,7 +409,7 @@ impl<R: Resource> DynResource for R {
         let proposed = decode(diags, "proposed state", proposed)?;
         let config = decode(diags, "configuration", config)?;
         let planned = Resource::plan_create(self, diags, proposed, config).await?;
-        encode_pair::<R>(diags, planned)
+        encode_pair(self, diags, planned)
     }
 
     async fn plan_update(
@@ -381,15 +419,14 @@ impl<R: Resource> DynResource for R {
         proposed: Dynamic,
         config: Dynamic,
         prior_private: &[u8],
-    ) -> Option<(Dynamic, Vec<u8>, Vec<AttributePath>)> {
+    ) -> Option<(Encoded, Vec<AttributePath>)> {
         let prior = decode(diags, "prior state", prior)?;
         let proposed = decode(diags, "proposed state", proposed)?;
         let config = decode(diags, "configuration", config)?;
         let prior_private = decode_private(diags, prior_private)?;
         let (state, private, replace) =
             Resource::plan_update(self, diags, prior, proposed, config, prior_private).await?;
-        let (state, private) = encode_pair::<R>(diags, (state, private))?;
-        Some((state, private, replace))
+        Some((encode_pair(self, diags, (state, private))?, replace))
     }
 
     async fn plan_destroy(
@@ -415,7 +452,7 @@ impl<R: Resource> DynResource for R {
         let config = decode(diags, "configuration", config)?;
         let planned_private = decode_private(diags, planned_private)?;
         let made = Resource::create(self, diags, planned, config, planned_private).await?;
-        encode_pair::<R>(diags, made)
+        encode_pair(self, diags, made)
     }
 
     async fn update(
@@ -431,7 +468,7 @@ impl<R: Resource> DynResource for R {
         let config = decode(diags, "configuration", config)?;
         let planned_private = decode_private(diags, planned_private)?;
         let done = Resource::update(self, diags, prior, planned, config, planned_private).await?;
-        encode_pair::<R>(diags, done)
+        encode_pair(self, diags, done)
     }
 
     async fn destroy(
@@ -447,6 +484,11 @@ impl<R: Resource> DynResource for R {
 
     async fn import(&self, diags: &mut Diagnostics, id: String) -> Option<Encoded> {
         let imported = Resource::import(self, diags, id).await?;
-        encode_pair::<R>(diags, imported)
+        encode_pair(self, diags, imported)
+    }
+
+    async fn import_identity(&self, diags: &mut Diagnostics, identity: Dynamic) -> Option<Encoded> {
+        let imported = Resource::import_identity(self, diags, identity).await?;
+        encode_pair(self, diags, imported)
     }
 }

@@ -167,6 +167,29 @@ impl GrafanaClient {
             .await
     }
 
+    /// Every top-level folder (`GET /api/folders`, read in pages of 1000, Grafana's largest).
+    pub async fn folders(&self) -> Result<Vec<Folder>, BackendError> {
+        const LIMIT: usize = 1000;
+        let mut all = Vec::new();
+        for page in 1.. {
+            let batch: Vec<Folder> = self
+                .http
+                .send(
+                    self.call(Method::GET, "/api/folders")
+                        .query("limit", LIMIT)
+                        .query("page", page),
+                )
+                .await?
+                .json()?;
+            let done = batch.len() < LIMIT;
+            all.extend(batch);
+            if done {
+                break;
+            }
+        }
+        Ok(all)
+    }
+
     /// Create a folder with a chosen uid.
     pub async fn create_folder(&self, uid: &str, title: &str) -> Result<Folder, BackendError> {
         self.http

@@ -365,52 +365,12 @@ impl KubeClient {
     /// A new client for the cluster.
     async fn build(connection: &Connection) -> Result<Self, KubeError> {
         let user = match &connection.auth {
-            ClusterAuth::Aks {
-                tenant_id,
-                server_app_id,
-            } => {
-                let credentials = super::aks_token::ArmCredentials::from_env(tenant_id.as_deref())
-                    .map_err(KubeError::Config)?;
-                let token =
-                    super::aks_token::token(&credentials, server_app_id, connection.timeout)
-                        .await
-                        .map_err(|e| {
-                            KubeError::Config(format!(
-                                "no AKS token could be obtained: {}",
-                                crate::diag::chain(&e)
-                            ))
-                        })?;
-                AuthInfo {
-                    token: Some(secrecy::SecretString::from(token)),
-                    ..Default::default()
-                }
-            }
-            ClusterAuth::Eks {
-                cluster_name,
-                region,
-            } => {
-                let region = region
-                    .clone()
-                    .or_else(|| std::env::var("AWS_REGION").ok())
-                    .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
-                    .filter(|r| !r.is_empty())
-                    .ok_or_else(|| {
-                        KubeError::Config(
-                            "the eks block names no region and neither AWS_REGION nor AWS_DEFAULT_REGION is set"
-                                .into(),
-                        )
-                    })?;
-                let credentials =
-                    super::eks_token::AwsCredentials::from_env().map_err(KubeError::Config)?;
-                AuthInfo {
-                    token: Some(secrecy::SecretString::from(super::eks_token::token(
-                        &credentials,
-                        &region,
-                        cluster_name,
-                    ))),
-                    ..Default::default()
-                }
-            }
+            ClusterAuth::Aks { .. } | ClusterAuth::Eks { .. } => AuthInfo {
+                token: cloud_token(&connection.auth, connection.timeout)
+                    .await?
+                    .map(secrecy::SecretString::from),
+                ..Default::default()
+            },
             ClusterAuth::Token(token) => AuthInfo {
                 token: Some(secrecy::SecretString::from(token.clone())),
                 ..Default::default()
@@ -837,6 +797,58 @@ impl KubeClient {
                 .await
                 .map_err(|_| KubeError::Stopped { what: what.clone() })?;
         }
+    }
+}
+
+/// The bearer token the provider obtains itself for `auth`: an Entra ID token for an AKS
+/// server application (the `ARM_*` credentials), or an EKS token presigned from the AWS
+/// credentials of the environment; `None` for the other ways to authenticate. Also what the
+/// `ff_cluster_token` ephemeral resource hands out.
+pub async fn cloud_token(
+    auth: &ClusterAuth,
+    timeout: Duration,
+) -> Result<Option<String>, KubeError> {
+    match auth {
+        ClusterAuth::Aks {
+            tenant_id,
+            server_app_id,
+        } => {
+            let credentials = super::aks_token::ArmCredentials::from_env(tenant_id.as_deref())
+                .map_err(KubeError::Config)?;
+            let token = super::aks_token::token(&credentials, server_app_id, timeout)
+                .await
+                .map_err(|e| {
+                    KubeError::Config(format!(
+                        "no AKS token could be obtained: {}",
+                        crate::diag::chain(&e)
+                    ))
+                })?;
+            Ok(Some(token))
+        }
+        ClusterAuth::Eks {
+            cluster_name,
+            region,
+        } => {
+            let region = region
+                .clone()
+                .or_else(|| std::env::var("AWS_REGION").ok())
+                .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
+                .filter(|r| !r.is_empty())
+                .ok_or_else(|| {
+                    KubeError::Config(
+                        "the eks block names no region and neither AWS_REGION nor AWS_DEFAULT_REGION is set"
+                            .into(),
+                    )
+                })?;
+            let credentials =
+                super::eks_token::AwsCredentials::from_env().map_err(KubeError::Config)?;
+            Ok(Some(super::eks_token::token(
+                &credentials,
+                &region,
+                cluster_name,
+            )))
+        }
+        _ => Ok(None),
     }
 }
 

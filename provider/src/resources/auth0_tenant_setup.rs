@@ -27,8 +27,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 use tfplugin::Type;
 use tfplugin::Value;
+use tfplugin::schema::IdentitySchema;
 use tfplugin::schema::{Block, BlockNesting, Constraint, Description, NestedBlock, Schema};
-use tfplugin::{AttributePath, ClientCapabilities, Diagnostics, Resource};
+use tfplugin::{AttributePath, ClientCapabilities, Diagnostics, Dynamic, Resource};
 
 use crate::backends::auth0::{
     Auth0Client, Client, ClientGrant, Permission, ResourceServer, Role, Secret,
@@ -41,7 +42,10 @@ use crate::naming::{
     DeploymentKey, MANAGED_BY, Names,
 };
 use crate::provider::{Backends, ProviderContext};
-use crate::resources::{StateMap, apply_backend, attribute, backends, plan_backend, string_map};
+use crate::resources::{
+    StateMap, apply_backend, attribute, backends, identity_key, key_identity, key_identity_schema,
+    plan_backend, string_map,
+};
 
 const RESOURCE: &str = "ff_auth0_tenant_setup";
 /// Application types Auth0 knows and the resource accepts.
@@ -1643,8 +1647,38 @@ impl Remote<'_> {
 // ---------------------------------------------------------------------------------------
 
 impl Auth0TenantSetupResource {
+    /// The deployment keys the tenant's objects carry in their marks: the applications'
+    /// `client_metadata` and the roles' descriptions (what `terraform query` lists).
+    pub(crate) async fn marked_keys(
+        &self,
+        auth0: &Auth0Client,
+    ) -> Result<std::collections::BTreeSet<DeploymentKey>, crate::backends::http::BackendError>
+    {
+        let (clients, roles) = tokio::join!(auth0.clients(""), auth0.roles(""));
+        let mut keys = std::collections::BTreeSet::new();
+        for client in clients?.iter() {
+            if let Some(key) = client.metadata(AUTH0_META_KEY)
+                && let Ok(key) = DeploymentKey::parse(key)
+            {
+                keys.insert(key);
+            }
+        }
+        for role in roles?.iter() {
+            let marked = role
+                .description
+                .as_deref()
+                .and_then(Names::key_of_auth0_role_description);
+            if let Some(key) = marked
+                && Names::new(&key, "").auth0_role_of(&role.name).is_some()
+            {
+                keys.insert(key);
+            }
+        }
+        Ok(keys)
+    }
+
     /// The Auth0 client and Vault, when both are usable; the diagnostic otherwise.
-    async fn clients<'b>(
+    pub(crate) async fn clients<'b>(
         &self,
         diags: &mut Diagnostics,
         backends: &'b Backends,
@@ -1804,6 +1838,23 @@ impl Resource for Auth0TenantSetupResource {
 
     fn schema(&self) -> Schema {
         schema()
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(key_identity_schema("Auth0 setup"))
+    }
+
+    fn identity(&self, state: &Self::State) -> Option<Dynamic> {
+        key_identity(&state.deployment_key)
+    }
+
+    async fn import_identity(
+        &self,
+        diags: &mut Diagnostics,
+        identity: Dynamic,
+    ) -> Option<(Self::State, Self::Private)> {
+        let key = identity_key(diags, &identity, "ff_auth0_tenant_setup")?;
+        Resource::import(self, diags, key).await
     }
 
     async fn validate(

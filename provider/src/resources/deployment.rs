@@ -23,8 +23,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use tfplugin::Type;
 use tfplugin::Value;
+use tfplugin::schema::IdentitySchema;
 use tfplugin::schema::{Block, Constraint, Description, NestedBlock, Schema};
-use tfplugin::{AttributePath, ClientCapabilities, Diagnostics, Resource};
+use tfplugin::{AttributePath, ClientCapabilities, Diagnostics, Dynamic, Resource};
 
 use crate::backends::grafana::{DataSource, Folder, GrafanaClient, ServiceAccount, Team};
 use crate::backends::http::BackendError;
@@ -33,8 +34,8 @@ use crate::diag::{DiagnosticsExt, attr, chain};
 use crate::naming::{self, DeploymentKey, MANAGED_BY, Names};
 use crate::provider::ProviderContext;
 use crate::resources::{
-    StateMap, apply_backend, attribute, backends, from_state_map, optional_block, plan_backend,
-    string_map, string_set, to_state_map,
+    StateMap, apply_backend, attribute, backends, from_state_map, identity_key, key_identity,
+    key_identity_schema, optional_block, plan_backend, string_map, string_set, to_state_map,
 };
 
 const RESOURCE: &str = "ff_deployment";
@@ -115,6 +116,15 @@ pub struct DeploymentState {
     pub grafana_token_id: Value<i64>,
     /// Where in Vault the token is kept.
     pub grafana_token_vault_path: Value<String>,
+    /// Secrets the user gives, by name (write-only: never in the plan or the state).
+    #[serde(default)]
+    pub given_secrets_wo: Value<BTreeMap<String, Value<String>>>,
+    /// Bumped to write the given secrets again.
+    #[serde(default)]
+    pub given_secrets_wo_version: Value<i64>,
+    /// Version in Vault of each given secret.
+    #[serde(default)]
+    pub given_secret_versions: Value<BTreeMap<String, Value<i64>>>,
 }
 
 /// What the configuration asks for, once every value is known.
@@ -128,6 +138,15 @@ struct Desired {
     secrets: Option<BTreeSet<String>>,
     deletion_protection: bool,
     datasource: Option<Datasource>,
+    /// The given secrets: their values (from the configuration: write-only) and version.
+    given: Option<Given>,
+}
+
+/// The secrets the user gives, as the apply sees them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Given {
+    values: BTreeMap<String, String>,
+    version: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -151,6 +170,10 @@ struct Record {
     labels: Option<BTreeMap<String, String>>,
     #[serde(default)]
     generated_secrets: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    given_secrets: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    given_secrets_version: Option<i64>,
     #[serde(default = "default_true")]
     deletion_protection: bool,
     #[serde(default)]
@@ -173,6 +196,11 @@ impl Record {
                 .secrets
                 .as_ref()
                 .map(|s| s.iter().cloned().collect()),
+            given_secrets: desired
+                .given
+                .as_ref()
+                .map(|g| g.values.keys().cloned().collect()),
+            given_secrets_version: desired.given.as_ref().and_then(|g| g.version),
             deletion_protection: desired.deletion_protection,
             managed_by: MANAGED_BY.to_string(),
         }
@@ -196,6 +224,7 @@ struct Observed {
     record: Option<Record>,
     policy: Option<String>,
     secrets: BTreeMap<String, u64>,
+    given: BTreeMap<String, u64>,
     folder: Option<Folder>,
     team: Option<Team>,
     account: Option<ServiceAccount>,
@@ -208,6 +237,7 @@ impl Observed {
         self.record.is_some()
             || self.policy.is_some()
             || !self.secrets.is_empty()
+            || !self.given.is_empty()
             || self.folder.is_some()
             || self.team.is_some()
             || self.account.is_some()
@@ -403,6 +433,31 @@ pub fn schema() -> Schema {
                 "Vault path holding the Grafana token (`token`, `token_id`, `service_account_id`, `url`).",
             ),
         ),
+        (
+            "given_secrets_wo",
+            attribute(
+                Type::map(Str),
+                Optional,
+                "Secrets you give (not generated), by name: each is written to Vault at `<vault_path>/<name>` (key `value`). Write-only: the values never enter the plan or the state, which keep the names and versions only (`given_secret_versions`). They are written when first given and again when `given_secrets_wo_version` changes, not when only a value changes. Needs Terraform 1.11 or later; older versions refuse it at validation.",
+            )
+            .write_only(),
+        ),
+        (
+            "given_secrets_wo_version",
+            attribute(
+                Number,
+                Optional,
+                "Bump it to write the given secrets to Vault again (after changing a value).",
+            ),
+        ),
+        (
+            "given_secret_versions",
+            attribute(
+                Type::map(Number),
+                Computed,
+                "Version in Vault of each given secret; a secret deleted from Vault is written again from the configuration at the next apply.",
+            ),
+        ),
     ];
     let datasource = Block {
         description: Description::markdown(
@@ -454,6 +509,20 @@ pub fn schema() -> Schema {
             deprecated: false,
         },
     }
+}
+
+/// What a deployment's record in Vault says of its cloud and labels (what `terraform query`
+/// filters on); `None` when there is no record (a deployment made by hand).
+pub(crate) async fn recorded_cloud_and_labels(
+    vault: &VaultClient,
+    names: &Names,
+) -> Result<Option<(Option<String>, BTreeMap<String, String>)>, BackendError> {
+    let record = vault
+        .kv_read(names.kv_mount(), &names.record_path())
+        .await?;
+    Ok(record
+        .and_then(|s| Record::from_data(&s.data))
+        .map(|r| (r.cloud, r.labels.unwrap_or_default())))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -537,6 +606,39 @@ fn validate_state(diags: &mut Diagnostics, config: &DeploymentState) {
             }
         }
     }
+    if let Value::Value(given) = &config.given_secrets_wo {
+        let generated: BTreeSet<&String> = config
+            .generated_secrets
+            .as_ref_option()
+            .map(|s| s.iter().filter_map(|v| v.as_ref_option()).collect())
+            .unwrap_or_default();
+        for name in given.keys() {
+            // The path names the secret, never its value.
+            let at = AttributePath::new("given_secrets_wo").key(name.clone());
+            if let Err(problem) = naming::validate_secret_name(name) {
+                diags.error_at(at.clone(), "Invalid secret name", problem);
+            }
+            if generated.contains(name) {
+                diags.error_at(
+                    at,
+                    "Secret both given and generated",
+                    format!(
+                        "{name:?} is in generated_secrets too: a secret is either generated by the \
+                         provider or given by you. Remove it from one of them."
+                    ),
+                );
+            }
+        }
+    }
+    if let Value::Value(version) = config.given_secrets_wo_version
+        && version < 0
+    {
+        diags.error_at(
+            attr("given_secrets_wo_version"),
+            "Invalid given secrets version",
+            format!("given_secrets_wo_version is {version}; use 1, then bump it to write the given secrets again."),
+        );
+    }
     if let Value::Value(ds) = &config.grafana_datasource {
         if let Value::Value(url) = &ds.url
             && url::Url::parse(url).is_err()
@@ -616,7 +718,47 @@ fn desired_of(state: &DeploymentState, kv_mount: &str) -> Option<Desired> {
         },
         datasource,
         names,
+        given: None,
     })
+}
+
+/// The given secrets' values in a configuration: `None` when it gives none, or when a value is
+/// not known.
+fn given_values(config: &DeploymentState) -> Option<BTreeMap<String, String>> {
+    config
+        .given_secrets_wo
+        .as_ref_option()?
+        .iter()
+        .map(|(name, value)| Some((name.clone(), value.as_ref_option()?.clone())))
+        .collect()
+}
+
+/// Planned `given_secret_versions`: null without given secrets; the prior versions while the
+/// names are the same and the version is not bumped; else unknown (they will be written).
+fn plan_given_versions(
+    state: &mut DeploymentState,
+    prior: Option<&DeploymentState>,
+    config: &DeploymentState,
+) {
+    let names: Option<BTreeSet<String>> = match &config.given_secrets_wo {
+        Value::Value(map) => Some(map.keys().cloned().collect()),
+        Value::Null => {
+            state.given_secret_versions = Value::Null;
+            return;
+        }
+        Value::Unknown => None,
+    };
+    let kept = prior.and_then(|p| {
+        let versions = p.given_secret_versions.as_ref_option()?;
+        let same_names = names.as_ref()? == &versions.keys().cloned().collect::<BTreeSet<_>>();
+        let same_version = p.given_secrets_wo_version == state.given_secrets_wo_version;
+        (same_names && same_version && versions.values().all(Value::is_value))
+            .then(|| versions.clone())
+    });
+    state.given_secret_versions = match kept {
+        Some(versions) => Value::Value(versions),
+        None => Value::Unknown,
+    };
 }
 
 fn default_datasource_name(names: &Names, kind: &str) -> String {
@@ -716,6 +858,7 @@ fn null_unknowns(state: &mut DeploymentState) {
     }
     fix(&mut state.tags);
     fix(&mut state.secret_versions);
+    fix(&mut state.given_secret_versions);
     fix(&mut state.grafana_folder_id);
     fix(&mut state.grafana_folder_title);
     fix(&mut state.grafana_team_id);
@@ -776,6 +919,7 @@ struct Hints {
     team_id: Option<i64>,
     account_id: Option<i64>,
     secret_names: BTreeSet<String>,
+    given_names: BTreeSet<String>,
 }
 
 impl Hints {
@@ -792,23 +936,53 @@ impl Hints {
                         .collect()
                 })
                 .unwrap_or_default(),
+            given_names: state
+                .given_secret_versions
+                .as_ref_option()
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default(),
         }
     }
+}
+
+/// What Vault holds of a deployment.
+struct VaultObserved {
+    record: Option<Record>,
+    policy: Option<String>,
+    secrets: BTreeMap<String, u64>,
+    given: BTreeMap<String, u64>,
+    token: Option<TokenRecord>,
+}
+
+/// The live version of each secret `names_to_check` names.
+async fn live_versions(
+    vault: &VaultClient,
+    names: &Names,
+    names_to_check: &BTreeSet<String>,
+) -> Result<BTreeMap<String, u64>, StepError> {
+    let mount = names.kv_mount();
+    let checks = names_to_check.iter().map(|name| async move {
+        (
+            name.clone(),
+            vault.kv_metadata(mount, &names.secret_path(name)).await,
+        )
+    });
+    let mut versions = BTreeMap::new();
+    for (name, metadata) in futures::future::join_all(checks).await {
+        if let Some(metadata) = metadata.step(format!("reading the secret {name:?} in Vault"))?
+            && metadata.latest_is_live()
+        {
+            versions.insert(name, metadata.current_version);
+        }
+    }
+    Ok(versions)
 }
 
 async fn observe_vault(
     vault: &VaultClient,
     names: &Names,
     hints: &Hints,
-) -> Result<
-    (
-        Option<Record>,
-        Option<String>,
-        BTreeMap<String, u64>,
-        Option<TokenRecord>,
-    ),
-    StepError,
-> {
+) -> Result<VaultObserved, StepError> {
     let mount = names.kv_mount();
     let (record_path, policy_name, token_path) = (
         names.record_path(),
@@ -833,21 +1007,21 @@ async fn observe_vault(
     if let Some(listed) = record.as_ref().and_then(|r| r.generated_secrets.as_ref()) {
         names_to_check.extend(listed.iter().cloned());
     }
-    let checks = names_to_check.iter().map(|name| async move {
-        (
-            name.clone(),
-            vault.kv_metadata(mount, &names.secret_path(name)).await,
-        )
-    });
-    let mut secrets = BTreeMap::new();
-    for (name, metadata) in futures::future::join_all(checks).await {
-        if let Some(metadata) = metadata.step(format!("reading the secret {name:?} in Vault"))?
-            && metadata.latest_is_live()
-        {
-            secrets.insert(name, metadata.current_version);
-        }
+    let mut given_to_check = hints.given_names.clone();
+    if let Some(listed) = record.as_ref().and_then(|r| r.given_secrets.as_ref()) {
+        given_to_check.extend(listed.iter().cloned());
     }
-    Ok((record, policy, secrets, token))
+    let (secrets, given) = tokio::join!(
+        live_versions(vault, names, &names_to_check),
+        live_versions(vault, names, &given_to_check)
+    );
+    Ok(VaultObserved {
+        record,
+        policy,
+        secrets: secrets?,
+        given: given?,
+        token,
+    })
 }
 
 async fn observe_grafana(
@@ -925,7 +1099,13 @@ async fn observe(
         observe_vault(vault, names, hints),
         observe_grafana(grafana, names, hints)
     );
-    let (record, policy, secrets, token_record) = v?;
+    let VaultObserved {
+        record,
+        policy,
+        secrets,
+        given,
+        token: token_record,
+    } = v?;
     let (folder, team, account, tokens, datasource) = g?;
     // The token counts only when Grafana has it and Vault holds its key for this account.
     let token_id = match (&account, token_record) {
@@ -940,6 +1120,7 @@ async fn observe(
         record,
         policy,
         secrets,
+        given,
         folder,
         team,
         account,
@@ -975,6 +1156,7 @@ fn state_of(
                 })
                 .into();
             state.deletion_protection = Value::Value(record.deletion_protection);
+            state.given_secrets_wo_version = record.given_secrets_version.into();
         }
         None => {
             // Without the record the settings are unknown to Vault: show them as absent so
@@ -987,6 +1169,10 @@ fn state_of(
         && prior.deletion_protection.is_value()
     {
         state.deletion_protection = prior.deletion_protection;
+    }
+    if let Some(prior) = prior {
+        // Configuration only: what Terraform holds wins over the record.
+        state.given_secrets_wo_version = prior.given_secrets_wo_version;
     }
     state.grafana_datasource = observed
         .datasource
@@ -1013,6 +1199,22 @@ fn state_of(
             .map(|(n, v)| (n.clone(), Value::Value(*v as i64)))
             .collect(),
     );
+    let given_recorded = observed
+        .record
+        .as_ref()
+        .is_some_and(|r| r.given_secrets.is_some());
+    let given_held = prior.is_some_and(|p| p.given_secret_versions.is_value());
+    state.given_secret_versions = if given_recorded || given_held || !observed.given.is_empty() {
+        Value::Value(
+            observed
+                .given
+                .iter()
+                .map(|(n, v)| (n.clone(), Value::Value(*v as i64)))
+                .collect(),
+        )
+    } else {
+        Value::Null
+    };
     state.grafana_folder_id = observed.folder.as_ref().map(|f| f.id).into();
     state.grafana_folder_title = observed.folder.as_ref().map(|f| f.title.clone()).into();
     state.grafana_team_id = observed.team.as_ref().map(|t| t.id).into();
@@ -1020,6 +1222,82 @@ fn state_of(
     state.grafana_token_id = observed.token_id.into();
     state.key = Value::Value(key.to_string());
     state
+}
+
+/// The given (write-only) secrets of `desired` in Vault, with their versions in `state`.
+async fn converge_given(
+    vault: &VaultClient,
+    desired: &Desired,
+    prior: Option<&DeploymentState>,
+    state: &mut DeploymentState,
+) -> Result<(), StepError> {
+    let names = &desired.names;
+    let mount = names.kv_mount();
+    let prior_versions: BTreeMap<String, Value<i64>> = prior
+        .and_then(|p| p.given_secret_versions.as_ref_option().cloned())
+        .unwrap_or_default();
+    let bumped = prior.is_some_and(|p| {
+        p.given_secrets_wo_version.as_ref_option().copied()
+            != desired.given.as_ref().and_then(|g| g.version)
+    });
+    let mut versions: BTreeMap<String, Value<i64>> = BTreeMap::new();
+    if let Some(given) = &desired.given {
+        let live = live_versions(vault, names, &given.values.keys().cloned().collect()).await?;
+        for (name, value) in &given.values {
+            let kept = prior_versions
+                .get(name)
+                .and_then(Value::as_ref_option)
+                .copied();
+            let version = match (live.get(name), kept) {
+                (Some(live), Some(_)) if !bumped => *live as i64,
+                _ => {
+                    let path = names.secret_path(name);
+                    let data = BTreeMap::from([("value".to_string(), Json::String(value.clone()))]);
+                    let step = format!("writing the given secret {name:?} to Vault");
+                    let written = match vault
+                        .kv_write(mount, &path, &data, None)
+                        .await
+                        .step(step.clone())?
+                    {
+                        CasWrite::Written(version) => version,
+                        CasWrite::Mismatch => live.get(name).copied().unwrap_or(0),
+                    };
+                    let mut custom = vault
+                        .kv_metadata(mount, &path)
+                        .await
+                        .step(step.clone())?
+                        .and_then(|m| m.custom_metadata)
+                        .unwrap_or_default();
+                    custom.extend(managed_metadata(names, "given"));
+                    vault
+                        .kv_write_metadata(mount, &path, &custom)
+                        .await
+                        .step(step)?;
+                    tracing::info!(deployment = %names.key(), secret = %name, version = written, "wrote a given secret to Vault");
+                    written as i64
+                }
+            };
+            versions.insert(name.clone(), Value::Value(version));
+            state.given_secret_versions = Value::Value(versions.clone());
+        }
+    }
+    for name in prior_versions.keys() {
+        let still = desired
+            .given
+            .as_ref()
+            .is_some_and(|g| g.values.contains_key(name));
+        if !still {
+            vault
+                .kv_delete_all(mount, &names.secret_path(name))
+                .await
+                .step(format!("deleting the given secret {name:?} from Vault"))?;
+        }
+    }
+    state.given_secret_versions = match &desired.given {
+        Some(_) => Value::Value(versions),
+        None => Value::Null,
+    };
+    Ok(())
 }
 
 /// Make the remote objects match `desired`, recording progress in `state`.
@@ -1140,6 +1418,10 @@ async fn converge(
                 .step(format!("deleting the secret {name:?} from Vault"))?;
         }
     }
+
+    // Vault: given secrets, written when new, when their version is bumped, or when the
+    // secret is gone from Vault; their values come from the configuration only.
+    converge_given(vault, desired, prior, state).await?;
 
     // Grafana: folder.
     let uid = names.grafana_folder_uid();
@@ -1420,16 +1702,21 @@ impl DeploymentResource {
         diags: &mut Diagnostics,
         prior: Option<&DeploymentState>,
         planned: DeploymentState,
+        given: Option<BTreeMap<String, String>>,
     ) -> Option<(DeploymentState, Option<DeploymentPrivate>)> {
         let backends = backends(diags, &self.context)?;
         let (vault, grafana) = self.clients(diags, &backends)?;
-        let Some(desired) = desired_of(&planned, &backends.kv_mount) else {
+        let Some(mut desired) = desired_of(&planned, &backends.kv_mount) else {
             diags.error_root(
                 "Deployment configuration is not fully known",
                 "Some arguments of ff_deployment were still unknown at apply time.",
             );
             return None;
         };
+        desired.given = given.map(|values| Given {
+            values,
+            version: planned.given_secrets_wo_version.as_ref_option().copied(),
+        });
         let mut state = planned;
         plan_known(&mut state, desired.names.key(), &backends.kv_mount);
         state.display_name = Value::Value(desired.display_name.clone());
@@ -1491,6 +1778,23 @@ impl Resource for DeploymentResource {
         schema()
     }
 
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(key_identity_schema("deployment"))
+    }
+
+    fn identity(&self, state: &Self::State) -> Option<Dynamic> {
+        key_identity(&state.key)
+    }
+
+    async fn import_identity(
+        &self,
+        diags: &mut Diagnostics,
+        identity: Dynamic,
+    ) -> Option<(Self::State, Self::Private)> {
+        let key = identity_key(diags, &identity, "ff_deployment")?;
+        Resource::import(self, diags, key).await
+    }
+
     async fn validate(
         &self,
         diags: &mut Diagnostics,
@@ -1541,7 +1845,7 @@ impl Resource for DeploymentResource {
         &self,
         diags: &mut Diagnostics,
         proposed_state: Self::State,
-        _config_state: Self::State,
+        config_state: Self::State,
     ) -> Option<(Self::State, Self::Private)> {
         let backends = backends(diags, &self.context)?;
         let vault = plan_backend(diags, &backends.vault, "Vault", RESOURCE);
@@ -1634,6 +1938,7 @@ impl Resource for DeploymentResource {
         }
         plan_known(&mut state, &key, &backends.kv_mount);
         plan_secret_versions(&mut state, None);
+        plan_given_versions(&mut state, None, &config_state);
         state.grafana_folder_id = Value::Unknown;
         state.grafana_team_id = Value::Unknown;
         state.grafana_service_account_id = Value::Unknown;
@@ -1652,7 +1957,7 @@ impl Resource for DeploymentResource {
         diags: &mut Diagnostics,
         prior_state: Self::State,
         proposed_state: Self::State,
-        _config_state: Self::State,
+        config_state: Self::State,
         prior_private_state: Self::Private,
     ) -> Option<(Self::State, Self::Private, Vec<AttributePath>)> {
         let backends = backends(diags, &self.context)?;
@@ -1688,6 +1993,7 @@ impl Resource for DeploymentResource {
         }
         if !replace.is_empty() {
             plan_secret_versions(&mut state, None);
+            plan_given_versions(&mut state, None, &config_state);
             state.grafana_folder_id = Value::Unknown;
             state.grafana_team_id = Value::Unknown;
             state.grafana_service_account_id = Value::Unknown;
@@ -1695,6 +2001,7 @@ impl Resource for DeploymentResource {
             return Some((state, prior_private_state, replace));
         }
         plan_secret_versions(&mut state, Some(&prior_state));
+        plan_given_versions(&mut state, Some(&prior_state), &config_state);
         state.grafana_folder_id = keep_or_unknown(Some(&prior_state.grafana_folder_id));
         state.grafana_team_id = keep_or_unknown(Some(&prior_state.grafana_team_id));
         state.grafana_service_account_id =
@@ -1728,10 +2035,11 @@ impl Resource for DeploymentResource {
         &self,
         diags: &mut Diagnostics,
         planned_state: Self::State,
-        _config_state: Self::State,
+        config_state: Self::State,
         _planned_private_state: Self::Private,
     ) -> Option<(Self::State, Self::Private)> {
-        self.apply(diags, None, planned_state).await
+        self.apply(diags, None, planned_state, given_values(&config_state))
+            .await
     }
 
     async fn update(
@@ -1739,10 +2047,14 @@ impl Resource for DeploymentResource {
         diags: &mut Diagnostics,
         prior_state: Self::State,
         planned_state: Self::State,
-        _config_state: Self::State,
+        config_state: Self::State,
         _planned_private_state: Self::Private,
     ) -> Option<(Self::State, Self::Private)> {
-        match self.apply(diags, Some(&prior_state), planned_state).await {
+        let given = given_values(&config_state);
+        match self
+            .apply(diags, Some(&prior_state), planned_state, given)
+            .await
+        {
             Some(done) => Some(done),
             // Nothing could be changed: keep the prior state.
             None => Some((prior_state, None)),

@@ -4,41 +4,159 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use tfplugin::schema::{Attribute, Constraint};
-use tfplugin::{AttributePath, Diagnostics, DynResource, Type, Value};
+use tfplugin::ephemeral::DynEphemeralResource;
+use tfplugin::list::DynListResource;
+use tfplugin::schema::{Attribute, Constraint, IdentityAttribute, IdentitySchema};
+use tfplugin::{AttributePath, Diagnostics, DynResource, Dynamic, Type, Value};
 
 use crate::diag::DiagnosticsExt;
 use crate::provider::{Backends, ProviderContext, Slot};
 
 pub mod auth0_tenant_setup;
 pub mod deployment;
+pub mod ephemeral;
+pub mod list;
 pub mod platform_bootstrap;
 
-/// Every resource, by its full type name.
-pub fn all(context: &Arc<ProviderContext>) -> Vec<(String, Arc<dyn DynResource>)> {
-    vec![
-        (
-            "ff_deployment".to_string(),
-            Arc::new(deployment::DeploymentResource::new(context.clone())) as Arc<dyn DynResource>,
-        ),
-        (
-            "ff_auth0_tenant_setup".to_string(),
-            Arc::new(auth0_tenant_setup::Auth0TenantSetupResource::new(
+/// The provider's types, made once per process: the resources, and the list resources that
+/// share them (and so share their clients, such as Auth0's token).
+pub struct Catalog {
+    context: Arc<ProviderContext>,
+    deployment: Arc<deployment::DeploymentResource>,
+    auth0: Arc<auth0_tenant_setup::Auth0TenantSetupResource>,
+    bootstrap: Arc<platform_bootstrap::PlatformBootstrapResource>,
+}
+
+impl Catalog {
+    /// Every type, over the provider's `context`.
+    pub fn new(context: &Arc<ProviderContext>) -> Self {
+        Self {
+            context: context.clone(),
+            deployment: Arc::new(deployment::DeploymentResource::new(context.clone())),
+            auth0: Arc::new(auth0_tenant_setup::Auth0TenantSetupResource::new(
                 context.clone(),
             )),
-        ),
-        (
-            "ff_platform_bootstrap".to_string(),
-            Arc::new(platform_bootstrap::PlatformBootstrapResource::new(
+            bootstrap: Arc::new(platform_bootstrap::PlatformBootstrapResource::new(
                 context.clone(),
             )),
-        ),
-    ]
+        }
+    }
+
+    /// The managed resource types, by full type name.
+    pub fn resources(&self) -> Vec<(String, Arc<dyn DynResource>)> {
+        vec![
+            (
+                "ff_deployment".to_string(),
+                self.deployment.clone() as Arc<dyn DynResource>,
+            ),
+            ("ff_auth0_tenant_setup".to_string(), self.auth0.clone()),
+            ("ff_platform_bootstrap".to_string(), self.bootstrap.clone()),
+        ]
+    }
+
+    /// The ephemeral resource types.
+    pub fn ephemeral(&self) -> Vec<(String, Arc<dyn DynEphemeralResource>)> {
+        vec![
+            (
+                "ff_secret".to_string(),
+                Arc::new(ephemeral::SecretEphemeral::new(self.context.clone()))
+                    as Arc<dyn DynEphemeralResource>,
+            ),
+            (
+                "ff_cluster_token".to_string(),
+                Arc::new(ephemeral::ClusterTokenEphemeral::new(self.context.clone())),
+            ),
+        ]
+    }
+
+    /// The list resource types (`terraform query`), named as the types they list.
+    pub fn lists(&self) -> Vec<(String, Arc<dyn DynListResource>)> {
+        vec![
+            (
+                "ff_deployment".to_string(),
+                Arc::new(list::DeploymentList::new(
+                    self.context.clone(),
+                    self.deployment.clone(),
+                )) as Arc<dyn DynListResource>,
+            ),
+            (
+                "ff_auth0_tenant_setup".to_string(),
+                Arc::new(list::Auth0SetupList::new(
+                    self.context.clone(),
+                    self.auth0.clone(),
+                )),
+            ),
+            (
+                "ff_platform_bootstrap".to_string(),
+                Arc::new(list::BootstrapList::new(
+                    self.context.clone(),
+                    self.bootstrap.clone(),
+                )),
+            ),
+        ]
+    }
 }
 
 /// An attribute of a given type, constraint and description.
 pub fn attribute(ty: Type, constraint: Constraint, description: &str) -> Attribute {
     Attribute::new(ty, constraint, description)
+}
+
+/// The identity every resource of the provider declares (protocol 6.9): the deployment key,
+/// which names the deployment in Vault, Grafana, Auth0 and the cluster.
+pub fn key_identity_schema(what: &str) -> IdentitySchema {
+    IdentitySchema {
+        version: 0,
+        attributes: BTreeMap::from([(
+            "key".to_string(),
+            IdentityAttribute {
+                ty: Type::String,
+                required_for_import: true,
+                optional_for_import: false,
+                description: format!("The deployment key of the {what}, such as `WM-Prod`."),
+            },
+        )]),
+    }
+}
+
+/// The identity of a state whose deployment key is `key`; `None` while the key is unknown.
+pub fn key_identity(key: &Value<String>) -> Option<Dynamic> {
+    key.as_ref_option().map(|key| {
+        Dynamic::Map(BTreeMap::from([(
+            "key".to_string(),
+            Dynamic::String(key.clone()),
+        )]))
+    })
+}
+
+/// The deployment key an `import` block's identity names; a diagnostic at `identity.key`
+/// when it names none.
+pub fn identity_key(diags: &mut Diagnostics, identity: &Dynamic, resource: &str) -> Option<String> {
+    match identity.get("key").map(Dynamic::untyped) {
+        Some(Dynamic::String(key)) => Some(key.clone()),
+        Some(Dynamic::Unknown) => {
+            diags.error_at(
+                AttributePath::new("key"),
+                "Import identity is not known",
+                format!(
+                    "The identity of the {resource} to import must be known when Terraform plans: \
+                     give the deployment key as a literal or a variable, such as identity = {{ key \
+                     = \"WM-Prod\" }}."
+                ),
+            );
+            None
+        }
+        _ => {
+            diags.error_at(
+                AttributePath::new("key"),
+                "Import identity has no key",
+                format!(
+                    "Import {resource} by its deployment key: identity = {{ key = \"WM-Prod\" }}."
+                ),
+            );
+            None
+        }
+    }
 }
 
 /// `map(string)`.

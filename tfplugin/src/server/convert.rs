@@ -42,6 +42,17 @@ pub(crate) fn attribute_path(path: AttributePath) -> pb::AttributePath {
     }
 }
 
+/// A point in time as the protocol's `google.protobuf.Timestamp`.
+pub(crate) fn timestamp(at: std::time::SystemTime) -> pb::Timestamp {
+    match at.duration_since(std::time::UNIX_EPOCH) {
+        Ok(since) => pb::Timestamp {
+            seconds: i64::try_from(since.as_secs()).unwrap_or(i64::MAX),
+            nanos: i32::try_from(since.subsec_nanos()).unwrap_or(0),
+        },
+        Err(_) => pb::Timestamp::default(),
+    }
+}
+
 pub(crate) fn client_capabilities(caps: Option<pb::ClientCapabilities>) -> ClientCapabilities {
     let caps = caps.unwrap_or_default();
     ClientCapabilities {

@@ -23,6 +23,8 @@ use crate::codec::json::{self, Undeclared};
 use crate::codec::msgpack;
 use crate::diagnostics::{AttributePath, Diagnostics, Step};
 use crate::dynamic::Dynamic;
+use crate::ephemeral::DynEphemeralResource;
+use crate::list::{DynListResource, ListRequest};
 use crate::proto::tfplugin6 as pb;
 use crate::provider::{ConfigureContext, Provider};
 use crate::resource::DynResource;
@@ -46,11 +48,28 @@ struct ResourceEntry {
     write_only: bool,
 }
 
+/// One ephemeral or list resource type and its schema's type.
+struct Entry<H: ?Sized> {
+    handler: Arc<H>,
+    ty: Type,
+}
+
+impl<H: ?Sized> Entry<H> {
+    fn new(handler: Arc<H>, schema: &Schema) -> Self {
+        Self {
+            handler,
+            ty: schema.value_type(),
+        }
+    }
+}
+
 /// Everything the provider declares, built on first use.
 struct Registry {
     provider_schema: Schema,
     provider_type: Type,
     resources: BTreeMap<String, ResourceEntry>,
+    ephemeral: BTreeMap<String, (Schema, Entry<dyn DynEphemeralResource>)>,
+    lists: BTreeMap<String, (Schema, Entry<dyn DynListResource>)>,
 }
 
 struct Inner<P: Provider> {
@@ -174,6 +193,47 @@ fn null_value() -> pb::DynamicValue {
     pb::DynamicValue {
         msgpack: vec![0xc0],
         json: Vec::new(),
+    }
+}
+
+/// An identity on its way to the wire (none when the type has no identity schema).
+fn encode_identity(
+    diags: &mut Diagnostics,
+    entry: &ResourceEntry,
+    identity: Option<&Dynamic>,
+) -> Option<pb::ResourceIdentityData> {
+    let (_, ty) = entry.identity.as_ref()?;
+    let data = encode_value(diags, "identity", identity?, ty)?;
+    Some(pb::ResourceIdentityData {
+        identity_data: Some(data),
+    })
+}
+
+/// An identity Terraform sent; `None` when it sent none or the type has none.
+fn decode_identity(
+    diags: &mut Diagnostics,
+    entry: &ResourceEntry,
+    data: Option<&pb::ResourceIdentityData>,
+) -> Option<Dynamic> {
+    let (_, ty) = entry.identity.as_ref()?;
+    let value = data?.identity_data.as_ref()?;
+    decode_value(diags, "identity", Some(value), ty).filter(|v| !v.is_null())
+}
+
+/// A short text of an identity for messages: `key = "WM-Prod"`.
+fn identity_text(identity: &Dynamic) -> String {
+    match identity.untyped() {
+        Dynamic::Map(entries) => entries
+            .iter()
+            .map(|(k, v)| match v.untyped() {
+                Dynamic::String(s) => format!("{k} = {s:?}"),
+                Dynamic::Number(n) => format!("{k} = {n}"),
+                Dynamic::Bool(b) => format!("{k} = {b}"),
+                _ => format!("{k} = …"),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => "…".to_string(),
     }
 }
 
@@ -313,10 +373,32 @@ impl<P: Provider> Inner<P> {
                     )
                 })
                 .collect();
+            let ephemeral = self
+                .provider
+                .ephemeral_resources()
+                .into_iter()
+                .map(|(name, handler)| {
+                    let schema = handler.schema();
+                    let entry = Entry::new(handler, &schema);
+                    (name, (schema, entry))
+                })
+                .collect();
+            let lists = self
+                .provider
+                .list_resources()
+                .into_iter()
+                .map(|(name, handler)| {
+                    let schema = handler.schema();
+                    let entry = Entry::new(handler, &schema);
+                    (name, (schema, entry))
+                })
+                .collect();
             Registry {
                 provider_schema,
                 provider_type,
                 resources,
+                ephemeral,
+                lists,
             }
         })
     }
@@ -340,6 +422,20 @@ impl<P: Provider> Inner<P> {
                     type_name: name.clone(),
                 })
                 .collect(),
+            ephemeral_resources: registry
+                .ephemeral
+                .keys()
+                .map(|name| pb::get_metadata::TypeName {
+                    type_name: name.clone(),
+                })
+                .collect(),
+            list_resources: registry
+                .lists
+                .keys()
+                .map(|name| pb::get_metadata::TypeName {
+                    type_name: name.clone(),
+                })
+                .collect(),
             ..Default::default()
         }
     }
@@ -352,6 +448,16 @@ impl<P: Provider> Inner<P> {
                 .resources
                 .iter()
                 .map(|(name, entry)| (name.clone(), convert::schema(&entry.schema)))
+                .collect(),
+            ephemeral_resource_schemas: registry
+                .ephemeral
+                .iter()
+                .map(|(name, (schema, _))| (name.clone(), convert::schema(schema)))
+                .collect(),
+            list_resource_schemas: registry
+                .lists
+                .iter()
+                .map(|(name, (schema, _))| (name.clone(), convert::schema(schema)))
                 .collect(),
             server_capabilities: Some(server_capabilities()),
             ..Default::default()
@@ -596,15 +702,44 @@ impl<P: Provider> Inner<P> {
                 &entry.ty,
             )
         {
-            match entry
+            let current = decode_identity(&mut diags, entry, request.current_identity.as_ref());
+            let read = entry
                 .handler
                 .read(&mut diags, state, &request.private)
-                .await
-            {
-                Some((mut state, private)) => {
-                    null_write_only(&mut state, &entry.schema.block);
-                    response.new_state = encode_value(&mut diags, "state", &state, &entry.ty);
-                    response.private = private;
+                .await;
+            let changed = match (&current, read.as_ref().and_then(|r| r.identity.as_ref())) {
+                (Some(old), Some(new))
+                    if old.is_wholly_known() && new.is_wholly_known() && old != new =>
+                {
+                    Some((identity_text(old), identity_text(new)))
+                }
+                _ => None,
+            };
+            match read {
+                Some(_) if changed.is_some() => {
+                    // An identity never changes: what was read is another object.
+                    let (old, new) = changed.unwrap_or_default();
+                    diags.error(
+                        "Resource identity changed",
+                        format!(
+                            "The state holds the {} with identity {old}, but reading it found the \
+                             one with identity {new}. An identity never changes, so this is another \
+                             object: the state was left as it was. Remove the resource from the \
+                             state (terraform state rm) and import the object you mean.",
+                            request.type_name
+                        ),
+                        None,
+                    );
+                    response.new_state = request.current_state;
+                    response.private = request.private;
+                    response.new_identity = request.current_identity;
+                }
+                Some(mut read) => {
+                    null_write_only(&mut read.state, &entry.schema.block);
+                    response.new_state = encode_value(&mut diags, "state", &read.state, &entry.ty);
+                    response.private = read.private;
+                    response.new_identity =
+                        encode_identity(&mut diags, entry, read.identity.as_ref());
                 }
                 // Gone: a null new state removes it from the state. With errors, Terraform keeps
                 // the prior state instead, so the answer is the same either way.
@@ -612,6 +747,7 @@ impl<P: Provider> Inner<P> {
                 None => {
                     response.new_state = request.current_state;
                     response.private = request.private;
+                    response.new_identity = request.current_identity;
                 }
             }
         }
@@ -646,22 +782,24 @@ impl<P: Provider> Inner<P> {
         let handler = &entry.handler;
         match (prior.is_null(), proposed.is_null()) {
             (true, false) => {
-                if let Some((mut state, private)) =
-                    handler.plan_create(&mut diags, proposed, config).await
-                {
-                    null_write_only(&mut state, &entry.schema.block);
-                    response.planned_state = encode_value(&mut diags, "plan", &state, ty);
-                    response.planned_private = private;
+                if let Some(mut planned) = handler.plan_create(&mut diags, proposed, config).await {
+                    null_write_only(&mut planned.state, &entry.schema.block);
+                    response.planned_state = encode_value(&mut diags, "plan", &planned.state, ty);
+                    response.planned_private = planned.private;
+                    response.planned_identity =
+                        encode_identity(&mut diags, entry, planned.identity.as_ref());
                 }
             }
             (false, false) => {
-                if let Some((mut state, private, replace)) = handler
+                if let Some((mut planned, replace)) = handler
                     .plan_update(&mut diags, prior, proposed, config, &request.prior_private)
                     .await
                 {
-                    null_write_only(&mut state, &entry.schema.block);
-                    response.planned_state = encode_value(&mut diags, "plan", &state, ty);
-                    response.planned_private = private;
+                    null_write_only(&mut planned.state, &entry.schema.block);
+                    response.planned_state = encode_value(&mut diags, "plan", &planned.state, ty);
+                    response.planned_private = planned.private;
+                    response.planned_identity =
+                        encode_identity(&mut diags, entry, planned.identity.as_ref());
                     response.requires_replace =
                         replace.into_iter().map(convert::attribute_path).collect();
                 }
@@ -735,10 +873,11 @@ impl<P: Provider> Inner<P> {
                 None
             }
         };
-        if let Some((mut state, private)) = done {
-            null_write_only(&mut state, &entry.schema.block);
-            response.new_state = encode_value(&mut diags, "new state", &state, ty);
-            response.private = private;
+        if let Some(mut done) = done {
+            null_write_only(&mut done.state, &entry.schema.block);
+            response.new_state = encode_value(&mut diags, "new state", &done.state, ty);
+            response.private = done.private;
+            response.new_identity = encode_identity(&mut diags, entry, done.identity.as_ref());
         }
         response.diagnostics = convert::diagnostics(diags);
         response
@@ -751,34 +890,243 @@ impl<P: Provider> Inner<P> {
         let mut diags = Diagnostics::default();
         let mut response = pb::import_resource_state::Response::default();
         if let Some(entry) = self.resource(&mut diags, &request.type_name) {
-            if request.id.is_empty() && request.identity.is_some() {
-                diags.error(
-                    "Import by identity is not supported",
-                    format!(
-                        "{} is imported by its id (terraform import ADDRESS ID, or an import block \
-                         with id = ...).",
-                        request.type_name
-                    ),
-                    None,
-                );
-            } else if let Some((mut state, private)) =
-                entry.handler.import(&mut diags, request.id).await
-            {
-                null_write_only(&mut state, &entry.schema.block);
-                if let Some(state) = encode_value(&mut diags, "imported state", &state, &entry.ty) {
+            let identity = decode_identity(&mut diags, entry, request.identity.as_ref());
+            let imported = match (request.id.is_empty(), identity) {
+                (false, _) => entry.handler.import(&mut diags, request.id).await,
+                (true, Some(identity)) => entry.handler.import_identity(&mut diags, identity).await,
+                (true, None) => {
+                    if !diags.has_errors() {
+                        diags.error(
+                            "Nothing to import",
+                            format!(
+                                "The import of {} gave neither an id nor an identity{}.",
+                                request.type_name,
+                                if entry.identity.is_none() {
+                                    " (this type is imported by id: terraform import ADDRESS ID)"
+                                } else {
+                                    ""
+                                }
+                            ),
+                            None,
+                        );
+                    }
+                    None
+                }
+            };
+            if let Some(mut imported) = imported {
+                null_write_only(&mut imported.state, &entry.schema.block);
+                if let Some(state) =
+                    encode_value(&mut diags, "imported state", &imported.state, &entry.ty)
+                {
+                    let identity = encode_identity(&mut diags, entry, imported.identity.as_ref());
                     response
                         .imported_resources
                         .push(pb::import_resource_state::ImportedResource {
                             type_name: request.type_name.clone(),
                             state: Some(state),
-                            private,
-                            identity: None,
+                            private: imported.private,
+                            identity,
                         });
                 }
             }
         }
         response.diagnostics = convert::diagnostics(diags);
         response
+    }
+
+    fn ephemeral(
+        &self,
+        diags: &mut Diagnostics,
+        type_name: &str,
+    ) -> Option<&Entry<dyn DynEphemeralResource>> {
+        let entry = self.registry().ephemeral.get(type_name).map(|(_, e)| e);
+        if entry.is_none() {
+            unknown_type(diags, "ephemeral resource", type_name);
+        }
+        entry
+    }
+
+    async fn validate_ephemeral(
+        &self,
+        request: pb::validate_config::Request,
+    ) -> pb::validate_config::Response {
+        let mut diags = Diagnostics::default();
+        if let Some(entry) = self.ephemeral(&mut diags, &request.type_name)
+            && let Some(config) = decode_value(
+                &mut diags,
+                "configuration",
+                request.config.as_ref(),
+                &entry.ty,
+            )
+        {
+            entry.handler.validate(&mut diags, config).await;
+        }
+        pb::validate_config::Response {
+            diagnostics: convert::diagnostics(diags),
+        }
+    }
+
+    async fn open_ephemeral(
+        &self,
+        request: pb::open_ephemeral_resource::Request,
+    ) -> pb::open_ephemeral_resource::Response {
+        let mut diags = Diagnostics::default();
+        let mut response = pb::open_ephemeral_resource::Response::default();
+        let client = convert::client_capabilities(request.client_capabilities);
+        if let Some(entry) = self.ephemeral(&mut diags, &request.type_name)
+            && let Some(config) = decode_value(
+                &mut diags,
+                "configuration",
+                request.config.as_ref(),
+                &entry.ty,
+            )
+            && let Some(opened) = entry.handler.open(&mut diags, config, client).await
+        {
+            response.result = encode_value(&mut diags, "result", &opened.result, &entry.ty);
+            response.private = Some(opened.private);
+            response.renew_at = opened.renew_at.map(convert::timestamp);
+        }
+        response.diagnostics = convert::diagnostics(diags);
+        response
+    }
+
+    async fn renew_ephemeral(
+        &self,
+        request: pb::renew_ephemeral_resource::Request,
+    ) -> pb::renew_ephemeral_resource::Response {
+        let mut diags = Diagnostics::default();
+        let mut response = pb::renew_ephemeral_resource::Response::default();
+        if let Some(entry) = self.ephemeral(&mut diags, &request.type_name)
+            && let Some((renew_at, private)) = entry
+                .handler
+                .renew(&mut diags, request.private.as_deref().unwrap_or_default())
+                .await
+        {
+            response.private = Some(private);
+            response.renew_at = renew_at.map(convert::timestamp);
+        }
+        response.diagnostics = convert::diagnostics(diags);
+        response
+    }
+
+    async fn close_ephemeral(
+        &self,
+        request: pb::close_ephemeral_resource::Request,
+    ) -> pb::close_ephemeral_resource::Response {
+        let mut diags = Diagnostics::default();
+        if let Some(entry) = self.ephemeral(&mut diags, &request.type_name) {
+            entry
+                .handler
+                .close(&mut diags, request.private.as_deref().unwrap_or_default())
+                .await;
+        }
+        pb::close_ephemeral_resource::Response {
+            diagnostics: convert::diagnostics(diags),
+        }
+    }
+
+    async fn validate_list(
+        &self,
+        request: pb::validate_list_resource_config::Request,
+    ) -> pb::validate_list_resource_config::Response {
+        let mut diags = Diagnostics::default();
+        match self.registry().lists.get(&request.type_name) {
+            None => unknown_type(&mut diags, "list resource", &request.type_name),
+            Some((_, entry)) => {
+                if let Some(limit) =
+                    decode_value(&mut diags, "limit", request.limit.as_ref(), &Type::Number)
+                    && let Dynamic::Number(n) = limit.untyped()
+                    && n.as_i64().is_some_and(|n| n < 0)
+                {
+                    diags.error(
+                        "Invalid limit",
+                        "The limit of a list block is the most results to return: zero or more.",
+                        Some(AttributePath::new("limit")),
+                    );
+                }
+                if let Some(config) = decode_value(
+                    &mut diags,
+                    "list configuration",
+                    request.config.as_ref(),
+                    &entry.ty,
+                ) {
+                    entry.handler.validate(&mut diags, config).await;
+                }
+            }
+        }
+        pb::validate_list_resource_config::Response {
+            diagnostics: convert::diagnostics(diags),
+        }
+    }
+
+    /// The events of a `ListResource` call: one per object found, then one carrying the
+    /// diagnostics, if any.
+    async fn list(&self, request: pb::list_resource::Request) -> Vec<pb::list_resource::Event> {
+        let mut diags = Diagnostics::default();
+        let mut events = Vec::new();
+        let registry = self.registry();
+        match (
+            registry.lists.get(&request.type_name),
+            registry.resources.get(&request.type_name),
+        ) {
+            (Some((_, list)), Some(resource)) if resource.identity.is_some() => {
+                if let Some(config) = decode_value(
+                    &mut diags,
+                    "list configuration",
+                    request.config.as_ref(),
+                    &list.ty,
+                ) {
+                    let limit = if request.limit > 0 {
+                        request.limit
+                    } else {
+                        i64::MAX
+                    };
+                    let asked = ListRequest {
+                        include_resource: request.include_resource_object,
+                        limit,
+                    };
+                    let found = list.handler.list(&mut diags, config, asked).await;
+                    let most = usize::try_from(limit).unwrap_or(usize::MAX);
+                    for item in found.into_iter().take(most) {
+                        let Some(identity) =
+                            encode_identity(&mut diags, resource, Some(&item.identity))
+                        else {
+                            continue;
+                        };
+                        let resource_object = match item.state {
+                            Some(mut state) if request.include_resource_object => {
+                                null_write_only(&mut state, &resource.schema.block);
+                                encode_value(&mut diags, "listed state", &state, &resource.ty)
+                            }
+                            _ => None,
+                        };
+                        events.push(pb::list_resource::Event {
+                            identity: Some(identity),
+                            display_name: item.display_name,
+                            resource_object,
+                            diagnostic: Vec::new(),
+                        });
+                    }
+                }
+            }
+            (Some(_), _) => diags.error(
+                "List resource without an identity",
+                format!(
+                    "{} is listed, but the managed resource type of that name declares no \
+                     identity. This is a bug in the provider; please report it.",
+                    request.type_name
+                ),
+                None,
+            ),
+            (None, _) => unknown_type(&mut diags, "list resource", &request.type_name),
+        }
+        if !diags.items.is_empty() {
+            events.push(pb::list_resource::Event {
+                diagnostic: convert::diagnostics(diags),
+                ..Default::default()
+            });
+        }
+        events
     }
 }
 
@@ -901,43 +1249,26 @@ impl<P: Provider> tower_service::Service<http::Request<BoxBody>> for ProviderSer
                     ..Default::default()
                 }
             }),
-            "ValidateEphemeralResourceConfig" => unary!(|r: pb::validate_config::Request| {
-                pb::validate_config::Response {
-                    diagnostics: no_such("ephemeral resource", &r.type_name),
-                }
-            }),
-            "OpenEphemeralResource" => unary!(|r: pb::open_ephemeral_resource::Request| {
-                pb::open_ephemeral_resource::Response {
-                    diagnostics: no_such("ephemeral resource", &r.type_name),
-                    ..Default::default()
-                }
-            }),
-            "RenewEphemeralResource" => unary!(|r: pb::renew_ephemeral_resource::Request| {
-                pb::renew_ephemeral_resource::Response {
-                    diagnostics: no_such("ephemeral resource", &r.type_name),
-                    ..Default::default()
-                }
-            }),
-            "CloseEphemeralResource" => unary!(|r: pb::close_ephemeral_resource::Request| {
-                pb::close_ephemeral_resource::Response {
-                    diagnostics: no_such("ephemeral resource", &r.type_name),
-                }
-            }),
+            "ValidateEphemeralResourceConfig" => {
+                unary!(|r: pb::validate_config::Request| inner.validate_ephemeral(r).await)
+            }
+            "OpenEphemeralResource" => {
+                unary!(|r: pb::open_ephemeral_resource::Request| inner.open_ephemeral(r).await)
+            }
+            "RenewEphemeralResource" => {
+                unary!(|r: pb::renew_ephemeral_resource::Request| inner.renew_ephemeral(r).await)
+            }
+            "CloseEphemeralResource" => {
+                unary!(|r: pb::close_ephemeral_resource::Request| inner.close_ephemeral(r).await)
+            }
             "ValidateListResourceConfig" => {
-                unary!(|r: pb::validate_list_resource_config::Request| {
-                    pb::validate_list_resource_config::Response {
-                        diagnostics: no_such("list resource", &r.type_name),
-                    }
-                })
+                unary!(|r: pb::validate_list_resource_config::Request| inner.validate_list(r).await)
             }
             "ListResource" => {
                 grpc::server_streaming(request, move |r: pb::list_resource::Request| async move {
-                    let event = pb::list_resource::Event {
-                        diagnostic: no_such("list resource", &r.type_name),
-                        ..Default::default()
-                    };
+                    let events = inner.list(r).await;
                     let stream: BoxStream<pb::list_resource::Event> =
-                        Box::pin(futures_util::stream::iter([Ok(event)]));
+                        Box::pin(futures_util::stream::iter(events.into_iter().map(Ok)));
                     Ok(stream)
                 })
             }

@@ -34,8 +34,9 @@ use async_trait::async_trait;
 use futures::StreamExt;
 use serde_json::{Value as Json, json};
 use tfplugin::Value;
+use tfplugin::schema::IdentitySchema;
 use tfplugin::schema::Schema;
-use tfplugin::{AttributePath, ClientCapabilities, Diagnostics, Resource};
+use tfplugin::{AttributePath, ClientCapabilities, Diagnostics, Dynamic, Resource};
 
 pub use model::{BootstrapState, schema};
 
@@ -45,7 +46,10 @@ use crate::backends::vault::VaultClient;
 use crate::diag::{DiagnosticsExt, attr, block_attr, chain};
 use crate::naming::{DeploymentKey, Names};
 use crate::provider::{Backends, ProviderContext, Slot};
-use crate::resources::{apply_backend, backends, from_state_map, plan_backend};
+use crate::resources::{
+    apply_backend, backends, from_state_map, identity_key, key_identity, key_identity_schema,
+    plan_backend,
+};
 use objects::{Handling, Planned, Spec, Wave};
 
 const RESOURCE: &str = "ff_platform_bootstrap";
@@ -1854,6 +1858,23 @@ impl Resource for PlatformBootstrapResource {
 
     fn schema(&self) -> Schema {
         schema()
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(key_identity_schema("platform bootstrap"))
+    }
+
+    fn identity(&self, state: &Self::State) -> Option<Dynamic> {
+        key_identity(&state.deployment_key)
+    }
+
+    async fn import_identity(
+        &self,
+        diags: &mut Diagnostics,
+        identity: Dynamic,
+    ) -> Option<(Self::State, Self::Private)> {
+        let key = identity_key(diags, &identity, "ff_platform_bootstrap")?;
+        Resource::import(self, diags, key).await
     }
 
     async fn validate(
