@@ -1649,7 +1649,10 @@ async fn remove(
         .as_ref_option()
         .map(|m| m.keys().cloned().collect())
         .unwrap_or_default();
-    secrets.extend(Hints::of(state).secret_names);
+    let hints = Hints::of(state);
+    secrets.extend(hints.secret_names);
+    // Given secrets too: the deployment owns what it wrote.
+    secrets.extend(hints.given_names);
     for name in secrets {
         vault
             .kv_delete_all(mount, &names.secret_path(&name))
