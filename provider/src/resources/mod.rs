@@ -133,7 +133,20 @@ pub fn key_identity(key: &Value<String>) -> Option<Dynamic> {
 /// when it names none.
 pub fn identity_key(diags: &mut Diagnostics, identity: &Dynamic, resource: &str) -> Option<String> {
     match identity.get("key").map(Dynamic::untyped) {
-        Some(Dynamic::String(key)) => Some(key.clone()),
+        Some(Dynamic::String(key)) => match crate::naming::DeploymentKey::parse(key) {
+            Ok(_) => Some(key.clone()),
+            Err(e) => {
+                diags.error_at(
+                    AttributePath::new("key"),
+                    "Invalid deployment key in the import identity",
+                    format!(
+                        "The identity of the {resource} to import names {key:?}, which is not a \
+                         deployment key: {e}. Give the key, such as identity = {{ key = \"WM-Prod\" }}."
+                    ),
+                );
+                None
+            }
+        },
         Some(Dynamic::Unknown) => {
             diags.error_at(
                 AttributePath::new("key"),
