@@ -6,8 +6,13 @@
 //!   environment variable each setting falls back to) and `examples/provider/provider.tf`;
 //! - `docs/resources/<name>.md` for every resource the provider serves (`ff_<name>`): its
 //!   description, `examples/resources/ff_<name>/resource.tf`, every argument and attribute
-//!   grouped as required, optional and read-only (computed), marked sensitive where they are,
-//!   nested blocks and attributes, and the import command from `import.sh`;
+//!   grouped as required, optional and read-only (computed), marked sensitive or write-only
+//!   where they are, nested blocks and attributes, its identity, and the import command from
+//!   `import.sh` and the `import` block by identity from `import-by-identity.tf`;
+//! - `docs/ephemeral-resources/<name>.md` likewise from
+//!   `examples/ephemeral-resources/ff_<name>/ephemeral-resource.tf`;
+//! - `docs/list-resources/<name>.md` (the `config` block of a `list` block of
+//!   `terraform query`) from `examples/list-resources/ff_<name>/list-resource.tfquery.hcl`;
 //!
 //! The generator asks the provider itself (`Provider::schema`, `Provider::resources`), so a
 //! resource added to `resources::all` is documented without touching this file. `--check` (and the test below) fails when `docs/` differs.
@@ -70,13 +75,32 @@ pub fn render(root: &Path) -> Result<Pages> {
     let schema = Provider::schema(&provider);
     let mut pages = Pages::new();
     pages.insert(PathBuf::from("docs/index.md"), index_page(root, &schema)?);
-    for (type_name, resource) in Provider::resources(&provider) {
-        let name = type_name
+    let strip = |type_name: &str| -> Result<String> {
+        type_name
             .strip_prefix(&format!("{PROVIDER}_"))
-            .with_context(|| format!("resource type {type_name} lacks the {PROVIDER}_ prefix"))?;
+            .map(str::to_string)
+            .with_context(|| format!("type {type_name} lacks the {PROVIDER}_ prefix"))
+    };
+    for (type_name, resource) in Provider::resources(&provider) {
+        let name = strip(&type_name)?;
+        let mut page = object_page(root, Kind::Resource, &name, &resource.schema())?;
+        if let Some(identity) = resource.identity_schema() {
+            page = with_identity(page, &identity);
+        }
+        pages.insert(PathBuf::from(format!("docs/resources/{name}.md")), page);
+    }
+    for (type_name, ephemeral) in Provider::ephemeral_resources(&provider) {
+        let name = strip(&type_name)?;
         pages.insert(
-            PathBuf::from(format!("docs/resources/{name}.md")),
-            object_page(root, Kind::Resource, name, &resource.schema())?,
+            PathBuf::from(format!("docs/ephemeral-resources/{name}.md")),
+            object_page(root, Kind::Ephemeral, &name, &ephemeral.schema())?,
+        );
+    }
+    for (type_name, list) in Provider::list_resources(&provider) {
+        let name = strip(&type_name)?;
+        pages.insert(
+            PathBuf::from(format!("docs/list-resources/{name}.md")),
+            object_page(root, Kind::List, &name, &list.schema())?,
         );
     }
     Ok(pages)
@@ -121,7 +145,12 @@ fn first_difference(a: &str, b: &str) -> usize {
 /// Generated-looking pages in `docs/` that the generator no longer writes.
 fn stale_pages(root: &Path, pages: &Pages) -> Result<Vec<PathBuf>> {
     let mut stale = Vec::new();
-    for dir in ["docs/resources", "docs/data-sources"] {
+    for dir in [
+        "docs/resources",
+        "docs/data-sources",
+        "docs/ephemeral-resources",
+        "docs/list-resources",
+    ] {
         let Ok(entries) = fs::read_dir(root.join(dir)) else {
             continue;
         };
@@ -140,22 +169,30 @@ fn stale_pages(root: &Path, pages: &Pages) -> Result<Vec<PathBuf>> {
 #[derive(Clone, Copy)]
 enum Kind {
     Resource,
+    Ephemeral,
+    List,
 }
 
 impl Kind {
     fn title(self) -> &'static str {
         match self {
             Kind::Resource => "Resource",
+            Kind::Ephemeral => "Ephemeral Resource",
+            Kind::List => "List Resource",
         }
     }
     fn examples_dir(self) -> &'static str {
         match self {
             Kind::Resource => "examples/resources",
+            Kind::Ephemeral => "examples/ephemeral-resources",
+            Kind::List => "examples/list-resources",
         }
     }
     fn example_file(self) -> &'static str {
         match self {
             Kind::Resource => "resource.tf",
+            Kind::Ephemeral => "ephemeral-resource.tf",
+            Kind::List => "list-resource.tfquery.hcl",
         }
     }
 }
@@ -237,8 +274,38 @@ fn object_page(root: &Path, kind: Kind, name: &str, schema: &Schema) -> Result<S
         page.push_str(&format!(
             "## Import\n\nImport is supported using the following syntax:\n\n```shell\n{import}\n```\n\n"
         ));
+        if let Some(block) = read_example(root, &format!("{dir}/import-by-identity.tf"))? {
+            page.push_str(&format!(
+                "With Terraform 1.12 and later, an `import` block can name the object by its identity:\n\n```terraform\n{block}\n```\n\n"
+            ));
+        }
     }
     Ok(finish(page))
+}
+
+/// A resource page with its identity schema after the schema.
+fn with_identity(page: String, identity: &tfplugin::schema::IdentitySchema) -> String {
+    let mut section = String::from(
+        "### Identity Schema\n\nWhat names the object whatever its state holds (Terraform 1.12 and later: \
+         `import` blocks with `identity`, `terraform state identities`, `terraform query`):\n\n",
+    );
+    for (name, attribute) in &identity.attributes {
+        let need = if attribute.required_for_import {
+            "Required for import"
+        } else {
+            "Optional for import"
+        };
+        section.push_str(&format!(
+            "- `{name}` ({}, {need}) {}\n",
+            type_name(&attribute.ty),
+            one_line(&attribute.description)
+        ));
+    }
+    section.push('\n');
+    match page.find("## Import") {
+        Some(at) => format!("{}{section}{}", &page[..at], &page[at..]),
+        None => finish(page + "\n" + &section),
+    }
 }
 
 /// One trailing newline.
@@ -362,6 +429,9 @@ fn attribute_item<'a>(name: &'a str, attribute: &'a Attribute, path: &[&str]) ->
     }
     if attribute.sensitive {
         tags.push("Sensitive".to_string());
+    }
+    if attribute.write_only {
+        tags.push("Write-only".to_string());
     }
     if attribute.deprecated {
         tags.push("Deprecated".to_string());

@@ -351,7 +351,7 @@ pub fn schema() -> Schema {
                 sensitive(attribute(
                     Str,
                     Optional,
-                    "A bearer token. It is kept in the state (marked sensitive); prefer `exec`.",
+                    "A bearer token. It is kept in the state (marked sensitive); prefer `eks`, `aks` or `exec`. It is not write-only, and cannot be: every refresh reads the cluster with it, and Terraform never gives a write-only value to a refresh.",
                 )),
             ),
             (
@@ -363,7 +363,7 @@ pub fn schema() -> Schema {
                 sensitive(attribute(
                     Str,
                     Optional,
-                    "PEM private key of `client_certificate`. Kept in the state, marked sensitive.",
+                    "PEM private key of `client_certificate`. Kept in the state, marked sensitive (not write-only, since every refresh authenticates with it, like `token`).",
                 )),
             ),
             (
