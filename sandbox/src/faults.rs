@@ -421,7 +421,7 @@ async fn drain<B: http_body::Body>(req: Request<B>) {
 
 fn injected_status(service: Service, status: u16) -> Response<Body> {
     match service {
-        Service::Vault => crate::vault::errors::injected_status(status),
+        Service::Vault => crate::vault_proxy::errors::injected_status(status),
         Service::Grafana => crate::grafana::errors::injected_status(status),
         Service::Tfc => crate::tfc::errors::injected_status(status),
         Service::Mirror => plain_status(status),
@@ -433,7 +433,7 @@ fn injected_status(service: Service, status: u16) -> Response<Body> {
 
 fn rate_limited(service: Service, path: &str, retry_after_s: u64) -> Response<Body> {
     match service {
-        Service::Vault => crate::vault::errors::rate_limited(path, retry_after_s),
+        Service::Vault => crate::vault_proxy::errors::rate_limited(path, retry_after_s),
         Service::Grafana => crate::grafana::errors::rate_limited(retry_after_s),
         Service::Tfc => crate::tfc::errors::rate_limited(retry_after_s),
         Service::Mirror => {

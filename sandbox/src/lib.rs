@@ -56,6 +56,7 @@ pub mod tfc;
 mod tls;
 mod util;
 pub mod vault;
+pub mod vault_proxy;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -108,6 +109,9 @@ pub struct Config {
     /// Issue at start a renewable Vault token with the `root` policy and this TTL in
     /// seconds (`vault.ttl_token` of the endpoints line), to try token renewal.
     pub vault_token_ttl: Option<u64>,
+    /// A real Vault (OpenBao) to forward the Vault port to, through the fault layer, instead
+    /// of the emulator (`vault_proxy`): `http://127.0.0.1:8200`.
+    pub vault_upstream: Option<String>,
 }
 
 impl Default for Config {
@@ -129,6 +133,7 @@ impl Default for Config {
             kubeconfig: None,
             k8s_ready_delay_ms: None,
             vault_token_ttl: None,
+            vault_upstream: None,
         }
     }
 }
@@ -183,6 +188,9 @@ pub struct VaultEndpoint {
     /// unless renewed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl_token: Option<String>,
+    /// With `--vault-upstream`: the real server the address forwards to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upstream: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -219,6 +227,8 @@ pub enum StartError {
     Tls(String),
     #[error("cannot set up the Kubernetes emulator: {0}")]
     Kubernetes(String),
+    #[error("{0}")]
+    VaultUpstream(String),
 }
 
 /// Entry point for in-process use (tests) and for the binary.

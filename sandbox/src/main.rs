@@ -73,6 +73,10 @@ struct Cli {
     /// seconds unless renewed; the endpoints line gives it as `vault.ttl_token`.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     vault_token_ttl: Option<u64>,
+    /// A real Vault to put the Vault port in front of (e.g. an OpenBao dev server,
+    /// `http://127.0.0.1:8200`): requests are forwarded through the fault layer and logged.
+    #[arg(long)]
+    vault_upstream: Option<String>,
 }
 
 fn parse_fault(text: &str) -> Result<FaultSpec, String> {
@@ -159,6 +163,7 @@ async fn main() -> ExitCode {
         kubeconfig: cli.kubeconfig,
         k8s_ready_delay_ms: cli.k8s_ready_delay_ms,
         vault_token_ttl: cli.vault_token_ttl,
+        vault_upstream: cli.vault_upstream,
     };
     let running = match Sandbox::start(config).await {
         Ok(running) => running,

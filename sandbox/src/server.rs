@@ -90,7 +90,18 @@ pub(crate) async fn start(config: &Config, shared: Arc<Shared>) -> Result<Runnin
     let distribution = crate::distribution::start(listen, &shared, watcher.clone()).await?;
     let auth0_url = base_url(&auth0)?;
 
-    let vault_token = lock(&shared.vault).root_token().unwrap_or_default();
+    let upstream = config
+        .vault_upstream
+        .as_deref()
+        .map(crate::vault_proxy::Upstream::new)
+        .transpose()
+        .map_err(StartError::VaultUpstream)?
+        .map(Arc::new);
+    let vault_token = if upstream.is_some() {
+        String::new()
+    } else {
+        lock(&shared.vault).root_token().unwrap_or_default()
+    };
     let ttl_token = config.vault_token_ttl.map(|ttl| {
         lock(&shared.vault)
             .issue_token(crate::vault::state::NewToken::short_lived_root(ttl))
@@ -106,6 +117,7 @@ pub(crate) async fn start(config: &Config, shared: Arc<Shared>) -> Result<Runnin
             address: vault_url,
             token: vault_token,
             ttl_token,
+            upstream: upstream.as_ref().map(|u| u.address().to_string()),
         },
         grafana: GrafanaEndpoint {
             url: grafana_url,
@@ -144,11 +156,18 @@ pub(crate) async fn start(config: &Config, shared: Arc<Shared>) -> Result<Runnin
         tokio::spawn(serve(control, control_service, watcher.clone())),
         tokio::spawn(serve(
             vault,
-            service_stack(
-                &shared,
-                Service::Vault,
-                crate::vault::router(shared.clone()),
-            ),
+            match upstream {
+                // The real server keeps its own state: nothing to persist here.
+                Some(upstream) => BoxCloneService::new(
+                    FaultLayer::new(shared.clone(), Service::Vault)
+                        .layer(crate::vault_proxy::router(upstream)),
+                ),
+                None => service_stack(
+                    &shared,
+                    Service::Vault,
+                    crate::vault::router(shared.clone()),
+                ),
+            },
             watcher.clone(),
         )),
         tokio::spawn(serve(
