@@ -1,6 +1,7 @@
 //! Secret hygiene of the whole local example (`examples/local`: a deployment, its Auth0
 //! setup and its platform bootstrap) with the provider logging in to Vault by JWT: every
-//! secret the sandbox issued or the provider generated — Vault tokens (root and login),
+//! secret the sandbox or OpenBao issued or the provider generated — Vault tokens (root and
+//! login, from OpenBao's raw audit log),
 //! generated secrets, the Grafana service-account token, Auth0 client secrets, the
 //! management client's secret and its Management API tokens, the cluster's token, the
 //! reviewer service account's token, the Git password, the JWT, the Grafana admin
@@ -11,6 +12,7 @@
 
 use base64::Engine;
 use ff_e2e::jwt::{RsaKey, set_up_vault, tfc_claims};
+use ff_e2e::openbao::{OpenBao, Options};
 use ff_e2e::sandbox::Sandbox;
 use ff_e2e::terraform::{Run, Workdir};
 use ff_e2e::tools::{TerraformBin, terraforms};
@@ -65,13 +67,27 @@ fn secrets_of(sandbox: &Sandbox, jwt: &str) -> Vec<Secret> {
     let state = sandbox.state();
     let mut out = Vec::new();
     let vault = &state["vault"];
-    for token in vault["tokens"].as_array().into_iter().flatten() {
-        if let Some(id) = token["id"].as_str() {
-            out.push(Secret {
-                what: format!("Vault token ({})", token["path"]),
-                value: id.to_string(),
-            });
+    // Every token OpenBao issued (the root token, the provider's JWT logins) and every token
+    // a request carried, from its raw audit log.
+    let mut tokens = std::collections::BTreeMap::new();
+    for line in sandbox.bao().audit_log().lines() {
+        let Ok(entry) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        let path = entry["request"]["path"].as_str().unwrap_or("?").to_string();
+        if let Some(issued) = entry["response"]["auth"]["client_token"].as_str() {
+            tokens
+                .entry(issued.to_string())
+                .or_insert(format!("Vault token (issued by {path})"));
         }
+        if let Some(used) = entry["request"]["client_token"].as_str() {
+            tokens
+                .entry(used.to_string())
+                .or_insert(format!("Vault token (used on {path})"));
+        }
+    }
+    for (value, what) in tokens {
+        out.push(Secret { what, value });
     }
     // Every version of every KV secret (the provider generated or copied them there).
     for (mount, paths) in vault["kv"].as_object().into_iter().flatten() {
@@ -112,7 +128,7 @@ fn secrets_of(sandbox: &Sandbox, jwt: &str) -> Vec<Secret> {
     }
     for (what, value) in [
         ("Kubernetes admin token", sandbox.kube_token()),
-        ("Vault root token (endpoints)", sandbox.vault_token()),
+        ("Vault root token (OpenBao's)", sandbox.vault_token()),
         (
             "Auth0 management secret (endpoints)",
             sandbox.auth0_client_secret(),
@@ -143,7 +159,8 @@ fn traced(dir: &Workdir, args: &[&str], log: &str) -> Run {
 
 fn hygiene(tf: &TerraformBin) {
     let ctx = format!("terraform {}", tf.version);
-    let sandbox = Sandbox::start();
+    // OpenBao writes a raw audit log: every token it issued or was shown is in it.
+    let sandbox = Sandbox::start_in_front_of(OpenBao::start_with(Options { audit: true }), &[]);
     sandbox.set_auth0_rate_limit(0.0, 0);
     let key = RsaKey::generate();
     set_up_vault(&sandbox, &key, "tfc", "10m");

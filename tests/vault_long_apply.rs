@@ -5,7 +5,8 @@
 //! The plan is saved with the root token, then applied with a fresh 3-second token, as
 //! Terraform Cloud runs plan and apply as two phases: the apply is one provider process
 //! from its first request to its last, made slow by 400 ms of latency on every Vault and
-//! Grafana request.
+//! Grafana request. Vault is OpenBao (its own token store: `auth/token/create` with a
+//! `ttl`), behind the sandbox's Vault port, which adds the latency.
 
 use std::time::{Duration, Instant};
 

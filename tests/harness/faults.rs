@@ -222,7 +222,9 @@ provider "ff" {{
     }
 }
 
-/// Everything the sandbox holds, one id-free line per object, sorted (duplicates kept).
+/// Everything the sandbox (and the OpenBao behind it, under `vault`: see
+/// [`crate::openbao::OpenBao::snapshot`]) holds, one id-free line per object, sorted
+/// (duplicates kept).
 ///
 /// Vault: mounts, live KV paths with their custom metadata, policies, auth methods with their config and roles;
 /// Grafana: folders, teams, service accounts and their tokens, data sources; Auth0:
@@ -239,20 +241,16 @@ pub fn inventory(state: &Value) -> Vec<String> {
     if let Some(kv) = vault["kv"].as_object() {
         for (mount, paths) in kv {
             for (path, secret) in paths.as_object().into_iter().flatten() {
-                let current = secret["current_version"].as_u64().unwrap_or(0).to_string();
-                let version = &secret["versions"][current.as_str()];
-                let live = version.is_object()
-                    && !version["deleted"].as_bool().unwrap_or(false)
-                    && !version["destroyed"].as_bool().unwrap_or(false);
-                if live {
-                    let labels: Vec<String> = secret["custom_metadata"]
-                        .as_object()
-                        .into_iter()
-                        .flatten()
-                        .map(|(k, v)| format!("{k}={}", text(v)))
-                        .collect();
-                    out.push(format!("vault kv {mount}{path} [{}]", labels.join(",")));
+                if secret["data"].is_null() {
+                    continue;
                 }
+                let labels: Vec<String> = secret["custom_metadata"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, v)| format!("{k}={}", text(v)))
+                    .collect();
+                out.push(format!("vault kv {mount}{path} [{}]", labels.join(",")));
             }
         }
     }

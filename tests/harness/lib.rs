@@ -8,7 +8,9 @@
 //! filesystem mirror so that `init` succeeds offline).
 //!
 //! - [`tools`]: where the terraform binaries and the built provider and sandbox are;
-//! - [`sandbox`]: a sandbox process, its control API and its emulated services;
+//! - [`sandbox`]: a sandbox process, its control API and its emulated services, with a real
+//!   Vault behind its Vault port;
+//! - [`openbao`]: that real Vault, an OpenBao dev server, and what it holds;
 //! - [`terraform`]: a working directory and the terraform commands run in it;
 //! - [`check`]: comparisons that print expected against actual;
 //! - [`release`]: the output of the release command and throwaway GPG keys;
@@ -25,6 +27,7 @@ pub mod faults;
 pub mod jwt;
 pub mod modules;
 pub mod moto;
+pub mod openbao;
 pub mod release;
 pub mod sandbox;
 pub mod terraform;

@@ -1,4 +1,11 @@
-//! An `ff-sandbox` process for one test, its control API and its emulated services.
+//! An `ff-sandbox` process for one test, its control API and its emulated services; and
+//! the real Vault behind its Vault port.
+//!
+//! Vault is not emulated: [`Sandbox::start`] starts an OpenBao dev server for the test
+//! ([`crate::openbao`]) and the sandbox with `--vault-upstream` pointing at it, so the
+//! provider talks to the sandbox's Vault port — through its fault layer and request log —
+//! and the sandbox forwards to OpenBao. What the harness itself asks Vault (setting up,
+//! looking at what exists) goes to OpenBao directly, past the faults a test armed.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -7,6 +14,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::openbao::{OpenBao, kv_secrets_of};
 use crate::tools::bin_dir;
 
 /// The `exec` block with which a configuration authenticates to the sandbox's Kubernetes API:
@@ -26,6 +34,8 @@ pub struct Sandbox {
     /// The endpoints line it printed.
     pub endpoints: Value,
     agent: ureq::Agent,
+    /// The real Vault behind the Vault port (dropped, so killed, after the sandbox).
+    bao: Option<OpenBao>,
 }
 
 /// An HTTP answer: status and JSON body (`Null` when the body is not JSON).
@@ -38,13 +48,33 @@ pub struct Answer {
 }
 
 impl Sandbox {
-    /// Start a sandbox on random loopback ports.
+    /// Start an OpenBao and a sandbox on random loopback ports, the sandbox's Vault port in
+    /// front of the OpenBao.
     pub fn start() -> Self {
         Self::start_with(&[])
     }
 
-    /// Start a sandbox with extra command-line arguments.
+    /// [`Sandbox::start`] with extra command-line arguments for the sandbox.
     pub fn start_with(args: &[&str]) -> Self {
+        Self::start_in_front_of(OpenBao::start(), args)
+    }
+
+    /// A sandbox in front of an OpenBao started by the caller (with an audit log, say).
+    pub fn start_in_front_of(bao: OpenBao, args: &[&str]) -> Self {
+        let upstream = format!("--vault-upstream={}", bao.address());
+        let mut all = vec![upstream.as_str()];
+        all.extend_from_slice(args);
+        let mut sandbox = Self::spawn(&all);
+        sandbox.bao = Some(bao);
+        sandbox
+    }
+
+    /// A sandbox without Vault, for tests of what needs none (the registry, the mirror).
+    pub fn start_without_vault() -> Self {
+        Self::spawn(&[])
+    }
+
+    fn spawn(args: &[&str]) -> Self {
         let tls_dir = tempfile::Builder::new()
             .prefix("ff-e2e-tls-")
             .tempdir()
@@ -79,7 +109,15 @@ impl Sandbox {
             _tls_dir: tls_dir,
             endpoints,
             agent,
+            bao: None,
         }
+    }
+
+    /// The real Vault behind the Vault port.
+    pub fn bao(&self) -> &OpenBao {
+        self.bao
+            .as_ref()
+            .expect("this sandbox was started without Vault (Sandbox::start_without_vault)")
     }
 
     fn endpoint(&self, pointer: &str) -> String {
@@ -90,13 +128,13 @@ impl Sandbox {
             .to_string()
     }
 
-    /// Vault's address.
+    /// Vault's address for the provider: the sandbox's Vault port, in front of OpenBao.
     pub fn vault_address(&self) -> String {
         self.endpoint("/vault/address")
     }
-    /// Vault's root token.
+    /// Vault's root token (OpenBao's).
     pub fn vault_token(&self) -> String {
-        self.endpoint("/vault/token")
+        self.bao().token().to_string()
     }
     /// Grafana's URL.
     pub fn grafana_url(&self) -> String {
@@ -307,15 +345,21 @@ impl Sandbox {
         }
     }
 
-    /// Everything the sandbox holds.
+    /// Everything the sandbox holds, and under `vault` what OpenBao holds in its root
+    /// namespace ([`OpenBao::snapshot`]).
     pub fn state(&self) -> Value {
-        self.send(
-            "GET",
-            &format!("{}/_sandbox/state", self.control()),
-            &[],
-            None,
-        )
-        .body
+        let mut state = self
+            .send(
+                "GET",
+                &format!("{}/_sandbox/state", self.control()),
+                &[],
+                None,
+            )
+            .body;
+        if let (Some(bao), Some(map)) = (&self.bao, state.as_object_mut()) {
+            map.insert("vault".to_string(), bao.snapshot(None));
+        }
+        state
     }
 
     /// Add a fault; returns its id.
@@ -334,19 +378,9 @@ impl Sandbox {
     }
 
     /// A renewable Vault token with the `root` policy that expires `ttl_seconds` after
-    /// now unless renewed (`POST /_sandbox/vault/tokens`).
+    /// now unless renewed (OpenBao's `auth/token/create`).
     pub fn vault_token_with_ttl(&self, ttl_seconds: u64) -> String {
-        let answer = self.send(
-            "POST",
-            &format!("{}/_sandbox/vault/tokens", self.control()),
-            &[],
-            Some(json!({ "ttl": ttl_seconds })),
-        );
-        assert_eq!(answer.status, 200, "issuing a Vault token: {answer:?}");
-        answer.body["token"]
-            .as_str()
-            .expect("the answer holds the token")
-            .to_string()
+        self.bao().token_with_ttl(ttl_seconds)
     }
 
     /// Slow every request of `service` (`vault`, `grafana`, …) down by `ms`; returns the
@@ -402,14 +436,10 @@ impl Sandbox {
         );
     }
 
-    /// Call the emulated Vault API with the root token (`path` after `/v1/`).
+    /// Call Vault (OpenBao, directly: past the sandbox's faults and log) as root; `path`
+    /// after `/v1/`.
     pub fn vault(&self, method: &str, path: &str, body: Option<Value>) -> Answer {
-        let url = format!(
-            "{}/v1/{}",
-            self.vault_address(),
-            path.trim_start_matches('/')
-        );
-        self.send(method, &url, &[("X-Vault-Token", self.vault_token())], body)
+        self.bao().call(method, path, body)
     }
 
     /// Call the emulated Grafana API as the admin (`path` such as `/api/folders`).
@@ -485,37 +515,10 @@ impl Sandbox {
             .collect()
     }
 
-    /// The KV v2 secrets the sandbox holds under `mount` whose path starts with `prefix`:
-    /// path → live data of the latest version (`Null` when deleted or destroyed).
+    /// The KV v2 secrets OpenBao holds under `mount` whose path starts with `prefix`:
+    /// path → data of the latest version (`Null` when deleted or destroyed).
     pub fn kv_secrets(&self, mount: &str, prefix: &str) -> Vec<(String, Value)> {
-        let state = self.state();
-        let kv = &state["vault"]["kv"];
-        // Mounts are keyed with their trailing slash, as Vault lists them.
-        let Some(paths) = kv
-            .get(format!("{}/", mount.trim_end_matches('/')))
-            .or_else(|| kv.get(mount))
-            .and_then(Value::as_object)
-        else {
-            return Vec::new();
-        };
-        paths
-            .iter()
-            .filter(|(path, _)| path.starts_with(prefix))
-            .map(|(path, secret)| {
-                let current = secret["current_version"].as_u64().unwrap_or(0).to_string();
-                let version = &secret["versions"][current.as_str()];
-                let live = !version["deleted"].as_bool().unwrap_or(false)
-                    && !version["destroyed"].as_bool().unwrap_or(false);
-                (
-                    path.clone(),
-                    if live {
-                        version["data"].clone()
-                    } else {
-                        Value::Null
-                    },
-                )
-            })
-            .collect()
+        kv_secrets_of(&self.bao().snapshot(None), mount, prefix)
     }
 
     /// Names of the Grafana objects of a kind (`folders` by uid, `teams`,
