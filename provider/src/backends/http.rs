@@ -159,14 +159,16 @@ impl BackendError {
         }
     }
     /// Whether doing the same work again may succeed: a 5xx answer other than 501, or no
-    /// answer at all (the connection was refused or dropped). The request itself was already
-    /// retried when it was idempotent; for one that is not (a create), the caller decides,
-    /// after looking for what the lost request may have made. Rate limiting and timeouts are
-    /// not transient here: the client already waited as long as it allows.
+    /// answer at all (the connection was refused or dropped, or the answer did not come
+    /// within the timeout: a create that timed out may have been carried out as much as one
+    /// whose connection dropped). The request itself was already retried when it was
+    /// idempotent; for one that is not (a create), the caller decides, after looking for
+    /// what the lost request may have made. Rate limiting is not transient here: the client
+    /// already waited as long as it allows.
     pub fn is_transient(&self) -> bool {
         match self {
             BackendError::Status { status, .. } => matches!(status.as_u16(), 500 | 502 | 503 | 504),
-            BackendError::Unreachable { .. } => true,
+            BackendError::Unreachable { .. } | BackendError::Timeout { .. } => true,
             _ => false,
         }
     }
@@ -859,7 +861,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn transient_failures_are_5xx_and_lost_connections() {
+    fn transient_failures_are_5xx_and_lost_or_late_answers() {
         let status = |code: u16| BackendError::Status {
             system: System::Grafana,
             method: Method::POST,
@@ -889,7 +891,18 @@ mod tests {
             path: "/v1/sys/mounts".into(),
             timeout: Duration::from_secs(1),
         };
-        assert!(!slow.is_transient());
+        assert!(
+            slow.is_transient(),
+            "a timed-out create may have been carried out"
+        );
+        let throttled = BackendError::RateLimited {
+            system: System::Auth0,
+            method: Method::POST,
+            path: "/api/v2/clients".into(),
+            waited: Duration::from_secs(120),
+            limit: Duration::from_secs(120),
+        };
+        assert!(!throttled.is_transient(), "429s were already waited out");
         assert!(!BackendError::Config("bad".into()).is_transient());
     }
 

@@ -1763,11 +1763,13 @@ impl Auth0TenantSetupResource {
         };
         let owner = desired.names.key().as_str();
         let writes_before = auth0.writes_sent(owner);
-        let mut attempt = 1;
+        let mut convergence = super::Convergence::new();
         let outcome = loop {
             let outcome = remote.converge(&desired, &mut state).await;
             if let Err(failure) = &outcome
-                && super::converge_again(&mut attempt, owner, &failure.step, &failure.error).await
+                && convergence
+                    .again(owner, &failure.step, &failure.error)
+                    .await
             {
                 continue;
             }
@@ -1788,8 +1790,10 @@ impl Auth0TenantSetupResource {
                             diags,
                             &key,
                             &failure,
-                            "Nothing was made, and nothing was recorded in the state. Fix the cause and \
+                            &convergence.explain(
+                                "Nothing was made, and nothing was recorded in the state. Fix the cause and \
                              apply again.",
+                            ),
                         );
                         None
                     }
@@ -1798,9 +1802,11 @@ impl Auth0TenantSetupResource {
                             diags,
                             &key,
                             &failure,
-                            "Everything made before this step is recorded in the state, so nothing is \
+                            &convergence.explain(
+                                "Everything made before this step is recorded in the state, so nothing is \
                              orphaned: Terraform marks the setup tainted, and the next apply replaces it \
                              (deleting what was made, then creating the whole setup) or a destroy removes it.",
+                            ),
                         );
                         Some((state, ()))
                     }
@@ -1809,8 +1815,10 @@ impl Auth0TenantSetupResource {
                             diags,
                             &key,
                             &failure,
-                            "Everything changed before this step is recorded in the state. Fix the cause and \
+                            &convergence.explain(
+                                "Everything changed before this step is recorded in the state. Fix the cause and \
                              apply again to finish.",
+                            ),
                         );
                         // The trigger counts as applied only once every secret was rotated.
                         state.rotation_trigger = prior.rotation_trigger.clone();

@@ -1723,17 +1723,13 @@ impl DeploymentResource {
         let mut state = planned;
         plan_known(&mut state, desired.names.key(), &backends.kv_mount);
         state.display_name = Value::Value(desired.display_name.clone());
-        let mut attempt = 1;
+        let mut convergence = super::Convergence::new();
         let outcome = loop {
             let outcome = converge(vault, grafana, &desired, prior, &mut state).await;
             if let Err(failure) = &outcome
-                && super::converge_again(
-                    &mut attempt,
-                    desired.names.key().as_str(),
-                    &failure.step,
-                    &failure.error,
-                )
-                .await
+                && convergence
+                    .again(desired.names.key().as_str(), &failure.step, &failure.error)
+                    .await
             {
                 continue;
             }
@@ -1750,13 +1746,13 @@ impl DeploymentResource {
                     diags,
                     desired.names.key().as_str(),
                     &failure,
-                    if nothing_made {
+                    &convergence.explain(if nothing_made {
                         "Nothing of the deployment was recorded in the state. Fix the cause and apply again."
                     } else {
                         "Everything made before this step is recorded in the state. Fix the cause and \
                          apply again: the next apply adopts what exists and finishes the deployment \
                          without duplicating anything."
-                    },
+                    }),
                 );
                 if nothing_made {
                     None
