@@ -323,6 +323,53 @@ async fn deployments_become_ready_and_tokens_authenticate() {
         review["status"]["user"]["username"],
         "system:serviceaccount:apps:default"
     );
+    // The token carries the claims of the API server's bound tokens, which clients such as
+    // Vault's Kubernetes auth compare with the review: the account's uid among them.
+    let (_, account) = kube
+        .call(
+            "GET",
+            "/api/v1/namespaces/apps/serviceaccounts/default",
+            None,
+            None,
+        )
+        .await;
+    let claims: serde_json::Value = {
+        use base64::Engine;
+        let payload = token.split('.').nth(1).unwrap_or_default();
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .expect("base64url claims");
+        serde_json::from_slice(&bytes).expect("JSON claims")
+    };
+    assert_eq!(claims["sub"], "system:serviceaccount:apps:default");
+    assert_eq!(claims["kubernetes.io"]["namespace"], "apps");
+    assert_eq!(claims["kubernetes.io"]["serviceaccount"]["name"], "default");
+    assert_eq!(
+        claims["kubernetes.io"]["serviceaccount"]["uid"],
+        account["metadata"]["uid"]
+    );
+    assert_eq!(review["status"]["user"]["uid"], account["metadata"]["uid"]);
+    assert_eq!(
+        claims["aud"],
+        json!(["https://kubernetes.default.svc.cluster.local"])
+    );
+    for claim in ["iat", "nbf", "exp"] {
+        assert!(claims[claim].is_i64(), "{claim}: {claims}");
+    }
+    assert_eq!(
+        review["status"]["audiences"],
+        json!(["https://kubernetes.default.svc.cluster.local"])
+    );
+    // A review asking for an audience the token was not made for does not authenticate it.
+    let (_, elsewhere) = kube
+        .call(
+            "POST",
+            "/apis/authentication.k8s.io/v1/tokenreviews",
+            None,
+            Some(json!({"spec": {"token": token, "audiences": ["vault"]}})),
+        )
+        .await;
+    assert_eq!(elsewhere["status"]["authenticated"], false, "{elsewhere}");
 
     // A namespace takes its objects with it.
     let (status, _) = kube

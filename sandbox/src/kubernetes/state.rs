@@ -79,6 +79,28 @@ pub fn timestamp(ms: i64) -> String {
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".into())
 }
 
+/// The issuer of the service-account tokens, which is also the API server's audience.
+pub const ISSUER: &str = "https://kubernetes.default.svc.cluster.local";
+
+/// How a service-account token was issued.
+enum Issued {
+    /// By the token controller, into a `kubernetes.io/service-account-token` Secret.
+    Legacy { secret_name: String },
+    /// By the TokenRequest API (what projected volumes hold).
+    Bound { expires: i64, audiences: Vec<Value> },
+}
+
+/// The claims of a token the sandbox issued (an empty map for anything else).
+fn token_claims(token: &str) -> serde_json::Map<String, Value> {
+    token
+        .split('.')
+        .nth(1)
+        .and_then(|payload| URL_SAFE_NO_PAD.decode(payload).ok())
+        .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+        .and_then(|claims| claims.as_object().cloned())
+        .unwrap_or_default()
+}
+
 pub fn key(group: &str, plural: &str, namespace: &str, name: &str) -> String {
     format!("{group}/{plural}/{namespace}/{name}")
 }
@@ -559,7 +581,12 @@ impl KubeState {
         else {
             return;
         };
-        let token = self.issue_token(namespace, &account, None);
+        let secret_name = secret
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let token = self.issue_token(namespace, &account, Issued::Legacy { secret_name });
         if !secret.get("data").is_some_and(Value::is_object) {
             secret["data"] = json!({});
         }
@@ -568,16 +595,47 @@ impl KubeState {
         secret["data"]["ca.crt"] = json!(STANDARD.encode(&self.tls.ca_pem));
     }
 
-    /// A JWT-shaped token for a service account (the signature is random: only this
-    /// sandbox can check it, through its token table or a TokenReview).
-    fn issue_token(&mut self, namespace: &str, account: &str, expires: Option<i64>) -> String {
+    /// A JWT for a service account, with the claims the API server puts in its tokens
+    /// (https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/#bound-service-account-token-volume
+    /// for bound tokens: `iss`, `sub`, `aud`, `iat`, `nbf`, `exp`, `jti` and
+    /// `kubernetes.io.{namespace, serviceaccount.{name, uid}}`; legacy Secret tokens carry
+    /// `iss: kubernetes/serviceaccount` and the flat `kubernetes.io/serviceaccount/...`
+    /// claims, without expiry). Clients such as Vault's Kubernetes auth read these claims
+    /// and compare them with the TokenReview's answer. The signature is random: only this
+    /// sandbox can check a token, through its token table or a TokenReview.
+    fn issue_token(&mut self, namespace: &str, account: &str, issued: Issued) -> String {
+        let accounts = self.builtin("", "serviceaccounts");
+        let uid = self
+            .get(&accounts, namespace, account)
+            .ok()
+            .and_then(|(_, sa)| {
+                sa.pointer("/metadata/uid")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+            .unwrap_or_default();
+        let now = now_ms() / 1000;
+        let payload = match issued {
+            Issued::Legacy { secret_name } => json!({
+                "iss": "kubernetes/serviceaccount",
+                "sub": format!("system:serviceaccount:{namespace}:{account}"),
+                "kubernetes.io/serviceaccount/namespace": namespace,
+                "kubernetes.io/serviceaccount/secret.name": secret_name,
+                "kubernetes.io/serviceaccount/service-account.name": account,
+                "kubernetes.io/serviceaccount/service-account.uid": uid,
+            }),
+            Issued::Bound { expires, audiences } => json!({
+                "iss": ISSUER,
+                "sub": format!("system:serviceaccount:{namespace}:{account}"),
+                "aud": audiences,
+                "iat": now,
+                "nbf": now,
+                "exp": expires,
+                "jti": random_alnum(24),
+                "kubernetes.io": {"namespace": namespace, "serviceaccount": {"name": account, "uid": uid}},
+            }),
+        };
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","kid":"ff-sandbox"}"#);
-        let payload = json!({
-            "iss": "https://kubernetes.default.svc.cluster.local",
-            "sub": format!("system:serviceaccount:{namespace}:{account}"),
-            "kubernetes.io": {"namespace": namespace, "serviceaccount": {"name": account}},
-            "exp": expires,
-        });
         let token = format!(
             "{header}.{}.{}",
             URL_SAFE_NO_PAD.encode(payload.to_string()),
@@ -603,23 +661,51 @@ impl KubeState {
             .unwrap_or(3600)
             .max(600);
         let expires = now_ms() + seconds * 1000;
-        let token = self.issue_token(namespace, account, Some(expires / 1000));
+        // No audiences asked: the API server's own.
+        let audiences = body
+            .pointer("/spec/audiences")
+            .and_then(Value::as_array)
+            .filter(|a| !a.is_empty())
+            .cloned()
+            .unwrap_or_else(|| vec![json!(ISSUER)]);
+        let token = self.issue_token(
+            namespace,
+            account,
+            Issued::Bound {
+                expires: expires / 1000,
+                audiences: audiences.clone(),
+            },
+        );
         Ok(json!({
             "kind": "TokenRequest",
             "apiVersion": "authentication.k8s.io/v1",
             "metadata": {"name": account, "namespace": namespace, "creationTimestamp": null},
-            "spec": {"audiences": body.pointer("/spec/audiences").cloned().unwrap_or(json!([])),
+            "spec": {"audiences": audiences,
                      "expirationSeconds": seconds, "boundObjectRef": null},
             "status": {"token": token, "expirationTimestamp": timestamp(expires)},
         }))
     }
 
-    /// `POST tokenreviews`.
+    /// `POST tokenreviews`
+    /// (https://kubernetes.io/docs/reference/kubernetes-api/authentication-resources/token-review-v1/):
+    /// an issued token of an existing service account is authenticated, with the audiences
+    /// it is valid for among those asked (`spec.audiences`, else the API server's own); a
+    /// token none of whose audiences is asked for is not.
     pub fn token_review(&self, body: &Value) -> Value {
         let token = body
             .pointer("/spec/token")
             .and_then(Value::as_str)
             .unwrap_or_default();
+        let asked: Vec<String> = body
+            .pointer("/spec/audiences")
+            .and_then(Value::as_array)
+            .filter(|a| !a.is_empty())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_else(|| vec![ISSUER.to_string()]);
         let status = match self.tokens.get(token) {
             Some(account) => {
                 let (namespace, name) = account.split_once('/').unwrap_or(("", account));
@@ -629,13 +715,27 @@ impl KubeState {
                     .ok()
                     .and_then(|(_, sa)| sa.pointer("/metadata/uid").cloned())
                     .unwrap_or(Value::Null);
+                // Legacy tokens have no audience: they are valid for the API server's.
+                let audiences: Vec<String> = match token_claims(token).get("aud") {
+                    Some(Value::Array(aud)) => aud
+                        .iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect(),
+                    Some(Value::String(aud)) => vec![aud.clone()],
+                    _ => vec![ISSUER.to_string()],
+                };
+                let valid: Vec<&String> = asked.iter().filter(|a| audiences.contains(a)).collect();
                 if uid.is_null() {
                     json!({"authenticated": false, "error": "service account not found"})
+                } else if valid.is_empty() {
+                    json!({"authenticated": false,
+                           "error": "[invalid bearer token, token audiences is invalid for the target audiences]"})
                 } else {
-                    json!({"authenticated": true, "user": {
+                    json!({"authenticated": true, "audiences": valid, "user": {
                         "username": format!("system:serviceaccount:{namespace}:{name}"),
                         "uid": uid,
                         "groups": ["system:serviceaccounts", format!("system:serviceaccounts:{namespace}"), "system:authenticated"],
+                        "extra": {},
                     }})
                 }
             }
