@@ -445,6 +445,32 @@ impl Background {
         matches!(self.child.try_wait(), Ok(None))
     }
 
+    /// Wait until terraform exits by itself (at most the command timeout, then it is
+    /// killed) and return what it printed.
+    pub fn wait(mut self) -> Run {
+        let deadline = Instant::now() + COMMAND_TIMEOUT;
+        let code = loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => break status.code().unwrap_or(-1),
+                Ok(None) if Instant::now() > deadline => {
+                    let _ = self.child.kill();
+                    let _ = self.child.wait();
+                    break -1;
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+                Err(e) => panic!("{}: {e}", self.command),
+            }
+        };
+        let run = Run {
+            command: self.command,
+            code,
+            stdout: self.out.join().unwrap_or_default(),
+            stderr: self.err.join().unwrap_or_default(),
+        };
+        assert_no_backtrace(&run);
+        run
+    }
+
     /// SIGKILL the whole process group — terraform and the providers it started — wait
     /// until no process of the group is left, and return what terraform printed.
     pub fn kill_group(mut self) -> Run {
