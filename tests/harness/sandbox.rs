@@ -276,12 +276,27 @@ impl Sandbox {
     /// example's exec plugin), the release manifests it serves, and demo Git credentials in
     /// Vault for the deployment `key`.
     pub fn local_example_env(&self, key: &str) -> Vec<(String, String)> {
-        self.vault(
+        self.local_example_env_in(key, None)
+    }
+
+    /// [`Sandbox::local_example_env`] with Vault's part in `namespace` (which must exist),
+    /// and `VAULT_NAMESPACE` set to it.
+    pub fn local_example_env_in(
+        &self,
+        key: &str,
+        namespace: Option<&str>,
+    ) -> Vec<(String, String)> {
+        let bao = self.bao();
+        bao.call_as(
+            bao.token(),
+            namespace,
             "POST",
             "sys/mounts/deployments",
             Some(json!({"type": "kv", "options": {"version": "2"}})),
         );
-        let written = self.vault(
+        let written = bao.call_as(
+            bao.token(),
+            namespace,
             "POST",
             &format!("deployments/data/{key}/git"),
             Some(json!({"data": {"username": "demo", "password": "demo-only"}})),
@@ -314,6 +329,9 @@ impl Sandbox {
             ),
             ("TF_VAR_argocd_manifest".to_string(), manifest("argocd")),
         ]);
+        if let Some(namespace) = namespace {
+            env.push(("VAULT_NAMESPACE".to_string(), namespace.to_string()));
+        }
         env
     }
 
