@@ -207,11 +207,13 @@ def test_secret_string_data_is_stored_as_data(core, namespace):
 def test_service_account_tokens_and_token_review(api, core, namespace):
     """A TokenRequest for a service account answers a token and its expiry; a TokenReview
     authenticates it as `system:serviceaccount:<ns>:<name>` and refuses a forged one; the
-    API takes the token as a bearer token
+    API takes the token as a bearer token. A token made for another audience is
+    authenticated only by a review that asks for that audience (a review without audiences
+    asks for the API server's own), and the API server does not take it
     (https://kubernetes.io/docs/reference/kubernetes-api/authentication-resources/token-request-v1/,
     https://kubernetes.io/docs/reference/kubernetes-api/authentication-resources/token-review-v1/)."""
     core.create_namespaced_service_account(namespace, client.V1ServiceAccount(metadata=client.V1ObjectMeta(name="app")))
-    request = client.AuthenticationV1TokenRequest(spec=client.V1TokenRequestSpec(audiences=["vault"], expiration_seconds=1200))
+    request = client.AuthenticationV1TokenRequest(spec=client.V1TokenRequestSpec(audiences=[], expiration_seconds=1200))
     issued = core.create_namespaced_service_account_token("app", namespace, request)
     token = issued.status.token
     assert issued.status.expiration_timestamp.timestamp() > time.time() + 1100
@@ -227,6 +229,24 @@ def test_service_account_tokens_and_token_review(api, core, namespace):
     as_app.api_key = {"authorization": "Bearer " + token}
     with client.ApiClient(as_app) as app_client:
         assert client.CoreV1Api(app_client).read_namespaced_service_account("app", namespace).metadata.name == "app"
+
+    for_vault = core.create_namespaced_service_account_token(
+        "app", namespace, client.AuthenticationV1TokenRequest(spec=client.V1TokenRequestSpec(audiences=["vault"])))
+    assert for_vault.spec.audiences == ["vault"]
+    vault_token = for_vault.status.token
+    default_review = authn.create_token_review(client.V1TokenReview(spec=client.V1TokenReviewSpec(token=vault_token)))
+    assert default_review.status.authenticated is not True
+    vault_review = authn.create_token_review(
+        client.V1TokenReview(spec=client.V1TokenReviewSpec(token=vault_token, audiences=["vault"])))
+    assert vault_review.status.authenticated is True
+    assert vault_review.status.audiences == ["vault"]
+    as_vault_client = client.Configuration()
+    as_vault_client.host, as_vault_client.ssl_ca_cert = api.configuration.host, api.configuration.ssl_ca_cert
+    as_vault_client.api_key = {"authorization": "Bearer " + vault_token}
+    with client.ApiClient(as_vault_client) as other:
+        with pytest.raises(ApiException) as error:
+            client.CoreV1Api(other).read_namespaced_service_account("app", namespace)
+        assert error.value.status == 401
 
 
 def test_a_wrong_token_is_unauthorized(endpoints, api):

@@ -205,7 +205,17 @@ impl KubeState {
                 }
             };
         }
-        token == self.admin_token || self.tokens.contains_key(token)
+        if token == self.admin_token {
+            return true;
+        }
+        // A service-account token made for other audiences (`kubectl create token
+        // --audience vault`) is not the API server's to accept.
+        self.tokens.contains_key(token)
+            && match token_claims(token).get("aud") {
+                Some(Value::Array(aud)) => aud.iter().any(|a| a == ISSUER),
+                Some(Value::String(aud)) => aud == ISSUER,
+                _ => true,
+            }
     }
 
     fn next_version(&mut self) -> String {
