@@ -55,7 +55,8 @@ fn terraform_installs_from_the_network_mirror_over_https() {
         format!("zh:{}", "0".repeat(64)),
     ]);
     std::fs::write(&doc_path, doc.to_string()).expect("write");
-    let liar = Sandbox::start_with(&["--mirror-dir", &tampered.path().display().to_string()]);
+    let liar =
+        Sandbox::start_without_vault(&["--mirror-dir", &tampered.path().display().to_string()]);
 
     for tf in terraforms() {
         let context = format!("terraform {}", tf.version);

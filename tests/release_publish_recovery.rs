@@ -85,7 +85,7 @@ fn altered_copy(release: &Release, into: &Path) {
 fn rate_limits_and_server_errors_are_retried() {
     let gpg = Gpg::throwaway();
     let release = Release::build(Some(&gpg));
-    let sandbox = Sandbox::start();
+    let sandbox = Sandbox::start_without_vault(&[]);
     sandbox.add_fault(
         json!({"service": "tfc", "method": "POST", "path": "/versions$",
         "kind": "rate_limit", "retry_after_s": 1, "times": 1}),
@@ -139,7 +139,7 @@ fn a_release_whose_signature_does_not_match_is_refused_before_any_request() {
     let release = Release::build(Some(&gpg));
     let altered = tempfile::tempdir().expect("temp dir");
     altered_copy(&release, altered.path());
-    let sandbox = Sandbox::start();
+    let sandbox = Sandbox::start_without_vault(&[]);
     let out = publish(&sandbox, &gpg, altered.path());
     assert!(!out.status.success(), "{}", output_text(&out));
     assert!(
@@ -154,7 +154,7 @@ fn a_release_whose_signature_does_not_match_is_refused_before_any_request() {
 fn another_build_of_a_published_version_is_an_error_that_changes_nothing() {
     let gpg = Gpg::throwaway();
     let release = Release::build(Some(&gpg));
-    let sandbox = Sandbox::start();
+    let sandbox = Sandbox::start_without_vault(&[]);
     let out = publish(&sandbox, &gpg, release.dir());
     assert!(out.status.success(), "{}", output_text(&out));
     let published = sandbox.state()["tfc"].clone();
@@ -199,7 +199,7 @@ fn another_build_of_a_published_version_is_an_error_that_changes_nothing() {
 fn a_run_interrupted_midway_is_finished_by_the_next_one() {
     let gpg = Gpg::throwaway();
     let release = Release::build(Some(&gpg));
-    let sandbox = Sandbox::start();
+    let sandbox = Sandbox::start_without_vault(&[]);
     // The checksum uploads go through; every attempt at the zip's upload fails.
     sandbox.add_fault(
         json!({"service": "tfc", "method": "PUT", "path": "^/_archivist/",

@@ -1,9 +1,7 @@
 //! The control API on the control port: inspection, request log, faults, reset, health, and
 //! the Auth0 Management API's rate limit (`GET`/`PUT /_sandbox/auth0/rate-limit` with
-//! `{"per_second": 2, "burst": 2}`; `per_second: 0` turns it off), and Vault tokens with a
-//! TTL (`POST /_sandbox/vault/tokens` with `{"ttl": 3}`, optionally `policies` (default
-//! `["root"]`), `renewable` (default true) and `explicit_max_ttl`; answers the token).
-//! JSON everywhere, no authentication; errors are `{"error":"..."}`.
+//! `{"per_second": 2, "burst": 2}`; `per_second: 0` turns it off). Vault is a real server
+//! behind the Vault port: ask it, not this API, what it holds. JSON everywhere, no authentication; errors are `{"error":"..."}`.
 
 use std::sync::Arc;
 
@@ -36,7 +34,6 @@ pub fn router(shared: Arc<Shared>) -> Router {
             get(auth0_rate_limit).put(set_auth0_rate_limit),
         )
         .route("/_sandbox/manifests/:file", get(manifest))
-        .route("/_sandbox/vault/tokens", post(vault_token))
         .fallback(not_found)
         .with_state(shared)
 }
@@ -133,46 +130,6 @@ async fn set_auth0_rate_limit(State(shared): State<Arc<Shared>>, body: Bytes) ->
     }
     shared.persist().await;
     axum::Json(limit).into_response()
-}
-
-/// Issue a Vault token with a TTL (seconds or a duration such as `"3s"`).
-async fn vault_token(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let request: serde_json::Map<String, Value> = match serde_json::from_slice(&body) {
-        Ok(request) => request,
-        Err(err) => return error(StatusCode::BAD_REQUEST, format!("invalid request: {err}")),
-    };
-    let seconds = |name: &str| {
-        request
-            .get(name)
-            .map(|v| crate::vault::sys::parse_seconds(v).ok_or(name.to_string()))
-            .transpose()
-    };
-    let (ttl, explicit_max_ttl) = match (seconds("ttl"), seconds("explicit_max_ttl")) {
-        (Ok(Some(ttl)), Ok(max)) if ttl > 0 => (ttl, max.unwrap_or(0)),
-        (Ok(_), Ok(_)) => return error(StatusCode::BAD_REQUEST, "ttl (seconds, > 0) is required"),
-        (Err(name), _) | (_, Err(name)) => {
-            return error(StatusCode::BAD_REQUEST, format!("invalid {name}"));
-        }
-    };
-    let mut spec = crate::vault::state::NewToken::short_lived_root(ttl);
-    spec.explicit_max_ttl = explicit_max_ttl;
-    if let Some(policies) = request.get("policies") {
-        spec.policies = crate::vault::token::string_list(policies);
-    }
-    if let Some(renewable) = request.get("renewable").and_then(Value::as_bool) {
-        spec.renewable = renewable;
-    }
-    let token = lock(&shared.vault).issue_token(spec);
-    shared.persist().await;
-    axum::Json(json!({
-        "token": token.id,
-        "accessor": token.accessor,
-        "ttl": token.ttl,
-        "policies": token.policies,
-        "renewable": token.renewable,
-        "explicit_max_ttl": token.explicit_max_ttl,
-    }))
-    .into_response()
 }
 
 /// A release manifest for tests and examples (`crate::kubernetes::manifests`).

@@ -1,14 +1,14 @@
-//! `ff-sandbox`: local, faithful emulators of the parts of the HashiCorp Vault, Grafana,
-//! Auth0, Kubernetes and Entra ID HTTP APIs that terraform-provider-ff uses (and the
-//! Terraform Cloud registry and a network mirror for its distribution), with fault
-//! injection and inspection.
+//! `ff-sandbox`: local, faithful emulators of the parts of the Grafana, Auth0, Kubernetes
+//! and Entra ID HTTP APIs that terraform-provider-ff uses (and the Terraform Cloud registry
+//! and a network mirror for its distribution), with fault injection and inspection — and,
+//! in front of a real Vault (OpenBao), the same fault injection and request log for Vault.
 //!
 //! # How the files fit together
 //!
 //! ```text
 //!                 ┌──────────── one TCP listener per service (server.rs) ────────────┐
 //!  control port   │ control.rs router            (no faults, not logged)             │
-//!  vault port     │ FaultLayer (faults.rs) → persist (state_file.rs) → vault::router │
+//!  vault port     │ FaultLayer (faults.rs) → vault_proxy → the real Vault (upstream)  │
 //!  grafana port   │ FaultLayer (faults.rs) → persist (state_file.rs) → grafana::router│
 //!  tfc port       │ TLS (tls.rs) → FaultLayer → tfc::router         (distribution.rs) │
 //!  mirror port    │ TLS (tls.rs) → FaultLayer → mirror::router      (distribution.rs) │
@@ -23,14 +23,17 @@
 //! ```
 //!
 //! - [`server`] binds the listeners (port 0 → one random port each; port P → control P,
-//!   Vault P+1, Grafana P+2, Auth0 P+3, Kubernetes P+4, Entra ID P+7; the distribution
-//!   services take P+5 and P+6), serves every connection with hyper, and shuts down on request.
+//!   Vault P+1 (with `--vault-upstream` only), Grafana P+2, Auth0 P+3, Kubernetes P+4,
+//!   Entra ID P+7; the distribution services take P+5 and P+6), serves every connection with
+//!   hyper, and shuts down on request.
 //! - [`faults`] is the only place that decides and applies injected faults; its tower layer
 //!   also writes the request log, so every fault that fires is visible there.
 //! - [`state_file`] loads the state at start and writes it (temp file + rename) after every
 //!   mutating request and at shutdown.
 //! - [`control`] is the `/_sandbox/...` API: state inspection, request log, faults, reset.
-//! - [`vault`], [`grafana`], [`auth0`], [`kubernetes`] and [`entra`] each hold `routes` (HTTP parsing and dispatch), `state` (the
+//! - [`vault_proxy`]: Vault is real, not emulated — the Vault port forwards to an OpenBao
+//!   (`--vault-upstream`), which keeps Vault's state; the sandbox holds none of it.
+//! - [`grafana`], [`auth0`], [`kubernetes`] and [`entra`] each hold `routes` (HTTP parsing and dispatch), `state` (the
 //!   data, serialisable as-is into the state file and the inspection document) and `errors`
 //!   (the real service's error body shape).
 //! - [`distribution`] starts the two HTTPS services that distributing the provider needs,
@@ -55,7 +58,6 @@ pub mod state_file;
 pub mod tfc;
 mod tls;
 mod util;
-pub mod vault;
 pub mod vault_proxy;
 
 use std::net::SocketAddr;
@@ -72,15 +74,13 @@ pub use server::Running;
 #[derive(Debug, Clone)]
 pub struct Config {
     /// IP every service binds to; port 0 gives every service its own random port, a
-    /// non-zero port P gives control P, Vault P+1, Grafana P+2, Auth0 P+3, Kubernetes P+4,
+    /// non-zero port P gives control P, Vault P+1 (with `vault_upstream`), Grafana P+2, Auth0 P+3, Kubernetes P+4,
     /// the registry P+5, the mirror P+6 and Entra ID P+7.
     pub listen: SocketAddr,
     /// Load state from here at start (when it exists) and save it after every mutation.
     pub state_file: Option<PathBuf>,
     /// Faults active from the start.
     pub faults: Vec<FaultSpec>,
-    /// Vault root token; random (or restored from the state file) when `None`.
-    pub vault_token: Option<String>,
     /// Grafana admin login; `admin` (or restored) when `None`.
     pub grafana_user: Option<String>,
     /// Grafana admin password; random (or restored) when `None`.
@@ -106,11 +106,8 @@ pub struct Config {
     pub kubeconfig: Option<PathBuf>,
     /// Delay before a Deployment is ready and a CRD Established (default 300 ms).
     pub k8s_ready_delay_ms: Option<u64>,
-    /// Issue at start a renewable Vault token with the `root` policy and this TTL in
-    /// seconds (`vault.ttl_token` of the endpoints line), to try token renewal.
-    pub vault_token_ttl: Option<u64>,
-    /// A real Vault (OpenBao) to forward the Vault port to, through the fault layer, instead
-    /// of the emulator (`vault_proxy`): `http://127.0.0.1:8200`.
+    /// A real Vault (OpenBao) for the Vault port to forward to, through the fault layer
+    /// (`vault_proxy`): `http://127.0.0.1:8200`. Without it the sandbox has no Vault port.
     pub vault_upstream: Option<String>,
 }
 
@@ -120,7 +117,6 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             state_file: None,
             faults: Vec::new(),
-            vault_token: None,
             grafana_user: None,
             grafana_password: None,
             tfc_organization: None,
@@ -132,7 +128,6 @@ impl Default for Config {
             auth0_rate_limit: None,
             kubeconfig: None,
             k8s_ready_delay_ms: None,
-            vault_token_ttl: None,
             vault_upstream: None,
         }
     }
@@ -142,7 +137,9 @@ impl Default for Config {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Endpoints {
     pub control: String,
-    pub vault: VaultEndpoint,
+    /// With `--vault-upstream` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vault: Option<VaultEndpoint>,
     pub grafana: GrafanaEndpoint,
     /// The Terraform Cloud private registry API (HTTPS).
     pub tfc: distribution::TfcEndpoint,
@@ -180,17 +177,13 @@ pub struct KubernetesEndpoint {
     pub manifests: std::collections::BTreeMap<String, kubernetes::manifests::ManifestEndpoint>,
 }
 
+/// The Vault port: a reverse proxy, through the fault layer, to a real Vault.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct VaultEndpoint {
+    /// Where clients send their Vault requests (`http://127.0.0.1:PORT`).
     pub address: String,
-    pub token: String,
-    /// With `--vault-token-ttl`: a renewable token with the `root` policy that expires
-    /// unless renewed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ttl_token: Option<String>,
-    /// With `--vault-upstream`: the real server the address forwards to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub upstream: Option<String>,
+    /// The real server it forwards to (`--vault-upstream`); its token is the caller's.
+    pub upstream: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -9,12 +9,13 @@ use std::process::ExitCode;
 use clap::Parser;
 use ff_sandbox::{Config, FaultSpec, Sandbox};
 
-/// Local emulators of the Vault, Grafana, Auth0, Kubernetes and Entra ID APIs used by terraform-provider-ff.
+/// Local emulators of the Grafana, Auth0, Kubernetes and Entra ID APIs used by
+/// terraform-provider-ff, and a fault-injecting proxy in front of a real Vault (OpenBao).
 #[derive(Parser, Debug)]
 #[command(name = "ff-sandbox", version, about)]
 struct Cli {
     /// IP:PORT every service binds to. Port 0: a random port per service; port P: control
-    /// P, Vault P+1, Grafana P+2, Auth0 P+3, Kubernetes (HTTPS) P+4, registry P+5, mirror P+6,
+    /// P, Vault P+1 (with --vault-upstream), Grafana P+2, Auth0 P+3, Kubernetes (HTTPS) P+4, registry P+5, mirror P+6,
     /// Entra ID P+7.
     #[arg(long, default_value = "127.0.0.1:0")]
     listen: SocketAddr,
@@ -26,9 +27,6 @@ struct Cli {
     /// '{"service":"vault","path":"^/v1/secret/","kind":"status","status":503,"times":1}'.
     #[arg(long = "fault", value_parser = parse_fault)]
     faults: Vec<FaultSpec>,
-    /// Vault root token (default: restored from the state file, else random).
-    #[arg(long)]
-    vault_token: Option<String>,
     /// Grafana admin login (default: restored, else `admin`).
     #[arg(long)]
     grafana_user: Option<String>,
@@ -69,10 +67,6 @@ struct Cli {
     /// Milliseconds before a Deployment reports ready and a CRD is Established.
     #[arg(long)]
     k8s_ready_delay_ms: Option<u64>,
-    /// Also issue a renewable Vault token (policy `root`) that expires after this many
-    /// seconds unless renewed; the endpoints line gives it as `vault.ttl_token`.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
-    vault_token_ttl: Option<u64>,
     /// A real Vault to put the Vault port in front of (e.g. an OpenBao dev server,
     /// `http://127.0.0.1:8200`): requests are forwarded through the fault layer and logged.
     #[arg(long)]
@@ -141,7 +135,6 @@ async fn main() -> ExitCode {
         listen: cli.listen,
         state_file: cli.state_file,
         faults: cli.faults,
-        vault_token: cli.vault_token,
         grafana_user: cli.grafana_user,
         grafana_password: cli.grafana_password,
         tfc_organization: Some(cli.tfc_organization),
@@ -162,7 +155,6 @@ async fn main() -> ExitCode {
         },
         kubeconfig: cli.kubeconfig,
         k8s_ready_delay_ms: cli.k8s_ready_delay_ms,
-        vault_token_ttl: cli.vault_token_ttl,
         vault_upstream: cli.vault_upstream,
     };
     let running = match Sandbox::start(config).await {

@@ -84,7 +84,6 @@ pub(crate) async fn start(config: &Config, shared: Arc<Shared>) -> Result<Runnin
     let (kubernetes_endpoint, acceptor, temporary_kubeconfig) =
         crate::kubernetes::listener::prepare(config, &shared, &kubernetes, &base_url(&control)?)?;
     let control_url = base_url(&control)?;
-    let vault_url = base_url(&vault)?;
     let grafana_url = base_url(&grafana)?;
     let (shutdown, watcher) = watch::channel(false);
     let distribution = crate::distribution::start(listen, &shared, watcher.clone()).await?;
@@ -97,28 +96,27 @@ pub(crate) async fn start(config: &Config, shared: Arc<Shared>) -> Result<Runnin
         .transpose()
         .map_err(StartError::VaultUpstream)?
         .map(Arc::new);
-    let vault_token = if upstream.is_some() {
-        String::new()
-    } else {
-        lock(&shared.vault).root_token().unwrap_or_default()
-    };
-    let ttl_token = config.vault_token_ttl.map(|ttl| {
-        lock(&shared.vault)
-            .issue_token(crate::vault::state::NewToken::short_lived_root(ttl))
-            .id
-    });
+    // Without an upstream there is no Vault: its port is closed again.
+    let vault = upstream
+        .as_ref()
+        .map(|upstream| {
+            Ok::<_, StartError>((
+                VaultEndpoint {
+                    address: base_url(&vault)?,
+                    upstream: upstream.address().to_string(),
+                },
+                vault,
+                upstream.clone(),
+            ))
+        })
+        .transpose()?;
     let (user, password) = {
         let grafana = lock(&shared.grafana);
         (grafana.admin.user.clone(), grafana.admin.password.clone())
     };
     let endpoints = Endpoints {
         control: control_url,
-        vault: VaultEndpoint {
-            address: vault_url,
-            token: vault_token,
-            ttl_token,
-            upstream: upstream.as_ref().map(|u| u.address().to_string()),
-        },
+        vault: vault.as_ref().map(|(endpoint, _, _)| endpoint.clone()),
         grafana: GrafanaEndpoint {
             url: grafana_url,
             auth: format!("{user}:{password}"),
@@ -155,22 +153,6 @@ pub(crate) async fn start(config: &Config, shared: Arc<Shared>) -> Result<Runnin
     let mut tasks = vec![
         tokio::spawn(serve(control, control_service, watcher.clone())),
         tokio::spawn(serve(
-            vault,
-            match upstream {
-                // The real server keeps its own state: nothing to persist here.
-                Some(upstream) => BoxCloneService::new(
-                    FaultLayer::new(shared.clone(), Service::Vault)
-                        .layer(crate::vault_proxy::router(upstream)),
-                ),
-                None => service_stack(
-                    &shared,
-                    Service::Vault,
-                    crate::vault::router(shared.clone()),
-                ),
-            },
-            watcher.clone(),
-        )),
-        tokio::spawn(serve(
             grafana,
             service_stack(
                 &shared,
@@ -205,13 +187,23 @@ pub(crate) async fn start(config: &Config, shared: Arc<Shared>) -> Result<Runnin
                 Service::Entra,
                 crate::entra::router(shared.clone()),
             ),
-            watcher,
+            watcher.clone(),
         )),
     ];
+    if let Some((_, listener, upstream)) = vault {
+        // The real server keeps its own state: nothing to persist here.
+        let proxy = FaultLayer::new(shared.clone(), Service::Vault)
+            .layer(crate::vault_proxy::router(upstream));
+        tasks.push(tokio::spawn(serve(
+            listener,
+            BoxCloneService::new(proxy),
+            watcher.clone(),
+        )));
+    }
     tasks.extend(distribution.tasks);
     tracing::info!(
         control = %endpoints.control,
-        vault = %endpoints.vault.address,
+        vault = %endpoints.vault.as_ref().map_or("-", |v| v.address.as_str()),
         grafana = %endpoints.grafana.url,
         tfc = %endpoints.tfc.address,
         mirror = %endpoints.mirror.url,

@@ -14,7 +14,6 @@ use crate::kubernetes::state::KubeState;
 use crate::state_file::{self, StateFile};
 use crate::tfc::state::TfcState;
 use crate::util::lock;
-use crate::vault::state::VaultState;
 use crate::{Config, StartError};
 
 /// The emulated services. Adding Auth0 or Kubernetes means a new variant here, a module
@@ -119,7 +118,6 @@ impl RequestLog {
 }
 
 pub struct Shared {
-    pub vault: Mutex<VaultState>,
     pub grafana: Mutex<GrafanaState>,
     pub auth0: Mutex<Auth0State>,
     pub kubernetes: Mutex<KubeState>,
@@ -141,10 +139,9 @@ impl Shared {
             Some(path) => state_file::load(path)?,
             None => None,
         };
-        let (mut vault, mut grafana, mut auth0, mut kubernetes, entra) = match restored {
-            Some(doc) => (doc.vault, doc.grafana, doc.auth0, doc.kubernetes, doc.entra),
+        let (mut grafana, mut auth0, mut kubernetes, entra) = match restored {
+            Some(doc) => (doc.grafana, doc.auth0, doc.kubernetes, doc.entra),
             None => (
-                VaultState::new(),
                 GrafanaState::new(),
                 Auth0State::new(),
                 KubeState::new(),
@@ -162,7 +159,6 @@ impl Shared {
             limit.validate().map_err(StartError::Fault)?;
             auth0.rate_limit = limit;
         }
-        vault.ensure_root_token(config.vault_token.as_deref());
         grafana.ensure_admin(
             config.grafana_user.as_deref(),
             config.grafana_password.as_deref(),
@@ -172,7 +168,6 @@ impl Shared {
             faults.add(spec.clone()).map_err(StartError::Fault)?;
         }
         Ok(Shared {
-            vault: Mutex::new(vault),
             grafana: Mutex::new(grafana),
             auth0: Mutex::new(auth0),
             kubernetes: Mutex::new(kubernetes),
@@ -193,14 +188,12 @@ impl Shared {
 
     /// The inspection document served at `GET /_sandbox/state` (and saved as the state file).
     pub fn inspect(&self) -> Value {
-        let vault = serde_json::to_value(&*lock(&self.vault)).unwrap_or(Value::Null);
         let grafana = serde_json::to_value(&*lock(&self.grafana)).unwrap_or(Value::Null);
         let tfc = serde_json::to_value(&*lock(&self.tfc)).unwrap_or(Value::Null);
         let auth0 = serde_json::to_value(&*lock(&self.auth0)).unwrap_or(Value::Null);
         let kubernetes = serde_json::to_value(&*lock(&self.kubernetes)).unwrap_or(Value::Null);
         let entra = serde_json::to_value(&*lock(&self.entra)).unwrap_or(Value::Null);
         json!({
-            "vault": vault,
             "grafana": grafana,
             "auth0": auth0,
             "kubernetes": kubernetes,
@@ -209,9 +202,9 @@ impl Shared {
         })
     }
 
-    /// Clears all service data (keeping tokens and credentials), faults and the request log.
+    /// Clears all service data (keeping credentials), faults and the request log. A real
+    /// Vault behind the Vault port is not touched.
     pub fn reset(&self) {
-        lock(&self.vault).reset();
         lock(&self.grafana).reset();
         lock(&self.tfc).reset();
         lock(&self.auth0).reset();

@@ -18,7 +18,6 @@ use crate::grafana::state::GrafanaState;
 use crate::kubernetes::state::KubeState;
 use crate::shared::Shared;
 use crate::util::lock;
-use crate::vault::state::VaultState;
 
 const FORMAT: u32 = 1;
 
@@ -26,7 +25,8 @@ const FORMAT: u32 = 1;
 #[derive(Serialize, Deserialize)]
 pub struct Document {
     pub format: u32,
-    pub vault: VaultState,
+    /// (Files written while Vault was emulated also have a `vault` section, which is
+    /// ignored: Vault is a real server now, keeping its own state.)
     pub grafana: GrafanaState,
     /// Absent from files written before the Auth0 emulator existed.
     #[serde(default)]
@@ -86,14 +86,12 @@ impl StateFile {
     pub async fn save(&self, shared: &Shared) -> std::io::Result<()> {
         let _ordered = self.writing.lock().await;
         let bytes = {
-            let vault = lock(&shared.vault);
             let grafana = lock(&shared.grafana);
             let auth0 = lock(&shared.auth0);
             let kubernetes = lock(&shared.kubernetes);
             let entra = lock(&shared.entra);
             serde_json::to_vec_pretty(&DocumentRef {
                 format: FORMAT,
-                vault: &vault,
                 grafana: &grafana,
                 auth0: &auth0,
                 kubernetes: &kubernetes,
@@ -111,7 +109,6 @@ impl StateFile {
 #[derive(Serialize)]
 struct DocumentRef<'a> {
     format: u32,
-    vault: &'a VaultState,
     grafana: &'a GrafanaState,
     auth0: &'a Auth0State,
     kubernetes: &'a KubeState,

@@ -15,7 +15,7 @@ pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Now, RFC 3339 with nanoseconds, UTC (`2024-05-01T10:11:12.123456789Z`), like Vault.
+/// Now, RFC 3339 with nanoseconds, UTC (`2024-05-01T10:11:12.123456789Z`).
 pub fn now_rfc3339() -> String {
     OffsetDateTime::now_utc()
         .format(&Rfc3339)
@@ -25,11 +25,6 @@ pub fn now_rfc3339() -> String {
 /// Now as Unix seconds.
 pub fn now_unix() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
-}
-
-/// Now as Unix milliseconds.
-pub fn now_unix_ms() -> i64 {
-    (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
 /// Formats Unix seconds as RFC 3339.
@@ -71,7 +66,7 @@ pub fn random_hex(len: usize) -> String {
         .collect()
 }
 
-/// A random UUID-shaped identifier (8-4-4-4-12 hex), as Vault uses for request ids.
+/// A random UUID-shaped identifier (8-4-4-4-12 hex).
 pub fn random_uuid() -> String {
     format!(
         "{}-{}-{}-{}-{}",

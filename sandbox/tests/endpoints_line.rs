@@ -1,7 +1,8 @@
 //! The binary prints exactly one JSON line with the endpoints, nothing else on stdout, and
-//! exits 0 on SIGTERM. A fixed port P gives control P, Vault P+1, Grafana P+2, the Terraform
-//! Cloud registry P+5 and the network mirror P+6 (both HTTPS, with the CA file in the line).
-//! exits 0 on SIGTERM. A fixed port P gives control P, Vault P+1, Grafana P+2, Auth0 P+3.
+//! exits 0 on SIGTERM. A fixed port P gives control P, Vault P+1 (with `--vault-upstream`:
+//! the proxy in front of a real Vault; without it there is no Vault), Grafana P+2, Auth0
+//! P+3, the Terraform Cloud registry P+5 and the network mirror P+6 (both HTTPS, with the CA
+//! file in the line).
 
 mod common;
 
@@ -26,17 +27,15 @@ fn one_json_line_then_silence() {
             "grafana",
             "kubernetes",
             "mirror",
-            "tfc",
-            "vault"
+            "tfc"
         ],
-        "{value}"
+        "without --vault-upstream there is no Vault: {value}"
     );
     assert!(
         value["kubernetes"]["host"]
             .as_str()
             .is_some_and(|h| h.starts_with("https://127.0.0.1:"))
     );
-    let vault = &value["vault"];
     let grafana = &value["grafana"];
     assert!(
         value["control"]
@@ -44,13 +43,6 @@ fn one_json_line_then_silence() {
             .unwrap()
             .starts_with("http://127.0.0.1:")
     );
-    assert!(
-        vault["address"]
-            .as_str()
-            .unwrap()
-            .starts_with("http://127.0.0.1:")
-    );
-    assert!(vault["token"].as_str().is_some_and(|t| !t.is_empty()));
     assert!(
         grafana["url"]
             .as_str()
@@ -64,12 +56,11 @@ fn one_json_line_then_silence() {
     );
     let ports: std::collections::BTreeSet<&str> = [
         value["control"].as_str().unwrap(),
-        vault["address"].as_str().unwrap(),
         grafana["url"].as_str().unwrap(),
     ]
     .into_iter()
     .collect();
-    assert_eq!(ports.len(), 3, "each service on its own port: {value}");
+    assert_eq!(ports.len(), 2, "each service on its own port: {value}");
     let auth0 = &value["auth0"];
     assert!(
         auth0["domain"]
@@ -140,8 +131,8 @@ fn credentials_from_flags_and_fixed_ports() {
             .args([
                 "--listen",
                 &listen,
-                "--vault-token",
-                "tok",
+                "--vault-upstream",
+                "http://127.0.0.1:8200",
                 "--grafana-user",
                 "boss",
                 "--grafana-password",
@@ -165,8 +156,8 @@ fn credentials_from_flags_and_fixed_ports() {
     let value: Value = serde_json::from_str(line.trim_end()).unwrap();
     assert_eq!(value["control"], json!(format!("http://127.0.0.1:{port}")));
     assert_eq!(
-        value["vault"]["address"],
-        json!(format!("http://127.0.0.1:{}", port + 1))
+        value["vault"],
+        json!({"address": format!("http://127.0.0.1:{}", port + 1), "upstream": "http://127.0.0.1:8200"})
     );
     assert_eq!(
         value["grafana"]["url"],
@@ -176,7 +167,6 @@ fn credentials_from_flags_and_fixed_ports() {
         value["auth0"]["domain"],
         json!(format!("http://127.0.0.1:{}", port + 3))
     );
-    assert_eq!(value["vault"]["token"], json!("tok"));
     assert_eq!(value["grafana"]["auth"], json!("boss:pw"));
     assert_eq!(
         value["tfc"]["address"],

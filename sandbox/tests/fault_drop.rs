@@ -40,17 +40,3 @@ async fn dropped_requests_fail_at_the_connection_level() {
     assert_eq!(dropped.len(), 1, "{log:?}");
     assert_eq!(dropped[0]["status"], json!(null));
 }
-
-#[tokio::test]
-async fn vault_requests_can_be_dropped_too() {
-    let h = Harness::start().await;
-    h.add_fault(json!({"service": "vault", "kind": "drop", "times": 1}))
-        .await;
-    let err = h
-        .vault("GET", "/v1/sys/mounts")
-        .send()
-        .await
-        .expect_err("dropped connection");
-    assert!(!err.is_status(), "{err:?}");
-    expect(h.vault("GET", "/v1/sys/mounts"), 200).await;
-}

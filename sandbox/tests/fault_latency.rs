@@ -11,12 +11,12 @@ use serde_json::json;
 #[tokio::test]
 async fn latency_delays_only_matching_requests() {
     let h = Harness::start().await;
-    h.add_fault(json!({"service": "vault", "path": "^/v1/secret/data/slow$", "kind": "latency", "latency_ms": 600}))
+    h.add_fault(json!({"service": "grafana", "path": "^/api/folders(/slow)?$", "method": "*", "kind": "latency", "latency_ms": 600, "times": 2}))
         .await;
     let slow = {
         let request = h
-            .vault("POST", "/v1/secret/data/slow")
-            .json(&json!({"data": {"k": "v"}}));
+            .grafana("POST", "/api/folders")
+            .json(&json!({"uid": "slow", "title": "Slow"}));
         tokio::spawn(async move {
             let started = Instant::now();
             let status = request.send().await.map(|r| r.status().as_u16());
@@ -27,8 +27,8 @@ async fn latency_delays_only_matching_requests() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     let started = Instant::now();
     expect(
-        h.vault("POST", "/v1/secret/data/fast")
-            .json(&json!({"data": {"k": "v"}})),
+        h.grafana("POST", "/api/teams")
+            .json(&json!({"name": "fast"})),
         200,
     )
     .await;
@@ -43,7 +43,7 @@ async fn latency_delays_only_matching_requests() {
         elapsed >= Duration::from_millis(600),
         "expected >= 600ms, took {elapsed:?}"
     );
-    expect(h.vault("GET", "/v1/secret/data/slow"), 200).await;
+    expect(h.grafana("GET", "/api/folders/slow"), 200).await;
     let log = h.requests().await;
     let delayed: Vec<_> = log
         .iter()
@@ -58,11 +58,11 @@ async fn latency_delays_only_matching_requests() {
 #[tokio::test]
 async fn answer_late_makes_the_change_and_delays_only_the_answer() {
     let h = Harness::start().await;
-    h.add_fault(json!({"service": "vault", "method": "POST", "path": "^/v1/secret/data/late$", "kind": "latency", "latency_ms": 1500, "answer_late": true, "times": 1}))
+    h.add_fault(json!({"service": "grafana", "method": "POST", "path": "^/api/folders$", "kind": "latency", "latency_ms": 1500, "answer_late": true, "times": 1}))
         .await;
     let request = h
-        .vault("POST", "/v1/secret/data/late")
-        .json(&json!({"data": {"k": "v"}}))
+        .grafana("POST", "/api/folders")
+        .json(&json!({"uid": "late", "title": "Late"}))
         .timeout(Duration::from_millis(400));
     let started = Instant::now();
     let outcome = request.send().await;
@@ -72,8 +72,8 @@ async fn answer_late_makes_the_change_and_delays_only_the_answer() {
     );
     assert!(started.elapsed() < Duration::from_millis(1200));
     // The write happened although the client never saw an answer.
-    let read = expect(h.vault("GET", "/v1/secret/data/late"), 200).await;
-    assert_eq!(read["data"]["data"], json!({"k": "v"}));
+    let read = expect(h.grafana("GET", "/api/folders/late"), 200).await;
+    assert_eq!(read["title"], json!("Late"));
     let held: Vec<_> = h
         .requests()
         .await

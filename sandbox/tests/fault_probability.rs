@@ -8,12 +8,17 @@ use serde_json::json;
 
 async fn run(seed: u64, probability: f64) -> Vec<u16> {
     let h = Harness::start().await;
-    h.add_fault(json!({"service": "vault", "path": "^/v1/sys/mounts$", "kind": "status", "status": 500, "probability": probability, "seed": seed}))
+    h.add_fault(json!({"service": "grafana", "path": "^/api/health$", "kind": "status", "status": 500, "probability": probability, "seed": seed}))
         .await;
     let mut out = Vec::new();
     for _ in 0..40 {
-        let (status, _) =
-            status_and_json(h.vault("GET", "/v1/sys/mounts").send().await.unwrap()).await;
+        let (status, _) = status_and_json(
+            h.grafana_anonymous("GET", "/api/health")
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         out.push(status);
     }
     out

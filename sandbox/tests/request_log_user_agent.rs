@@ -8,8 +8,11 @@ use common::{Harness, expect};
 #[tokio::test]
 async fn the_user_agent_is_logged_and_credentials_are_not() {
     let h = Harness::start().await;
+    let token = h.auth0_token().await;
+    h.requests().await;
+    expect(h.control("DELETE", "/_sandbox/requests"), 200).await;
     expect(
-        h.vault("GET", "/v1/sys/mounts")
+        h.auth0(&token, "GET", "/clients")
             .header("User-Agent", "terraform-provider-ff/9.9.9"),
         200,
     )
@@ -21,7 +24,7 @@ async fn the_user_agent_is_logged_and_credentials_are_not() {
     )
     .await;
     // reqwest sends no User-Agent unless told to.
-    expect(h.vault_anonymous("GET", "/v1/sys/health"), 200).await;
+    expect(h.grafana_anonymous("GET", "/api/health"), 200).await;
 
     let log = h.requests().await;
     let seen: Vec<(String, Option<String>, bool)> = log
@@ -38,22 +41,22 @@ async fn the_user_agent_is_logged_and_credentials_are_not() {
         seen,
         vec![
             (
-                "vault GET /v1/sys/mounts".to_string(),
+                "auth0 GET /api/v2/clients".to_string(),
                 Some("terraform-provider-ff/9.9.9".to_string()),
-                false
+                true
             ),
             (
                 "grafana GET /api/folders".to_string(),
                 Some("terraform-provider-ff/9.9.9".to_string()),
                 true
             ),
-            ("vault GET /v1/sys/health".to_string(), None, false),
+            ("grafana GET /api/health".to_string(), None, false),
         ]
     );
     let text = serde_json::to_string(&log).unwrap();
     assert!(
-        !text.contains(&h.endpoints().vault.token),
-        "the Vault token is not in the log: {text}"
+        !text.contains(&token),
+        "the Auth0 token is not in the log: {text}"
     );
     assert!(
         !text.contains(&h.endpoints().grafana.password),

@@ -15,48 +15,43 @@ async fn state_survives_a_restart_in_process() {
         ..Default::default()
     };
     let h = Harness::start_with(config.clone()).await;
-    let token = h.endpoints().vault.token.clone();
     let password = h.endpoints().grafana.password.clone();
-    expect(
-        h.vault("POST", "/v1/secret/data/keep")
-            .json(&json!({"data": {"value": "persisted-secret-1"}})),
-        200,
-    )
-    .await;
+    let client_secret = h.endpoints().auth0.client_secret.clone();
     expect(
         h.grafana("POST", "/api/folders")
-            .json(&json!({"uid": "kept", "title": "Kept"})),
+            .json(&json!({"uid": "kept", "title": "persisted-folder-1"})),
         200,
     )
     .await;
     // Written before the answer, not only at shutdown.
     let on_disk = std::fs::read_to_string(&path).expect("state file exists");
-    assert!(on_disk.contains("persisted-secret-1"), "{on_disk}");
+    assert!(on_disk.contains("persisted-folder-1"), "{on_disk}");
     h.shutdown().await;
 
     let h = Harness::start_with(config).await;
-    assert_eq!(h.endpoints().vault.token, token, "root token restored");
     assert_eq!(
         h.endpoints().grafana.password,
         password,
         "admin password restored"
     );
-    let read = expect(h.vault("GET", "/v1/secret/data/keep"), 200).await;
-    assert_eq!(read["data"]["data"], json!({"value": "persisted-secret-1"}));
-    expect(h.grafana("GET", "/api/folders/kept"), 200).await;
+    assert_eq!(
+        h.endpoints().auth0.client_secret,
+        client_secret,
+        "Auth0 management secret restored"
+    );
+    let read = expect(h.grafana("GET", "/api/folders/kept"), 200).await;
+    assert_eq!(read["title"], json!("persisted-folder-1"));
     h.shutdown().await;
 
     // Flags win over the file.
     let h = Harness::start_with(Config {
         state_file: Some(path.clone()),
-        vault_token: Some("flag-token".into()),
         grafana_password: Some("flag-password".into()),
         ..Default::default()
     })
     .await;
-    assert_eq!(h.endpoints().vault.token, "flag-token");
     assert_eq!(h.endpoints().grafana.password, "flag-password");
-    expect(h.vault("GET", "/v1/secret/data/keep"), 200).await;
+    expect(h.grafana("GET", "/api/folders/kept"), 200).await;
     h.shutdown().await;
     let _ = std::fs::remove_file(&path);
 }
@@ -70,11 +65,11 @@ async fn a_sigkilled_sandbox_keeps_its_data() {
     let tls_arg = tls_dir.to_string_lossy().to_string();
     let mut first = spawn_binary(&["--state-file", &path_arg, "--tls-dir", &tls_arg]);
     let client = reqwest::Client::new();
-    let vault = first.endpoints.vault.clone();
+    let grafana = first.endpoints.grafana.clone();
     let response = client
-        .post(format!("{}/v1/secret/data/survivor", vault.address))
-        .header("X-Vault-Token", &vault.token)
-        .json(&json!({"data": {"value": "still-here"}}))
+        .post(format!("{}/api/folders", grafana.url))
+        .basic_auth(&grafana.user, Some(&grafana.password))
+        .json(&json!({"uid": "survivor", "title": "still-here"}))
         .send()
         .await
         .unwrap();
@@ -84,26 +79,48 @@ async fn a_sigkilled_sandbox_keeps_its_data() {
     let _ = std::fs::remove_dir_all(&tls_dir);
 
     let mut second = spawn_binary(&["--state-file", &path_arg]);
-    assert_eq!(second.endpoints.vault.token, vault.token, "same root token");
+    assert_eq!(
+        second.endpoints.grafana.password, grafana.password,
+        "same admin password"
+    );
     let read: serde_json::Value = client
         .get(format!(
-            "{}/v1/secret/data/survivor",
-            second.endpoints.vault.address
+            "{}/api/folders/survivor",
+            second.endpoints.grafana.url
         ))
-        .header("X-Vault-Token", &vault.token)
+        .basic_auth(&grafana.user, Some(&grafana.password))
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    assert_eq!(
-        read["data"]["data"],
-        json!({"value": "still-here"}),
-        "{read}"
-    );
+    assert_eq!(read["title"], json!("still-here"), "{read}");
     let status = terminate(&mut second.child);
     assert!(status.success(), "exit after SIGTERM: {status:?}");
+    let _ = std::fs::remove_file(&path);
+}
+
+#[tokio::test]
+async fn a_file_from_the_emulated_vault_days_still_loads() {
+    // Files written while Vault was emulated have a `vault` section: it is ignored.
+    let path = temp_path("old.json");
+    std::fs::write(
+        &path,
+        r#"{"format":1,"vault":{"mounts":{},"kv":{},"policies":{},"tokens":[]},
+            "grafana":{"admin":{"user":"admin","password":"old-pass"},"folders":[],"teams":[],
+                       "service_accounts":[],"datasources":[]}}"#,
+    )
+    .unwrap();
+    let h = Harness::start_with(Config {
+        state_file: Some(path.clone()),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(h.endpoints().grafana.password, "old-pass");
+    h.shutdown().await;
+    let saved = std::fs::read_to_string(&path).unwrap();
+    assert!(!saved.contains("\"vault\""), "saved without it: {saved}");
     let _ = std::fs::remove_file(&path);
 }
 

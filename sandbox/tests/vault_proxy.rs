@@ -89,7 +89,7 @@ async fn requests_and_answers_pass_unchanged() {
     let (address, seen) = upstream().await;
     let h = in_front_of(&address).await;
     assert_eq!(
-        h.endpoints().vault.upstream.as_deref(),
+        h.endpoints().vault.as_ref().map(|v| v.upstream.as_str()),
         Some(address.as_str())
     );
 
@@ -169,6 +169,8 @@ async fn requests_and_answers_pass_unchanged() {
         ]
     );
     assert_eq!(log[0]["path"], "/v1/deployments/data/WM-Prod/db");
+    // Nothing of Vault in the sandbox's state.
+    assert_eq!(h.state().await.get("vault"), None);
 }
 
 #[tokio::test]

@@ -69,9 +69,10 @@ impl Sandbox {
         sandbox
     }
 
-    /// A sandbox without Vault, for tests of what needs none (the registry, the mirror).
-    pub fn start_without_vault() -> Self {
-        Self::spawn(&[])
+    /// A sandbox without Vault (and so without OpenBao), with extra command-line
+    /// arguments, for tests of what needs none (the registry, the mirror).
+    pub fn start_without_vault(args: &[&str]) -> Self {
+        Self::spawn(args)
     }
 
     fn spawn(args: &[&str]) -> Self {

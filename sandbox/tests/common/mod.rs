@@ -27,15 +27,14 @@ impl Harness {
         self.running.endpoints()
     }
 
-    /// A Vault request with the root token.
-    pub fn vault(&self, method: &str, path: &str) -> RequestBuilder {
-        self.vault_anonymous(method, path)
-            .header("X-Vault-Token", &self.endpoints().vault.token)
-    }
-
-    /// A Vault request without a token.
+    /// A request to the Vault port (started with `vault_upstream`), without a token.
     pub fn vault_anonymous(&self, method: &str, path: &str) -> RequestBuilder {
-        let url = format!("{}{path}", self.endpoints().vault.address);
+        let vault = self
+            .endpoints()
+            .vault
+            .as_ref()
+            .expect("the sandbox was started with a Vault upstream");
+        let url = format!("{}{path}", vault.address);
         self.http.request(method_of(method), url)
     }
 
