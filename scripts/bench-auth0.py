@@ -30,6 +30,8 @@ import tempfile
 import time
 import urllib.request
 
+from openbao import OpenBao  # scripts/openbao.py: a real Vault beside the sandbox
+
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OBJECTS_PER_SETUP = 6  # 3 clients, 1 API, 1 grant, 1 role
 TARGET_APPLY_RATIO = 1.2
@@ -84,8 +86,10 @@ resource "ff_auth0_tenant_setup" "this" {{
 
 class Sandbox:
     def __init__(self, bin_dir, rate, burst):
+        self.bao = OpenBao().__enter__()
         self.process = subprocess.Popen(
             [os.path.join(bin_dir, "ff-sandbox"), "--listen", "127.0.0.1:0",
+             "--vault-upstream", self.bao.address,
              "--auth0-rate-limit", str(rate), "--auth0-burst", str(burst)],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         line = self.process.stdout.readline()
@@ -97,7 +101,7 @@ class Sandbox:
     def env(self):
         e = self.endpoints
         return {
-            "VAULT_ADDR": e["vault"]["address"], "VAULT_TOKEN": e["vault"]["token"],
+            "VAULT_ADDR": e["vault"]["address"], "VAULT_TOKEN": self.bao.token,
             "AUTH0_DOMAIN": e["auth0"]["domain"], "AUTH0_CLIENT_ID": e["auth0"]["client_id"],
             "AUTH0_CLIENT_SECRET": e["auth0"]["client_secret"],
         }
@@ -117,6 +121,7 @@ class Sandbox:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        self.bao.__exit__(None, None, None)
 
 
 def count(requests):

@@ -25,6 +25,8 @@ import tempfile
 import time
 import urllib.request
 
+from openbao import OpenBao  # scripts/openbao.py: a real Vault beside the sandbox
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -99,14 +101,16 @@ resource "ff_platform_bootstrap" "this" {{
 
 def one_run(args, terraform, run):
     work = tempfile.mkdtemp(prefix="ff-bench-bootstrap-")
+    bao = OpenBao().__enter__()
     sandbox = subprocess.Popen(
         [os.path.join(args.bin_dir, "ff-sandbox"), "--listen", "127.0.0.1:0",
+         "--vault-upstream", bao.address,
          "--k8s-ready-delay-ms", "0", "--kubeconfig", os.path.join(work, "kubeconfig")],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         endpoints = json.loads(sandbox.stdout.readline())
         control, vault = endpoints["control"], endpoints["vault"]
-        token = {"X-Vault-Token": vault["token"]}
+        token = {"X-Vault-Token": bao.token}
         http("POST", f"{vault['address']}/v1/sys/mounts/deployments", {"type": "kv", "options": {"version": "2"}}, token)
         key = "Bench-Run"
         http("POST", f"{vault['address']}/v1/deployments/data/{key}/git",
@@ -125,7 +129,7 @@ def one_run(args, terraform, run):
             env.pop(name, None)
         env.update({
             "TF_CLI_CONFIG_FILE": os.path.join(work, "cli.tfrc"), "CHECKPOINT_DISABLE": "1",
-            "TF_IN_AUTOMATION": "1", "VAULT_ADDR": vault["address"], "VAULT_TOKEN": vault["token"],
+            "TF_IN_AUTOMATION": "1", "VAULT_ADDR": vault["address"], "VAULT_TOKEN": bao.token,
             "TF_VAR_kube_host": endpoints["kubernetes"]["host"], "TF_VAR_kube_ca": endpoints["kubernetes"]["ca_pem"],
             "FF_KUBE_TOKEN": endpoints["kubernetes"]["token"],
         })
@@ -149,6 +153,7 @@ def one_run(args, terraform, run):
     finally:
         sandbox.terminate()
         sandbox.wait()
+        bao.__exit__(None, None, None)
         if os.environ.get("FF_BENCH_KEEP"):
             print(f"kept {work}", file=sys.stderr)
         else:

@@ -59,6 +59,8 @@ import tempfile
 import time
 import urllib.request
 
+from openbao import OpenBao  # scripts/openbao.py: a real Vault beside the sandbox
+
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESOURCES_PER_DEPLOYMENT = 3
 TARGET_CPU_SHARE = {"apply": 0.04, "plan": 0.05}
@@ -211,8 +213,10 @@ resource "ff_platform_bootstrap" "this" {{
 class Sandbox:
     def __init__(self, bin_dir, workdir, auth0_rate):
         rate = ["--auth0-rate-limit", str(auth0_rate), "--auth0-burst", str(max(1, int(auth0_rate)))]
+        self.bao = OpenBao().__enter__()
         self.process = subprocess.Popen(
             [os.path.join(bin_dir, "ff-sandbox"), "--listen", "127.0.0.1:0",
+             "--vault-upstream", self.bao.address,
              "--k8s-ready-delay-ms", "0", "--kubeconfig", os.path.join(workdir, "kubeconfig"), *rate],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         line = self.process.stdout.readline()
@@ -224,7 +228,7 @@ class Sandbox:
     def env(self):
         e = self.endpoints
         return {
-            "VAULT_ADDR": e["vault"]["address"], "VAULT_TOKEN": e["vault"]["token"],
+            "VAULT_ADDR": e["vault"]["address"], "VAULT_TOKEN": self.bao.token,
             "GRAFANA_URL": e["grafana"]["url"], "GRAFANA_AUTH": e["grafana"]["auth"],
             "AUTH0_DOMAIN": e["auth0"]["domain"], "AUTH0_CLIENT_ID": e["auth0"]["client_id"],
             "AUTH0_CLIENT_SECRET": e["auth0"]["client_secret"],
@@ -246,6 +250,7 @@ class Sandbox:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.bao.__exit__(None, None, None)
 
 
 def read_records(path, offset):
