@@ -1,6 +1,6 @@
-# A customer deployment against ff-sandbox: run it with scripts/run-local.sh, which starts the
-# sandbox and exports VAULT_ADDR, VAULT_TOKEN, GRAFANA_URL, GRAFANA_AUTH, AUTH0_DOMAIN,
-# AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET for the provider.
+# A customer deployment against a local OpenBao (a real Vault) and ff-sandbox: run it with
+# scripts/run-local.sh, which starts both and exports VAULT_ADDR, VAULT_TOKEN, GRAFANA_URL,
+# GRAFANA_AUTH, AUTH0_DOMAIN, AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET for the provider.
 
 terraform {
   required_version = ">= 1.0.3"

@@ -3,7 +3,8 @@
 //! HTTP for Entra ID and the registry — against the `ff-sandbox` binary, each check citing
 //! the documented behaviour it expects. This test starts the sandbox, runs the suite with the
 //! tools venv's Python (pinned clients from scripts/install-tools.sh), fails with the suite's
-//! output, and checks that the README's table counts the checks the suite ran.
+//! output, and checks that the READMEs' tables (sandbox/README.md and the project's) count
+//! the checks the suite ran.
 
 mod common;
 
@@ -59,13 +60,16 @@ fn check_clients(python: &Path) {
     );
 }
 
-/// `| service | client | checks | simplified |` rows of the README's conformance table.
-fn readme_counts(readme: &str) -> BTreeMap<String, u64> {
-    let Some(start) = readme.find("## Conformance suite") else {
+/// `| service | … | checks | …` rows (the count in the third column) of the table under
+/// `heading`, up to the next heading.
+fn readme_counts(readme: &str, heading: &str) -> BTreeMap<String, u64> {
+    let Some(start) = readme.find(heading) else {
         return BTreeMap::new();
     };
     readme[start..]
         .lines()
+        .skip(1)
+        .take_while(|line| !line.starts_with('#'))
         .filter(|line| line.starts_with('|'))
         .filter_map(|line| {
             let cells: Vec<&str> = line.split('|').map(str::trim).collect();
@@ -146,10 +150,18 @@ fn the_services_own_clients_accept_the_emulators() {
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
         .expect("sandbox/README.md");
     assert_eq!(
-        readme_counts(&readme),
+        readme_counts(&readme, "## Conformance suite"),
         ran,
         "sandbox/README.md's \"Conformance suite\" table must count the checks the suite ran \
          (service → checks)"
+    );
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
+    let root = std::fs::read_to_string(&root).expect("README.md");
+    assert_eq!(
+        readme_counts(&root, "### What is real and what is emulated"),
+        ran,
+        "README.md's \"What is real and what is emulated\" table must count the checks the \
+         conformance suite ran (service → checks)"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
