@@ -30,8 +30,8 @@
 # second run installs nothing and takes a few seconds. At the end it runs
 # `scripts/check-tools.sh`, which uses every tool the way the build and the tests use it
 # (gpg signs and verifies, kubectl renders an object, openssl signs, terraform init
-# from the mirror, a provider handshake, moto answering…) and names the package of any that
-# fails. FF_SKIP_TOOL_CHECK=1 skips that check.
+# from the mirror, a provider handshake, moto and an OpenBao dev server answering…) and names
+# the package of any that fails. FF_SKIP_TOOL_CHECK=1 skips that check.
 set -euo pipefail
 
 FF_TOOLS_DIR="${FF_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-ff}"
