@@ -106,9 +106,10 @@ fn auth0_failure_on_the_third_client_is_finished_by_the_next_apply() {
 }
 
 /// The answer to the creation of the API is lost (it comes after the client's timeout; the
-/// API was made): nothing had an id yet, but the state must hold the setup so that destroy
-/// (or the next apply) finds the API by its mark. Before, the failed create said "Nothing
-/// was made" and recorded nothing, and the API was left behind.
+/// API was made), and the convergence that would adopt it within the same apply is refused
+/// (a 403 when it looks for the API again): nothing had an id yet, but the state must hold
+/// the setup so that destroy (or the next apply) finds the API by its mark. Before, the
+/// failed create said "Nothing was made" and recorded nothing, and the API was left behind.
 fn lost_answer(tf: &TerraformBin) {
     let ctx = format!("terraform {}", tf.version);
     let sandbox = Sandbox::start();
@@ -119,10 +120,22 @@ fn lost_answer(tf: &TerraformBin) {
         "service": "auth0", "method": "POST", "path": "^/api/v2/resource-servers$",
         "kind": "latency", "latency_ms": 1500, "answer_late": true, "times": 1,
     }));
+    // The API list read before the create passes; the next one, after the lost answer, not.
+    sandbox.add_fault(json!({
+        "service": "auth0", "method": "GET", "path": "^/api/v2/resource-servers$",
+        "kind": "status", "status": 403, "after": 1, "times": 1,
+    }));
     dir.try_apply().failed().contains(&[
-        "Auth0 setup WM-Prod: creating the Auth0 API \"ff-wm-prod-api\" failed",
+        "Auth0 setup WM-Prod:",
+        "answered 403 Forbidden to GET /api/v2/resource-servers",
         "Everything made before this step is recorded in the state",
     ]);
+    let timed_out = sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r["method"] == "POST" && r["path"] == "/api/v2/resource-servers")
+        .count();
+    assert_eq!(timed_out, 1, "{ctx}: the create was sent once, its answer lost");
     let apis = |sandbox: &Sandbox| {
         sandbox.auth0_state()["resource_servers"]
             .as_array()
