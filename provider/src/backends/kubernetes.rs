@@ -37,12 +37,15 @@ pub enum ClusterAuth {
         /// The server application (audience).
         server_app_id: String,
     },
-    /// A token presigned from the AWS credentials of the environment.
+    /// A token presigned with AWS credentials: the SDKs' chain, or a role assumed with a web
+    /// identity token.
     Eks {
         /// The EKS cluster's name.
         cluster_name: String,
         /// Its region; `AWS_REGION` / `AWS_DEFAULT_REGION` when `None`.
         region: Option<String>,
+        /// A role to assume with a web identity token instead of the chain.
+        web_identity: Option<super::aws_credentials::WebIdentityRole>,
     },
     /// A bearer token.
     Token(String),
@@ -295,10 +298,20 @@ impl Connection {
             ClusterAuth::Eks {
                 cluster_name,
                 region,
+                web_identity,
             } => {
                 field("eks");
                 field(cluster_name);
                 field(region.as_deref().unwrap_or("\u{0}none"));
+                match web_identity {
+                    None => field("\u{0}none"),
+                    Some(role) => {
+                        field(&role.role_arn);
+                        field(role.session_name.as_deref().unwrap_or("\u{0}none"));
+                        field(role.token_file.as_deref().unwrap_or("\u{0}none"));
+                        field(role.token_variable.as_deref().unwrap_or("\u{0}none"));
+                    }
+                }
             }
             ClusterAuth::Token(token) => {
                 field("token");
@@ -828,6 +841,7 @@ pub async fn cloud_token(
         ClusterAuth::Eks {
             cluster_name,
             region,
+            web_identity,
         } => {
             let region = region
                 .clone()
@@ -840,13 +854,17 @@ pub async fn cloud_token(
                             .into(),
                     )
                 })?;
-            let credentials =
-                super::eks_token::AwsCredentials::from_env().map_err(KubeError::Config)?;
-            Ok(Some(super::eks_token::token(
-                &credentials,
-                &region,
-                cluster_name,
-            )))
+            let found = super::aws_credentials::find(&region, web_identity.as_ref(), timeout)
+                .await
+                .map_err(|e| {
+                    KubeError::Config(format!(
+                        "no EKS token could be presigned for the cluster {cluster_name}: {e}"
+                    ))
+                })?;
+            tracing::debug!(source = %found.source, cluster = %cluster_name, "presigning an EKS token");
+            let token = super::eks_token::token(&found.credentials, &region, cluster_name)
+                .map_err(KubeError::Config)?;
+            Ok(Some(token))
         }
         _ => Ok(None),
     }
