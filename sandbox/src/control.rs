@@ -3,6 +3,10 @@
 //! `{"per_second": 2, "burst": 2}`; `per_second: 0` turns it off), and Vault tokens with a
 //! TTL (`POST /_sandbox/vault/tokens` with `{"ttl": 3}`, optionally `policies` (default
 //! `["root"]`), `renewable` (default true) and `explicit_max_ttl`; answers the token).
+//! Entra ID's application gains credentials as an administrator adds them in the portal or
+//! through Microsoft Graph: `POST /_sandbox/entra/federated-credentials` with `{"name",
+//! "issuer", "subject", "audiences"}` (a federated identity credential) and `POST
+//! /_sandbox/entra/certificates` with `{"pem"}` (a certificate's public part).
 //! JSON everywhere, no authentication; errors are `{"error":"..."}`.
 
 use std::sync::Arc;
@@ -37,6 +41,11 @@ pub fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/_sandbox/manifests/:file", get(manifest))
         .route("/_sandbox/vault/tokens", post(vault_token))
+        .route(
+            "/_sandbox/entra/federated-credentials",
+            post(entra_federated_credential),
+        )
+        .route("/_sandbox/entra/certificates", post(entra_certificate))
         .fallback(not_found)
         .with_state(shared)
 }
@@ -184,6 +193,40 @@ async fn manifest(Path(file): Path<String>) -> Response {
         )
             .into_response(),
         None => error(StatusCode::NOT_FOUND, format!("no manifest {file:?}")),
+    }
+}
+
+async fn entra_federated_credential(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let credential: crate::entra::state::FederatedCredential = match serde_json::from_slice(&body) {
+        Ok(c) => c,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("expected {{\"name\",\"issuer\",\"subject\",\"audiences\"}}: {e}"),
+            );
+        }
+    };
+    let mut entra = lock(&shared.entra);
+    entra
+        .federated_credentials
+        .retain(|c| c.name != credential.name);
+    entra.federated_credentials.push(credential);
+    ok()
+}
+
+async fn entra_certificate(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let pem = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("pem").and_then(Value::as_str).map(str::to_string));
+    match pem {
+        Some(pem) if crate::entra::assertion::Certificate::from_pem(&pem).is_some() => {
+            lock(&shared.entra).certificates.push(pem);
+            ok()
+        }
+        _ => error(
+            StatusCode::BAD_REQUEST,
+            "expected {\"pem\"}: a PEM certificate with an RSA key",
+        ),
     }
 }
 

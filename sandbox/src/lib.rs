@@ -108,6 +108,12 @@ pub struct Config {
     /// Issue at start a renewable Vault token with the `root` policy and this TTL in
     /// seconds (`vault.ttl_token` of the endpoints line), to try token renewal.
     pub vault_token_ttl: Option<u64>,
+    /// Verify EKS tokens through this STS endpoint (as aws-iam-authenticator does) instead of
+    /// the sandbox's own AWS key.
+    pub eks_sts_endpoint: Option<String>,
+    /// With `eks_sts_endpoint`: also send the query signature in an `Authorization` header,
+    /// for STS emulators that only read that (moto).
+    pub eks_sts_authorization_header: bool,
 }
 
 impl Default for Config {
@@ -129,6 +135,8 @@ impl Default for Config {
             kubeconfig: None,
             k8s_ready_delay_ms: None,
             vault_token_ttl: None,
+            eks_sts_endpoint: None,
+            eks_sts_authorization_header: false,
         }
     }
 }
@@ -156,6 +164,17 @@ pub struct EntraEndpoint {
     pub tenant_id: String,
     pub client_id: String,
     pub client_secret: String,
+    /// Its managed identity: `client_id`, and what App Service's `IDENTITY_ENDPOINT` and
+    /// `IDENTITY_HEADER` hold (IMDS is the authority's `/metadata/identity/oauth2/token`).
+    pub managed_identity: ManagedIdentityEndpoint,
+}
+
+/// The managed identity of the Entra ID emulator.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ManagedIdentityEndpoint {
+    pub client_id: String,
+    pub identity_endpoint: String,
+    pub identity_header: String,
 }
 
 /// The Kubernetes emulator: HTTPS with the sandbox's own CA and a bearer token.

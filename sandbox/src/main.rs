@@ -73,6 +73,16 @@ struct Cli {
     /// seconds unless renewed; the endpoints line gives it as `vault.ttl_token`.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     vault_token_ttl: Option<u64>,
+    /// Verify EKS tokens as aws-iam-authenticator does, by sending their presigned
+    /// GetCallerIdentity request to this STS endpoint (e.g. moto's URL); callers must be
+    /// mapped in the aws-auth ConfigMap. Default: check the signature with the sandbox's own
+    /// AWS key.
+    #[arg(long)]
+    eks_sts_endpoint: Option<String>,
+    /// With --eks-sts-endpoint: also send the query signature in an Authorization header,
+    /// for STS emulators that read the caller only from there (moto).
+    #[arg(long)]
+    eks_sts_authorization_header: bool,
 }
 
 fn parse_fault(text: &str) -> Result<FaultSpec, String> {
@@ -159,6 +169,8 @@ async fn main() -> ExitCode {
         kubeconfig: cli.kubeconfig,
         k8s_ready_delay_ms: cli.k8s_ready_delay_ms,
         vault_token_ttl: cli.vault_token_ttl,
+        eks_sts_endpoint: cli.eks_sts_endpoint,
+        eks_sts_authorization_header: cli.eks_sts_authorization_header,
     };
     let running = match Sandbox::start(config).await {
         Ok(running) => running,
