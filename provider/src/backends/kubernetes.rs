@@ -30,7 +30,8 @@ pub const FIELD_MANAGER: &str = "terraform-provider-ff";
 /// How the provider authenticates to the cluster.
 #[derive(Clone)]
 pub enum ClusterAuth {
-    /// A token from Entra ID for the AKS server application, with the `ARM_*` credentials.
+    /// A token from Entra ID for the AKS server application, with the Azure credentials of
+    /// the environment (certificate, secret, federated token or managed identity).
     Aks {
         /// Tenant; `ARM_TENANT_ID` when `None`.
         tenant_id: Option<String>,
@@ -814,8 +815,9 @@ impl KubeClient {
 }
 
 /// The bearer token the provider obtains itself for `auth`: an Entra ID token for an AKS
-/// server application (the `ARM_*` credentials), or an EKS token presigned from the AWS
-/// credentials of the environment; `None` for the other ways to authenticate. Also what the
+/// server application (the Azure credentials of the environment, see
+/// [`super::aks_token::chain_token`]), or an EKS token presigned with AWS credentials (see
+/// [`super::aws_credentials`]); `None` for the other ways to authenticate. Also what the
 /// `ff_cluster_token` ephemeral resource hands out.
 pub async fn cloud_token(
     auth: &ClusterAuth,
@@ -826,16 +828,9 @@ pub async fn cloud_token(
             tenant_id,
             server_app_id,
         } => {
-            let credentials = super::aks_token::ArmCredentials::from_env(tenant_id.as_deref())
-                .map_err(KubeError::Config)?;
-            let token = super::aks_token::token(&credentials, server_app_id, timeout)
+            let token = super::aks_token::chain_token(tenant_id.as_deref(), server_app_id, timeout)
                 .await
-                .map_err(|e| {
-                    KubeError::Config(format!(
-                        "no AKS token could be obtained: {}",
-                        crate::diag::chain(&e)
-                    ))
-                })?;
+                .map_err(|e| KubeError::Config(format!("no AKS token could be obtained: {e}")))?;
             Ok(Some(token))
         }
         ClusterAuth::Eks {

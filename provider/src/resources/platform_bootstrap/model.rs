@@ -80,7 +80,7 @@ pub struct ClusterBlock {
     /// EKS token from the AWS credentials of the environment.
     #[serde(with = "crate::resources::optional_block")]
     pub eks: Value<EksBlock>,
-    /// AKS token from the `ARM_*` credentials of the environment.
+    /// AKS token from the Azure credentials of the environment.
     #[serde(with = "crate::resources::optional_block")]
     pub aks: Value<AksBlock>,
 }
@@ -366,7 +366,7 @@ pub fn schema() -> Schema {
         )],
     );
     let aks = block(
-        "Authenticate to an AKS cluster with Entra ID integration with a token the provider obtains at apply and refresh time (as `kubelogin get-token --login spn` does) from the service principal of its environment: `ARM_CLIENT_ID`, `ARM_CLIENT_SECRET`, `ARM_TENANT_ID` (`ARM_ENVIRONMENT` or `AZURE_AUTHORITY_HOST` choose the authority). The token is never stored. Certificates, OIDC and managed identities are not read; use `exec` with kubelogin for those.",
+        "Authenticate to an AKS cluster with Entra ID integration with a token the provider obtains at apply and refresh time (as `kubelogin get-token` does) with the first Azure credential its environment configures, in azurerm's order: a client certificate (`ARM_CLIENT_CERTIFICATE_PATH` or `ARM_CLIENT_CERTIFICATE`, a PKCS#12 file, with `ARM_CLIENT_CERTIFICATE_PASSWORD`; PEM with the key also works), a client secret (`ARM_CLIENT_SECRET`), workload identity federation with a federated token (`ARM_OIDC_TOKEN`, `ARM_OIDC_TOKEN_FILE_PATH` or `AZURE_FEDERATED_TOKEN_FILE`: what HCP Terraform's dynamic credentials and AKS workload identity hand over), then a managed identity (App Service and Container Apps' `IDENTITY_ENDPOINT` and `IDENTITY_HEADER`, or the instance metadata service when `ARM_USE_MSI=true`). The client is `ARM_CLIENT_ID` (else `AZURE_CLIENT_ID`), the tenant `tenant_id` (else `ARM_TENANT_ID`, else `AZURE_TENANT_ID`); `ARM_ENVIRONMENT` or `AZURE_AUTHORITY_HOST` choose the authority. When no credential works, the error lists every source looked at, in order. The token is never stored or logged.",
         vec![
             (
                 "tenant_id",
