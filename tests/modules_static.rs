@@ -26,6 +26,8 @@ fn every_module_and_example_passes_the_static_check() {
         "modules/aws-eks-private",
         "modules/azure-aks-private",
         "modules/tfc-workspace",
+        "modules/tfc-aws-trust",
+        "modules/tfc-azure-trust",
         "modules/ff-aws",
         "modules/ff-azure",
         "examples/aws",
@@ -245,6 +247,18 @@ gitlab_namespace_id = 42
 template_project_id = 7
 "#
         }
+        "modules/tfc-aws-trust" => {
+            r#"organization = "acme"
+workspaces   = { "ff-wm-prod" = "Deployments" }
+"#
+        }
+        "modules/tfc-azure-trust" => {
+            r#"application_id = "/applications/00000000-0000-0000-0000-000000000001"
+client_id      = "00000000-0000-0000-0000-000000000002"
+organization   = "acme"
+workspaces     = { "ff-wm-prod" = "Deployments" }
+"#
+        }
         "examples/azure" => {
             r#"jumpbox_ssh_public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl test""#
         }
@@ -435,6 +449,54 @@ const REFUSED: &[(&str, &str, &str, &str)] = &[
         "gitlab_namespace_id",
         "0",
         "positive whole number",
+    ),
+    (
+        "modules/tfc-workspace",
+        "credentials_mode",
+        r#""keys""#,
+        "\"dynamic\" or \"static\"",
+    ),
+    (
+        "modules/tfc-workspace",
+        "aws_run_role_arn",
+        r#""arn:aws:iam::123456789012:user/admin""#,
+        "IAM role ARN",
+    ),
+    (
+        "modules/tfc-workspace",
+        "azure_run_client_id",
+        r#""my-app""#,
+        "GUID",
+    ),
+    (
+        "modules/tfc-aws-trust",
+        "workspaces",
+        r#"{ "ff-wm-prod" = "a:b" }"#,
+        "without ':'",
+    ),
+    (
+        "modules/tfc-aws-trust",
+        "run_phases",
+        r#"["destroy"]"#,
+        "\"plan\" and \"apply\"",
+    ),
+    (
+        "modules/tfc-aws-trust",
+        "hostname",
+        r#""https://app.terraform.io""#,
+        "without scheme or path",
+    ),
+    (
+        "modules/tfc-azure-trust",
+        "application_id",
+        r#""00000000-0000-0000-0000-000000000001""#,
+        "resource id",
+    ),
+    (
+        "modules/tfc-azure-trust",
+        "run_phases",
+        r#"[]"#,
+        "non-empty list",
     ),
     (
         "examples/import",
