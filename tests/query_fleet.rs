@@ -22,7 +22,7 @@ fn managed_keys() -> Vec<String> {
 }
 
 fn cloud_of(i: usize) -> &'static str {
-    if i % 2 == 0 { "aws" } else { "azure" }
+    if i.is_multiple_of(2) { "aws" } else { "azure" }
 }
 
 fn team_of(i: usize) -> &'static str {

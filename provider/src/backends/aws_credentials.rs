@@ -364,7 +364,7 @@ mod tests {
             token_file: None,
             token_variable: Some("FF_TEST_NO_SUCH_TOKEN_VARIABLE".into()),
         };
-        let attempt = web_identity_token(&role).err().expect("no token");
+        let attempt = web_identity_token(&role).expect_err("no token");
         assert!(
             attempt
                 .outcome
@@ -375,7 +375,7 @@ mod tests {
             token_file: Some("/nonexistent/ff-token".into()),
             ..role
         };
-        let attempt = web_identity_token(&from_file).err().expect("no file");
+        let attempt = web_identity_token(&from_file).expect_err("no file");
         assert!(
             attempt.source.contains("/nonexistent/ff-token")
                 && attempt.outcome.starts_with("failed"),

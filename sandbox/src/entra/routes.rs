@@ -204,7 +204,7 @@ async fn token(
             .and_then(|h| h.to_str().ok())
             .unwrap_or_default();
         let endpoint = format!("http://{host}/{tenant}/oauth2/v2.0/token");
-        if let Err(response) = check_assertion(
+        if let Some(refused) = check_assertion(
             &assertion,
             &client_id,
             &certificates,
@@ -213,7 +213,7 @@ async fn token(
         )
         .await
         {
-            return response;
+            return refused;
         }
     }
     let scope = field("scope").unwrap_or_default();
@@ -251,9 +251,9 @@ async fn check_assertion(
     certificates: &[String],
     credentials: &[super::state::FederatedCredential],
     endpoint: &str,
-) -> Result<(), Response> {
+) -> Option<Response> {
     let invalid = |aadsts: u32, description: &str| {
-        Err(error(
+        Some(error(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             aadsts,
@@ -313,7 +313,7 @@ async fn check_assertion(
         if !jwt.verify_pkcs1(&certificate.public_key) {
             return invalid(700027, "Client assertion failed signature validation.");
         }
-        return Ok(());
+        return None;
     }
     // A federated token: a credential of the application must name its issuer, subject and
     // one of its audiences.
@@ -324,7 +324,7 @@ async fn check_assertion(
             && c.audiences.iter().any(|a| audiences.contains(a))
     });
     if !matched {
-        return Err(error(
+        return Some(error(
             StatusCode::BAD_REQUEST,
             "invalid_request",
             70021,
@@ -338,7 +338,7 @@ async fn check_assertion(
         Ok(keys) => keys,
         Err(reason) => {
             tracing::debug!(issuer, reason, "the issuer's keys could not be fetched");
-            return Err(error(
+            return Some(error(
                 StatusCode::BAD_REQUEST,
                 "invalid_request",
                 50166,
@@ -367,7 +367,7 @@ async fn check_assertion(
             "Assertion failed signature validation. [Reason - The provided signature value did not match the expected signature value.]",
         );
     }
-    Ok(())
+    None
 }
 
 /// The token answer of the managed identity endpoints (numbers as strings, as they write

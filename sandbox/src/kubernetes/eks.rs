@@ -196,8 +196,8 @@ pub fn verify(identity: &EksIdentity, token: &str, now: OffsetDateTime) -> Resul
     Ok(())
 }
 
-/// The parameters of an EKS token's URL: (url, host, query pairs).
-fn token_url(token: &str) -> Result<(String, String, Vec<(String, String)>), String> {
+/// The host and the query pairs of an EKS token's URL.
+fn token_url(token: &str) -> Result<(String, Vec<(String, String)>), String> {
     let encoded = token.strip_prefix(PREFIX).ok_or("not an EKS token")?;
     let url = URL_SAFE_NO_PAD
         .decode(encoded.trim_end_matches('='))
@@ -214,7 +214,7 @@ fn token_url(token: &str) -> Result<(String, String, Vec<(String, String)>), Str
         return Err("the token's URL path is not /".into());
     }
     let params = parsed.query_pairs().into_owned().collect();
-    Ok((url, host, params))
+    Ok((host, params))
 }
 
 /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION` → `arn:aws:iam::ACCOUNT:role/ROLE`, as
@@ -270,7 +270,7 @@ pub async fn verify_with_sts(
     {
         return Ok(caller.clone());
     }
-    let (_, host, params) = token_url(token)?;
+    let (host, params) = token_url(token)?;
     let configured = url::Url::parse(&endpoint).map_err(|_| "the STS endpoint is not a URL")?;
     let configured_host = match (configured.host_str(), configured.port()) {
         (Some(h), Some(p)) => format!("{h}:{p}"),
