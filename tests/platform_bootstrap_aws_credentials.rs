@@ -10,7 +10,7 @@
 //! - the same key from a `credential_process` of the shared config file (`AWS_CONFIG_FILE`)
 //!   and from container credentials (`AWS_CONTAINER_CREDENTIALS_FULL_URI`, a loopback server
 //!   as ECS's agent) refreshes: each plan is empty (a refresh reads the cluster with a token
-//!   of that source);
+//!   of that source); at TRACE, neither key, session token nor EKS token is logged;
 //! - destroy leaves nothing.
 
 use std::io::{BufRead, BufReader, Write};
@@ -189,13 +189,32 @@ fn chain(tf: &TerraformBin) {
     let _ = std::fs::remove_file(&config_file);
     dir.set_env("AWS_PROFILE", "default");
     dir.set_env("AWS_CONTAINER_CREDENTIALS_FULL_URI", &url);
-    let run = dir.plan();
+    // At TRACE, nothing secret reaches the logs.
+    let log = files.path().join("trace.log");
+    let log_path = log.display().to_string();
+    let run = dir.run_with_env(
+        &["plan", "-detailed-exitcode", "-input=false", "-no-color"],
+        &[("TF_LOG", "TRACE"), ("TF_LOG_PATH", &log_path)],
+    );
     assert_eq!(
         run.code,
         0,
         "{ctx}: with container credentials the plan is empty:\n{}",
         run.output()
     );
+    let trace = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        trace.contains("AWS credentials found"),
+        "{ctx}: the provider logged at TRACE"
+    );
+    for (what, secret) in [
+        ("the secret key", secret.as_str()),
+        ("the session token", "container-session"),
+        ("an EKS token", "k8s-aws-v1."),
+    ] {
+        assert!(!trace.contains(secret), "{ctx}: {what} is in the TRACE log");
+        assert!(!run.output().contains(secret), "{ctx}: {what} was printed");
+    }
 
     let state = dir.state_file();
     assert!(

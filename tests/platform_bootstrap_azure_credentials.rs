@@ -14,6 +14,7 @@
 //!   certificate refused with AADSTS700027, a registered one refreshes (plan empty);
 //! - a managed identity: App Service's `IDENTITY_ENDPOINT` + `IDENTITY_HEADER` (a wrong
 //!   header refused), and IMDS with `ARM_USE_MSI=true`, each refreshing;
+//! - at TRACE, neither the federated token nor a token Entra issued is logged;
 //! - destroy leaves nothing; no token or secret is in the state.
 
 use ff_e2e::oidc::{ClientCertificate, OidcIssuer};
@@ -194,6 +195,41 @@ fn azure(tf: &TerraformBin, issuer: &OidcIssuer, stranger: &OidcIssuer) {
     dir.set_env("ARM_USE_MSI", "true");
     dir.set_env("AZURE_POD_IDENTITY_AUTHORITY_HOST", &text("/authority"));
     dir.assert_plan_empty(&format!("{ctx}: with the instance metadata service"));
+
+    // At TRACE, with the federated token again: neither it nor a token Entra issued is
+    // logged.
+    dir.set_env("ARM_USE_MSI", "");
+    dir.set_env("ARM_CLIENT_ID", &text("/client_id"));
+    dir.set_env(
+        "ARM_OIDC_TOKEN_FILE_PATH",
+        &token_file.display().to_string(),
+    );
+    let log = files.path().join("trace.log");
+    let log_path = log.display().to_string();
+    let run = dir.run_with_env(
+        &["plan", "-detailed-exitcode", "-input=false", "-no-color"],
+        &[("TF_LOG", "TRACE"), ("TF_LOG_PATH", &log_path)],
+    );
+    assert_eq!(run.code, 0, "{ctx}: {}", run.output());
+    let trace = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        trace.contains("/oauth2/v2.0/token"),
+        "{ctx}: the provider logged its requests"
+    );
+    let issued: Vec<String> = sandbox.state()["entra"]["tokens"]
+        .as_object()
+        .map(|t| t.keys().cloned().collect())
+        .unwrap_or_default();
+    assert!(
+        !trace.contains(&token),
+        "{ctx}: the federated token is in the TRACE log"
+    );
+    for access_token in &issued {
+        assert!(
+            !trace.contains(access_token.as_str()),
+            "{ctx}: an access token is in the TRACE log"
+        );
+    }
 
     let state = dir.state_file();
     assert!(
