@@ -214,7 +214,7 @@ fn check_bootstrap_wiring(ctx: &str, plan: &Value) {
     let cluster = &bootstrap["cluster"][0];
     assert_eq!(
         cluster["eks"],
-        json!([{"cluster_name": "ff-wm-prod", "region": REGION}]),
+        json!([{"cluster_name": "ff-wm-prod", "region": REGION, "assume_role_with_web_identity": []}]),
         "{ctx}: the bootstrap authenticates to the module's cluster with an EKS token: {bootstrap}"
     );
     assert!(

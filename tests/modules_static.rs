@@ -26,6 +26,8 @@ fn every_module_and_example_passes_the_static_check() {
         "modules/aws-eks-private",
         "modules/azure-aks-private",
         "modules/tfc-workspace",
+        "modules/tfc-aws-trust",
+        "modules/tfc-azure-trust",
         "modules/ff-aws",
         "modules/ff-azure",
         "examples/aws",
@@ -245,6 +247,18 @@ gitlab_namespace_id = 42
 template_project_id = 7
 "#
         }
+        "modules/tfc-aws-trust" => {
+            r#"organization = "acme"
+workspaces   = { "ff-wm-prod" = "Deployments" }
+"#
+        }
+        "modules/tfc-azure-trust" => {
+            r#"application_id = "/applications/00000000-0000-0000-0000-000000000001"
+client_id      = "00000000-0000-0000-0000-000000000002"
+organization   = "acme"
+workspaces     = { "ff-wm-prod" = "Deployments" }
+"#
+        }
         "examples/azure" => {
             r#"jumpbox_ssh_public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl test""#
         }
@@ -437,6 +451,54 @@ const REFUSED: &[(&str, &str, &str, &str)] = &[
         "positive whole number",
     ),
     (
+        "modules/tfc-workspace",
+        "credentials_mode",
+        r#""keys""#,
+        "\"dynamic\" or \"static\"",
+    ),
+    (
+        "modules/tfc-workspace",
+        "aws_run_role_arn",
+        r#""arn:aws:iam::123456789012:user/admin""#,
+        "IAM role ARN",
+    ),
+    (
+        "modules/tfc-workspace",
+        "azure_run_client_id",
+        r#""my-app""#,
+        "GUID",
+    ),
+    (
+        "modules/tfc-aws-trust",
+        "workspaces",
+        r#"{ "ff-wm-prod" = "a:b" }"#,
+        "without ':'",
+    ),
+    (
+        "modules/tfc-aws-trust",
+        "run_phases",
+        r#"["destroy"]"#,
+        "\"plan\" and \"apply\"",
+    ),
+    (
+        "modules/tfc-aws-trust",
+        "hostname",
+        r#""https://app.terraform.io""#,
+        "without scheme or path",
+    ),
+    (
+        "modules/tfc-azure-trust",
+        "application_id",
+        r#""00000000-0000-0000-0000-000000000001""#,
+        "resource id",
+    ),
+    (
+        "modules/tfc-azure-trust",
+        "run_phases",
+        r#"[]"#,
+        "non-empty list",
+    ),
+    (
         "examples/import",
         "cloud",
         r#""gcp""#,
@@ -512,5 +574,108 @@ fn variable_validations_accept_defaults_and_refuse_bad_values() {
         refused_checked >= REFUSED.len(),
         "every refused value was tried ({refused_checked} of {})",
         REFUSED.len()
+    );
+}
+
+/// `modules/tfc-workspace`'s variables and locals, evaluated by terraform (its resources
+/// need the tfe and gitlab providers, which cannot be installed here): the workspace
+/// variables it sets for each cloud with dynamic credentials (the default), Vault's when
+/// `vault_address` is given, and the static keys only with `credentials_mode = "static"`.
+#[test]
+fn tfc_workspace_sets_dynamic_credentials_by_default() {
+    let Some(tf) = terraforms().into_iter().rev().find(|t| t.at_least(1, 3)) else {
+        eprintln!("no terraform >= 1.3 here: tfc-workspace's locals are not evaluated");
+        return;
+    };
+    let module = repo_root().join("modules/tfc-workspace");
+    let main = std::fs::read_to_string(module.join("main.tf")).expect("main.tf");
+    let locals = &main[main.find("locals {").expect("a locals block")
+        ..main
+            .find("resource \"gitlab_project\"")
+            .expect("the project")];
+    let mut config = std::fs::read_to_string(module.join("variables.tf")).expect("variables.tf");
+    config.push_str(locals);
+    config.push_str(
+        "output \"dynamic_env\" {\n  value = local.dynamic_env\n}\noutput \"static_names\" {\n  value = local.credential_names\n}\n",
+    );
+    let dir = Workdir::new(&tf, &config, Vec::new());
+    dir.write("sample.tfvars", required_values("modules/tfc-workspace"));
+    let outputs = |extra: &[&str]| -> Value {
+        let mut args = vec![
+            "plan",
+            "-input=false",
+            "-no-color",
+            "-var-file=sample.tfvars",
+            "-out=o.tfplan",
+        ];
+        args.extend_from_slice(extra);
+        dir.run(&args).ok();
+        let shown = dir.run(&["show", "-json", "-no-color", "o.tfplan"]).ok();
+        let plan: Value = serde_json::from_str(&shown.stdout).unwrap_or(Value::Null);
+        plan["planned_values"]["outputs"].clone()
+    };
+    let keys = |v: &Value| -> Vec<String> {
+        let mut k: Vec<String> = v["dynamic_env"]["value"]
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default();
+        k.sort();
+        k
+    };
+    let aws = outputs(&[
+        "-var=aws_run_role_arn=arn:aws:iam::123456789012:role/tfc-ff-wm-prod",
+        "-var=vault_address=https://vault.example.com:8200",
+        "-var=vault_run_role=tfc-deployments",
+    ]);
+    assert_eq!(
+        keys(&aws),
+        [
+            "TFC_AWS_PROVIDER_AUTH",
+            "TFC_AWS_RUN_ROLE_ARN",
+            "TFC_VAULT_ADDR",
+            "TFC_VAULT_AUTH_PATH",
+            "TFC_VAULT_PROVIDER_AUTH",
+            "TFC_VAULT_RUN_ROLE",
+            "TFC_WORKLOAD_IDENTITY_AUDIENCE",
+            "VAULT_ADDR"
+        ],
+        "{aws}"
+    );
+    let env = &aws["dynamic_env"]["value"];
+    assert_eq!(
+        env["TFC_AWS_RUN_ROLE_ARN"],
+        "arn:aws:iam::123456789012:role/tfc-ff-wm-prod"
+    );
+    assert_eq!(
+        env["TFC_WORKLOAD_IDENTITY_AUDIENCE"],
+        "vault.workload.identity"
+    );
+    assert_eq!(
+        aws["static_names"]["value"],
+        serde_json::json!([]),
+        "no static key by default (the sample's aws_credentials are not used): {aws}"
+    );
+    let azure = outputs(&[
+        "-var=cloud=azure",
+        "-var=azure_run_client_id=00000000-0000-0000-0000-000000000001",
+        "-var=azure_tenant_id=00000000-0000-0000-0000-000000000002",
+        "-var=azure_subscription_id=00000000-0000-0000-0000-000000000003",
+    ]);
+    assert_eq!(
+        keys(&azure),
+        [
+            "ARM_SUBSCRIPTION_ID",
+            "ARM_TENANT_ID",
+            "TFC_AZURE_PROVIDER_AUTH",
+            "TFC_AZURE_RUN_CLIENT_ID"
+        ],
+        "{azure}"
+    );
+    let static_keys = outputs(&["-var=credentials_mode=static"]);
+    assert_eq!(keys(&static_keys), Vec::<String>::new(), "{static_keys}");
+    assert_eq!(
+        static_keys["static_names"]["value"],
+        serde_json::json!(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]),
+        "{static_keys}"
     );
 }

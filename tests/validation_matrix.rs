@@ -384,6 +384,42 @@ fn bootstrap_table() -> BTreeMap<&'static str, Check> {
             )]),
         ),
         (
+            "ff_platform_bootstrap.cluster.eks.assume_role_with_web_identity.role_arn",
+            Bad(vec![(
+                in_cluster(
+                    "eks {\n cluster_name = \"wm-prod\"\n assume_role_with_web_identity {\n role_arn = \"arn:aws:iam::1234:user/me\" # BAD\n }\n }",
+                ),
+                "Invalid IAM role ARN",
+            )]),
+        ),
+        (
+            "ff_platform_bootstrap.cluster.eks.assume_role_with_web_identity.session_name",
+            Bad(vec![(
+                in_cluster(
+                    "eks {\n cluster_name = \"wm-prod\"\n assume_role_with_web_identity {\n role_arn = \"arn:aws:iam::123456789012:role/run\"\n session_name = \"a b\" # BAD\n }\n }",
+                ),
+                "Invalid STS session name",
+            )]),
+        ),
+        (
+            "ff_platform_bootstrap.cluster.eks.assume_role_with_web_identity.web_identity_token_variable",
+            Bad(vec![(
+                in_cluster(
+                    "eks {\n cluster_name = \"wm-prod\"\n assume_role_with_web_identity {\n role_arn = \"arn:aws:iam::123456789012:role/run\"\n web_identity_token_variable = \"1TOKEN\" # BAD\n }\n }",
+                ),
+                "Invalid environment variable name",
+            )]),
+        ),
+        (
+            "ff_platform_bootstrap.cluster.eks.assume_role_with_web_identity.web_identity_token_file",
+            Bad(vec![(
+                in_cluster(
+                    "eks {\n cluster_name = \"wm-prod\"\n assume_role_with_web_identity {\n role_arn = \"arn:aws:iam::123456789012:role/run\"\n web_identity_token_file = \" \" # BAD\n }\n }",
+                ),
+                "Empty token file",
+            )]),
+        ),
+        (
             "ff_platform_bootstrap.cluster.exec.api_version",
             Bad(vec![(
                 in_cluster(

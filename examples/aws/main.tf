@@ -1,10 +1,24 @@
 # One customer deployment on AWS, from the deployment key to a bootstrapped private EKS
 # cluster in one apply. Vault, Grafana and Auth0 come from the environment (VAULT_ADDR,
 # VAULT_TOKEN, GRAFANA_URL, GRAFANA_AUTH, AUTH0_DOMAIN, AUTH0_CLIENT_ID,
-# AUTH0_CLIENT_SECRET), AWS from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and
-# AWS_SESSION_TOKEN), which the ff provider also presigns the cluster's token with.
+# AUTH0_CLIENT_SECRET). AWS credentials are found as the AWS SDKs find them, by the AWS
+# provider and by the ff provider, which presigns the cluster's token with them: in HCP
+# Terraform with dynamic credentials, the shared config file and web identity token the
+# run's agent writes; elsewhere AWS_PROFILE, AWS_ACCESS_KEY_ID... With vault_jwt_role set,
+# the ff provider logs in to Vault with the run's workload identity token
+# (TFC_WORKLOAD_IDENTITY_TOKEN) instead of a VAULT_TOKEN.
 
-provider "ff" {}
+provider "ff" {
+  dynamic "vault" {
+    for_each = var.vault_jwt_role == null ? [] : [var.vault_jwt_role]
+
+    content {
+      auth_login_jwt {
+        role = vault.value
+      }
+    }
+  }
+}
 
 provider "aws" {
   region = var.region

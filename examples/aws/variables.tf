@@ -97,3 +97,14 @@ variable "proxy_url" {
     error_message = "The proxy_url must be null or a socks5:// or http:// URL."
   }
 }
+
+variable "vault_jwt_role" {
+  description = "In HCP Terraform: the Vault JWT role the ff provider logs in with, using the run's workload identity token (set TFC_WORKLOAD_IDENTITY_AUDIENCE in the workspace). Null: VAULT_TOKEN."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.vault_jwt_role == null || can(regex("^[A-Za-z0-9_.-]+$", var.vault_jwt_role))
+    error_message = "The vault_jwt_role must be null or a Vault role name."
+  }
+}

@@ -1,8 +1,8 @@
 # Phases 3 and 4 on the new cluster, in the same plan that creates it: the connection is an
 # argument of the resource, so it plans while the cluster's address is still unknown. The
-# Entra ID token is obtained by the provider at apply and refresh time from the ARM_*
-# service principal of its environment (as `kubelogin get-token --login spn` does): no
-# credential enters the state.
+# Entra ID token is obtained by the provider at apply and refresh time with the Azure
+# credentials of its environment, as azurerm takes them (a federated token with HCP
+# Terraform's dynamic credentials): no credential enters the state.
 
 resource "ff_platform_bootstrap" "this" {
   deployment_key = ff_deployment.this.key

@@ -24,6 +24,11 @@ output "project_http_url" {
 }
 
 output "credential_variable_names" {
-  description = "Names of the sensitive environment variables holding the cloud credentials."
+  description = "Names of the sensitive environment variables holding static cloud keys: empty with dynamic credentials."
   value       = sort(local.credential_names)
+}
+
+output "dynamic_credential_variables" {
+  description = "The dynamic credentials' environment variables of the workspace (names and values, none secret)."
+  value       = local.dynamic_env
 }

@@ -59,7 +59,7 @@ variable "terraform_version" {
 }
 
 variable "cloud" {
-  description = "Cloud of the deployment, which decides the credentials the workspace gets: \"aws\" (`aws_credentials`) or \"azure\" (`azure_credentials`)."
+  description = "Cloud of the deployment, which decides the credentials the workspace's runs get: \"aws\" or \"azure\"."
   type        = string
 
   validation {
@@ -68,8 +68,107 @@ variable "cloud" {
   }
 }
 
+variable "credentials_mode" {
+  description = "\"dynamic\" (default): HCP Terraform's dynamic provider credentials — the runs get short-lived credentials through OIDC workload identity, the workspace holds no secret (aws_run_role_arn or azure_run_client_id). \"static\": long-lived keys as sensitive variables (aws_credentials or azure_credentials), an explicit opt-in for what cannot use OIDC."
+  type        = string
+  default     = "dynamic"
+
+  validation {
+    condition     = contains(["dynamic", "static"], var.credentials_mode)
+    error_message = "The credentials_mode must be \"dynamic\" or \"static\"."
+  }
+}
+
+variable "aws_run_role_arn" {
+  description = "Dynamic credentials on AWS: the role the runs assume (TFC_AWS_RUN_ROLE_ARN), such as modules/tfc-aws-trust's role_arns[workspace]."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.aws_run_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.aws_run_role_arn))
+    error_message = "The aws_run_role_arn must be null or an IAM role ARN such as \"arn:aws:iam::123456789012:role/tfc-ff-wm-prod\"."
+  }
+}
+
+variable "azure_run_client_id" {
+  description = "Dynamic credentials on Azure: the client id of the application the runs authenticate as (TFC_AZURE_RUN_CLIENT_ID), whose federated identity credentials modules/tfc-azure-trust makes."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.azure_run_client_id == null || can(regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", var.azure_run_client_id))
+    error_message = "The azure_run_client_id must be null or a GUID."
+  }
+}
+
+variable "azure_tenant_id" {
+  description = "Dynamic credentials on Azure: the tenant (ARM_TENANT_ID, not a secret)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.azure_tenant_id == null || can(regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", var.azure_tenant_id))
+    error_message = "The azure_tenant_id must be null or a GUID."
+  }
+}
+
+variable "azure_subscription_id" {
+  description = "Dynamic credentials on Azure: the subscription (ARM_SUBSCRIPTION_ID, not a secret)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.azure_subscription_id == null || can(regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", var.azure_subscription_id))
+    error_message = "The azure_subscription_id must be null or a GUID."
+  }
+}
+
+variable "vault_address" {
+  description = "Vault's address for the runs: sets TFC_VAULT_PROVIDER_AUTH, TFC_VAULT_ADDR and TFC_VAULT_RUN_ROLE (the Vault provider's dynamic credentials), TFC_WORKLOAD_IDENTITY_AUDIENCE (a token for the ff provider's auth_login_jwt) and VAULT_ADDR. Null: no Vault variables."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.vault_address == null || can(regex("^https?://", var.vault_address))
+    error_message = "The vault_address must be null or an http(s) URL."
+  }
+}
+
+variable "vault_run_role" {
+  description = "The Vault JWT auth role the runs log in with (TFC_VAULT_RUN_ROLE; the ff provider's auth_login_jwt.role too)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.vault_run_role == null || can(regex("^[A-Za-z0-9_.-]+$", var.vault_run_role))
+    error_message = "The vault_run_role must be null or a Vault role name."
+  }
+}
+
+variable "vault_auth_path" {
+  description = "Mount path of Vault's JWT auth method that trusts HCP Terraform (TFC_VAULT_AUTH_PATH)."
+  type        = string
+  default     = "jwt"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", var.vault_auth_path))
+    error_message = "The vault_auth_path must be a Vault mount path such as \"jwt\"."
+  }
+}
+
+variable "workload_identity_audience" {
+  description = "Audience of the generic workload identity token every run gets for the ff provider's Vault JWT login (TFC_WORKLOAD_IDENTITY_AUDIENCE): what the Vault role's bound_audiences hold."
+  type        = string
+  default     = "vault.workload.identity"
+
+  validation {
+    condition     = length(var.workload_identity_audience) > 0
+    error_message = "The workload_identity_audience must not be empty."
+  }
+}
+
 variable "aws_credentials" {
-  description = "AWS access key of the workspace's runs (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), stored as sensitive environment variables; required when `cloud` is \"aws\"."
+  description = "Only with credentials_mode = \"static\": an AWS access key of the workspace's runs (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), stored as sensitive environment variables."
   type = object({
     access_key_id     = string
     secret_access_key = string
@@ -84,7 +183,7 @@ variable "aws_credentials" {
 }
 
 variable "azure_credentials" {
-  description = "Azure service principal of the workspace's runs (ARM_CLIENT_ID, ARM_CLIENT_SECRET, ARM_TENANT_ID, ARM_SUBSCRIPTION_ID), stored as sensitive environment variables; required when `cloud` is \"azure\"."
+  description = "Only with credentials_mode = \"static\": an Azure service principal of the workspace's runs (ARM_CLIENT_ID, ARM_CLIENT_SECRET, ARM_TENANT_ID, ARM_SUBSCRIPTION_ID), stored as sensitive environment variables."
   type = object({
     client_id       = string
     client_secret   = string
@@ -101,7 +200,7 @@ variable "azure_credentials" {
 }
 
 variable "extra_sensitive_env" {
-  description = "More sensitive environment variables of the runs, by name: typically the ff provider's VAULT_TOKEN, GRAFANA_AUTH and AUTH0_CLIENT_SECRET."
+  description = "More sensitive environment variables of the runs, by name: typically the ff provider's GRAFANA_AUTH and AUTH0_CLIENT_SECRET (Vault needs none with vault_address)."
   type        = map(string)
   default     = {}
   sensitive   = true
@@ -113,7 +212,7 @@ variable "extra_sensitive_env" {
 }
 
 variable "extra_env" {
-  description = "Non-secret environment variables of the runs, by name: typically VAULT_ADDR, GRAFANA_URL, AUTH0_DOMAIN, AUTH0_CLIENT_ID."
+  description = "Non-secret environment variables of the runs, by name: typically GRAFANA_URL, AUTH0_DOMAIN, AUTH0_CLIENT_ID."
   type        = map(string)
   default     = {}
 

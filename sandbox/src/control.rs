@@ -1,7 +1,12 @@
 //! The control API on the control port: inspection, request log, faults, reset, health, and
 //! the Auth0 Management API's rate limit (`GET`/`PUT /_sandbox/auth0/rate-limit` with
 //! `{"per_second": 2, "burst": 2}`; `per_second: 0` turns it off). Vault is a real server
-//! behind the Vault port: ask it, not this API, what it holds. JSON everywhere, no authentication; errors are `{"error":"..."}`.
+//! behind the Vault port: ask it, not this API, what it holds.
+//! Entra ID's application gains credentials as an administrator adds them in the portal or
+//! through Microsoft Graph: `POST /_sandbox/entra/federated-credentials` with `{"name",
+//! "issuer", "subject", "audiences"}` (a federated identity credential) and `POST
+//! /_sandbox/entra/certificates` with `{"pem"}` (a certificate's public part).
+//! JSON everywhere, no authentication; errors are `{"error":"..."}`.
 
 use std::sync::Arc;
 
@@ -34,6 +39,11 @@ pub fn router(shared: Arc<Shared>) -> Router {
             get(auth0_rate_limit).put(set_auth0_rate_limit),
         )
         .route("/_sandbox/manifests/:file", get(manifest))
+        .route(
+            "/_sandbox/entra/federated-credentials",
+            post(entra_federated_credential),
+        )
+        .route("/_sandbox/entra/certificates", post(entra_certificate))
         .fallback(not_found)
         .with_state(shared)
 }
@@ -141,6 +151,40 @@ async fn manifest(Path(file): Path<String>) -> Response {
         )
             .into_response(),
         None => error(StatusCode::NOT_FOUND, format!("no manifest {file:?}")),
+    }
+}
+
+async fn entra_federated_credential(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let credential: crate::entra::state::FederatedCredential = match serde_json::from_slice(&body) {
+        Ok(c) => c,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("expected {{\"name\",\"issuer\",\"subject\",\"audiences\"}}: {e}"),
+            );
+        }
+    };
+    let mut entra = lock(&shared.entra);
+    entra
+        .federated_credentials
+        .retain(|c| c.name != credential.name);
+    entra.federated_credentials.push(credential);
+    ok()
+}
+
+async fn entra_certificate(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let pem = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("pem").and_then(Value::as_str).map(str::to_string));
+    match pem {
+        Some(pem) if crate::entra::assertion::Certificate::from_pem(&pem).is_some() => {
+            lock(&shared.entra).certificates.push(pem);
+            ok()
+        }
+        _ => error(
+            StatusCode::BAD_REQUEST,
+            "expected {\"pem\"}: a PEM certificate with an RSA key",
+        ),
     }
 }
 

@@ -109,6 +109,12 @@ pub struct Config {
     /// A real Vault (OpenBao) for the Vault port to forward to, through the fault layer
     /// (`vault_proxy`): `http://127.0.0.1:8200`. Without it the sandbox has no Vault port.
     pub vault_upstream: Option<String>,
+    /// Verify EKS tokens through this STS endpoint (as aws-iam-authenticator does) instead of
+    /// the sandbox's own AWS key.
+    pub eks_sts_endpoint: Option<String>,
+    /// With `eks_sts_endpoint`: also send the query signature in an `Authorization` header,
+    /// for STS emulators that only read that (moto).
+    pub eks_sts_authorization_header: bool,
 }
 
 impl Default for Config {
@@ -129,6 +135,8 @@ impl Default for Config {
             kubeconfig: None,
             k8s_ready_delay_ms: None,
             vault_upstream: None,
+            eks_sts_endpoint: None,
+            eks_sts_authorization_header: false,
         }
     }
 }
@@ -158,6 +166,17 @@ pub struct EntraEndpoint {
     pub tenant_id: String,
     pub client_id: String,
     pub client_secret: String,
+    /// Its managed identity: `client_id`, and what App Service's `IDENTITY_ENDPOINT` and
+    /// `IDENTITY_HEADER` hold (IMDS is the authority's `/metadata/identity/oauth2/token`).
+    pub managed_identity: ManagedIdentityEndpoint,
+}
+
+/// The managed identity of the Entra ID emulator.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ManagedIdentityEndpoint {
+    pub client_id: String,
+    pub identity_endpoint: String,
+    pub identity_header: String,
 }
 
 /// The Kubernetes emulator: HTTPS with the sandbox's own CA and a bearer token.

@@ -71,6 +71,16 @@ struct Cli {
     /// `http://127.0.0.1:8200`): requests are forwarded through the fault layer and logged.
     #[arg(long)]
     vault_upstream: Option<String>,
+    /// Verify EKS tokens as aws-iam-authenticator does, by sending their presigned
+    /// GetCallerIdentity request to this STS endpoint (e.g. moto's URL); callers must be
+    /// mapped in the aws-auth ConfigMap. Default: check the signature with the sandbox's own
+    /// AWS key.
+    #[arg(long)]
+    eks_sts_endpoint: Option<String>,
+    /// With --eks-sts-endpoint: also send the query signature in an Authorization header,
+    /// for STS emulators that read the caller only from there (moto).
+    #[arg(long)]
+    eks_sts_authorization_header: bool,
 }
 
 fn parse_fault(text: &str) -> Result<FaultSpec, String> {
@@ -156,6 +166,8 @@ async fn main() -> ExitCode {
         kubeconfig: cli.kubeconfig,
         k8s_ready_delay_ms: cli.k8s_ready_delay_ms,
         vault_upstream: cli.vault_upstream,
+        eks_sts_endpoint: cli.eks_sts_endpoint,
+        eks_sts_authorization_header: cli.eks_sts_authorization_header,
     };
     let running = match Sandbox::start(config).await {
         Ok(running) => running,

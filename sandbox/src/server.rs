@@ -129,6 +129,11 @@ pub(crate) async fn start(config: &Config, shared: Arc<Shared>) -> Result<Runnin
         entra: {
             let entra_state = lock(&shared.entra);
             EntraEndpoint {
+                managed_identity: crate::ManagedIdentityEndpoint {
+                    client_id: entra_state.managed_identity.client_id.clone(),
+                    identity_endpoint: format!("{entra_url}/msi/token"),
+                    identity_header: entra_state.managed_identity.identity_header.clone(),
+                },
                 authority: entra_url,
                 tenant_id: entra_state.tenant_id.clone(),
                 client_id: entra_state.client_id.clone(),

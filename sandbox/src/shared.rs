@@ -151,6 +151,10 @@ impl Shared {
         if let Some(delay) = config.k8s_ready_delay_ms {
             kubernetes.ready_delay_ms = delay;
         }
+        if config.eks_sts_endpoint.is_some() {
+            kubernetes.eks.sts_endpoint = config.eks_sts_endpoint.clone();
+            kubernetes.eks.sts_authorization_header = config.eks_sts_authorization_header;
+        }
         auth0.ensure_management(
             config.auth0_client_id.as_deref(),
             config.auth0_client_secret.as_deref(),

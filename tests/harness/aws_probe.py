@@ -38,6 +38,14 @@ def main() -> None:
     if command == "tag":
         client("ec2").create_tags(Resources=[args[0]], Tags=[{"Key": args[1], "Value": args[2]}])
         return
+    if command == "caller":
+        # Who moto says an access key belongs to (moto reads the caller from the signed
+        # Authorization header's credential and checks no signature, so any secret will do).
+        caller = boto3.session.Session(
+            aws_access_key_id=args[0], aws_secret_access_key="unused", region_name=region
+        ).client("sts", endpoint_url=endpoint).get_caller_identity()
+        json.dump({"arn": caller["Arn"], "account": caller["Account"]}, sys.stdout)
+        return
     if command != "inventory":
         sys.exit(f"unknown command {command!r}")
     inventory(client)
@@ -58,7 +66,7 @@ def inventory(client) -> None:
 
     out = {"vpcs": [], "subnets": [], "route_tables": [], "internet_gateways": [],
            "nat_gateways": [], "addresses": [], "security_groups": [], "instances": [],
-           "eks_clusters": [], "eks_nodegroups": [], "iam_roles": [],
+           "eks_clusters": [], "eks_nodegroups": [], "iam_roles": [], "oidc_providers": [],
            "instance_profiles": [], "kms_aliases": [], "kms_keys": []}
 
     for v in vpcs:
@@ -145,6 +153,14 @@ def inventory(client) -> None:
             "attached": sorted(p["PolicyArn"] for p in
                                iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]),
             "inline": sorted(iam.list_role_policies(RoleName=name)["PolicyNames"]),
+            "trust": role.get("AssumeRolePolicyDocument"),
+        })
+    for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]:
+        provider = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=p["Arn"])
+        out["oidc_providers"].append({
+            "arn": p["Arn"], "url": provider.get("Url"),
+            "client_ids": sorted(provider.get("ClientIDList", [])),
+            "thumbprints": provider.get("ThumbprintList", []),
         })
     for p in iam.list_instance_profiles()["InstanceProfiles"]:
         out["instance_profiles"].append({"name": p["InstanceProfileName"], "arn": p["Arn"],

@@ -20,7 +20,9 @@
 //! - [`faults`]: the resources under fault, what the sandbox holds of them, and the remote
 //!   calls they make (the fault matrix and the interrupted applies);
 //! - [`jwt`]: throwaway RSA keys, the JWTs they sign, and Vault's JWT auth method set up
-//!   to trust them.
+//!   to trust them;
+//! - [`oidc`]: a test OpenID Connect issuer (discovery document and keys) for workload
+//!   identity tokens, a client certificate, and the files HCP Terraform writes for AWS.
 
 pub mod check;
 pub mod faults;
@@ -28,6 +30,7 @@ pub mod jwt;
 pub mod modules;
 pub mod moto;
 pub mod openbao;
+pub mod oidc;
 pub mod release;
 pub mod sandbox;
 pub mod terraform;

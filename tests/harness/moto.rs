@@ -161,6 +161,29 @@ provider "aws" {{
             .unwrap_or_else(|e| panic!("the AWS inventory is JSON: {e}"))
     }
 
+    /// The ARN moto says the access key `access_key_id` belongs to (an assumed role's session
+    /// for keys its STS handed out).
+    pub fn caller_of(&self, region: &str, access_key_id: &str) -> String {
+        let answer: Value = serde_json::from_slice(&self.probe(region, &["caller", access_key_id]))
+            .unwrap_or_else(|e| panic!("the caller is JSON: {e}"));
+        answer["arn"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// A `provider "aws"` block like [`Moto::provider_override`]'s without any key: the AWS
+    /// provider finds its credentials as in a run of HCP Terraform with dynamic credentials
+    /// (the shared config file's web identity, exchanged with moto's STS).
+    pub fn provider_override_without_keys(&self) -> String {
+        self.provider_override()
+            .lines()
+            .filter(|line| !line.contains("access_key") && !line.contains("secret_key"))
+            .map(|line| format!("{line}\n"))
+            .collect::<String>()
+            .replace(
+                "# Test only: the AWS provider talks to moto",
+                "# Test only, no static key: the AWS provider talks to moto",
+            )
+    }
+
     /// Drift made by hand: SSH from anywhere opened on a security group.
     pub fn open_ssh(&self, region: &str, security_group_id: &str) {
         self.probe(region, &["open-ssh", security_group_id]);

@@ -34,6 +34,36 @@ const SCRUBBED_ENV: &[&str] = &[
     "TF_CLI_CONFIG_FILE",
     "TF_PLUGIN_CACHE_DIR",
     "TF_DATA_DIR",
+    // Cloud credentials of the caller: a test gives the ones it means.
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_STS",
+    "ARM_CLIENT_ID",
+    "ARM_CLIENT_SECRET",
+    "ARM_TENANT_ID",
+    "ARM_CLIENT_CERTIFICATE_PATH",
+    "ARM_CLIENT_CERTIFICATE",
+    "ARM_CLIENT_CERTIFICATE_PASSWORD",
+    "ARM_OIDC_TOKEN",
+    "ARM_OIDC_TOKEN_FILE_PATH",
+    "ARM_USE_MSI",
+    "AZURE_CLIENT_ID",
+    "AZURE_CLIENT_SECRET",
+    "AZURE_TENANT_ID",
+    "AZURE_FEDERATED_TOKEN_FILE",
+    "AZURE_AUTHORITY_HOST",
+    "IDENTITY_ENDPOINT",
+    "IDENTITY_HEADER",
+    "AZURE_POD_IDENTITY_AUTHORITY_HOST",
 ];
 
 /// The outcome of one terraform command.
@@ -273,7 +303,10 @@ impl Workdir {
             .env("TF_IN_AUTOMATION", "1")
             // tf-provider appends a Rust backtrace to diagnostics when this is set; the
             // provider must keep them out, so every command runs with it on.
-            .env("RUST_BACKTRACE", "1");
+            .env("RUST_BACKTRACE", "1")
+            // No test reaches for the link-local instance metadata services: the AWS SDKs'
+            // chain ends there (a test that wants it points it at loopback).
+            .env("AWS_EC2_METADATA_DISABLED", "true");
         for (name, value) in &self.env {
             command.env(name, value);
         }

@@ -1,207 +1,201 @@
-//! EKS authentication tokens, presigned by the provider from the AWS credentials in its
-//! environment, as `aws eks get-token` makes them: `k8s-aws-v1.` followed by the unpadded
-//! base64url of an STS `GetCallerIdentity` URL presigned with Signature Version 4
-//! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html>), with the
-//! cluster's name in the signed header `x-k8s-aws-id`. The cluster's authenticator calls
-//! that URL to learn who the caller is. Tokens live 15 minutes; one is made per apply or
+//! EKS authentication tokens, presigned by the provider, as `aws eks get-token` makes them:
+//! `k8s-aws-v1.` followed by the unpadded base64url of an STS `GetCallerIdentity` URL
+//! presigned with Signature Version 4 (the official `aws-sigv4` crate), with the cluster's
+//! name in the signed header `x-k8s-aws-id`. The cluster's authenticator sends that request
+//! to STS to learn who the caller is. Tokens live 15 minutes; one is made per apply or
 //! refresh and never stored.
 //!
-//! Credentials: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN` (what
-//! Terraform Cloud and CI systems export). Profiles, SSO and instance roles are not read:
-//! use `exec` with `aws eks get-token` for those. `AWS_ENDPOINT_URL_STS` overrides the STS
-//! endpoint, as with the AWS SDKs.
+//! The credentials come from [`super::aws_credentials`] (the SDKs' chain, or a role assumed
+//! with a web identity token). `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`, overrides the
+//! STS endpoint the token names, as with the AWS SDKs.
 
+use std::time::{Duration, SystemTime};
+
+use aws_credential_types::Credentials;
+use aws_sigv4::http_request::{
+    SignableBody, SignableRequest, SignatureLocation, SigningSettings, sign,
+};
+use aws_sigv4::sign::v4;
+use aws_smithy_runtime_api::client::identity::Identity;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
 
 /// How long the presigned URL is valid, in seconds (what `aws eks get-token` uses).
-const EXPIRES_SECONDS: u32 = 60;
+const EXPIRES_SECONDS: u64 = 60;
 const TOKEN_PREFIX: &str = "k8s-aws-v1.";
 const CLUSTER_HEADER: &str = "x-k8s-aws-id";
 
-/// AWS credentials.
-#[derive(Clone)]
-pub struct AwsCredentials {
-    /// Access key id.
-    pub access_key_id: String,
-    /// Secret access key.
-    pub secret_access_key: String,
-    /// Session token of temporary credentials.
-    pub session_token: Option<String>,
-}
-
-impl std::fmt::Debug for AwsCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "AwsCredentials({}, ..)", self.access_key_id)
-    }
-}
-
-impl AwsCredentials {
-    /// The credentials of the environment, or the names of the missing variables.
-    pub fn from_env() -> Result<Self, String> {
-        let get = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        match (get("AWS_ACCESS_KEY_ID"), get("AWS_SECRET_ACCESS_KEY")) {
-            (Some(access_key_id), Some(secret_access_key)) => Ok(Self {
-                access_key_id,
-                secret_access_key,
-                session_token: get("AWS_SESSION_TOKEN"),
-            }),
-            _ => Err(
-                "the eks authentication presigns a token with the AWS credentials of the environment, \
-                 but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set (profiles and SSO \
-                 are not read: use an exec block running `aws eks get-token` for those)"
-                    .to_string(),
-            ),
+/// The STS endpoint of a region (or `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`), as
+/// `scheme://host[:port]`.
+pub fn sts_endpoint(region: &str) -> String {
+    for variable in ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"] {
+        if let Ok(url) = std::env::var(variable)
+            && let Ok(parsed) = url::Url::parse(url.trim())
+            && let Some(host) = parsed.host_str()
+        {
+            return match parsed.port() {
+                Some(port) => format!("{}://{host}:{port}", parsed.scheme()),
+                None => format!("{}://{host}", parsed.scheme()),
+            };
         }
     }
+    format!("https://sts.{region}.amazonaws.com")
 }
 
-/// The STS endpoint of a region (or `AWS_ENDPOINT_URL_STS`), as `(scheme, host)`.
-fn sts_endpoint(region: &str) -> (String, String) {
-    if let Ok(url) = std::env::var("AWS_ENDPOINT_URL_STS")
-        && let Ok(parsed) = url::Url::parse(&url)
-        && let Some(host) = parsed.host_str()
-    {
-        let host = match parsed.port() {
-            Some(port) => format!("{host}:{port}"),
-            None => host.to_string(),
-        };
-        return (parsed.scheme().to_string(), host);
-    }
-    ("https".into(), format!("sts.{region}.amazonaws.com"))
-}
-
-/// RFC 3986 encoding of a query component, as Signature Version 4 wants it.
-fn encode(text: &str) -> String {
-    let mut out = String::new();
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
-fn hmac(key: &[u8], data: &str) -> Vec<u8> {
-    // HMAC accepts keys of any length; the error case cannot happen.
-    match Hmac::<Sha256>::new_from_slice(key) {
-        Ok(mut mac) => {
-            mac.update(data.as_bytes());
-            mac.finalize().into_bytes().to_vec()
-        }
-        Err(_) => Vec::new(),
-    }
-}
-
-/// The Signature Version 4 signing key of a day, region and service.
-pub fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> Vec<u8> {
-    let k_date = hmac(format!("AWS4{secret}").as_bytes(), date);
-    let k_region = hmac(&k_date, region);
-    let k_service = hmac(&k_region, service);
-    hmac(&k_service, "aws4_request")
-}
-
-/// The presigned `GetCallerIdentity` URL for `cluster`, signed at `amz_date`
-/// (`YYYYMMDDTHHMMSSZ`).
+/// The presigned `GetCallerIdentity` URL for `cluster`, signed at `time`.
 pub fn presigned_url(
-    credentials: &AwsCredentials,
+    credentials: &Credentials,
     region: &str,
     cluster: &str,
-    amz_date: &str,
-) -> String {
-    let (scheme, host) = sts_endpoint(region);
-    let date = &amz_date[..8.min(amz_date.len())];
-    let scope = format!("{date}/{region}/sts/aws4_request");
-    let mut query: Vec<(String, String)> = vec![
-        ("Action".into(), "GetCallerIdentity".into()),
-        ("Version".into(), "2011-06-15".into()),
-        ("X-Amz-Algorithm".into(), "AWS4-HMAC-SHA256".into()),
-        (
-            "X-Amz-Credential".into(),
-            format!("{}/{scope}", credentials.access_key_id),
-        ),
-        ("X-Amz-Date".into(), amz_date.to_string()),
-        ("X-Amz-Expires".into(), EXPIRES_SECONDS.to_string()),
-        (
-            "X-Amz-SignedHeaders".into(),
-            format!("host;{CLUSTER_HEADER}"),
-        ),
-    ];
-    if let Some(token) = &credentials.session_token {
-        query.push(("X-Amz-Security-Token".into(), token.clone()));
-    }
-    query.sort();
-    let canonical_query = query
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    let empty_payload = hex::encode(Sha256::digest(b""));
-    let canonical_request = format!(
-        "GET\n/\n{canonical_query}\nhost:{host}\n{CLUSTER_HEADER}:{cluster}\n\nhost;{CLUSTER_HEADER}\n{empty_payload}"
-    );
-    let string_to_sign = format!(
-        "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
-        hex::encode(Sha256::digest(canonical_request.as_bytes()))
-    );
-    let key = signing_key(&credentials.secret_access_key, date, region, "sts");
-    let signature = hex::encode(hmac(&key, &string_to_sign));
-    format!("{scheme}://{host}/?{canonical_query}&X-Amz-Signature={signature}")
+    time: SystemTime,
+) -> Result<String, String> {
+    let endpoint = sts_endpoint(region);
+    let host = endpoint
+        .split_once("://")
+        .map(|(_, host)| host.to_string())
+        .unwrap_or_default();
+    let url = format!("{endpoint}/?Action=GetCallerIdentity&Version=2011-06-15");
+    let identity = Identity::from(credentials.clone());
+    let mut settings = SigningSettings::default();
+    settings.signature_location = SignatureLocation::QueryParams;
+    settings.expires_in = Some(Duration::from_secs(EXPIRES_SECONDS));
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name("sts")
+        .time(time)
+        .settings(settings)
+        .build()
+        .map_err(|e| format!("the token cannot be signed: {e}"))?
+        .into();
+    let headers = [("host", host.as_str()), (CLUSTER_HEADER, cluster)];
+    let signable = SignableRequest::new("GET", &url, headers.into_iter(), SignableBody::Bytes(&[]))
+        .map_err(|e| format!("the token cannot be signed: {e}"))?;
+    let (instructions, _signature) = sign(signable, &params)
+        .map_err(|e| format!("the token cannot be signed: {e}"))?
+        .into_parts();
+    let mut request = http::Request::builder()
+        .method("GET")
+        .uri(&url)
+        .body(())
+        .map_err(|e| format!("the token cannot be signed: {e}"))?;
+    instructions.apply_to_request_http1x(&mut request);
+    Ok(request.uri().to_string())
 }
 
 /// A bearer token for the EKS cluster `cluster` in `region`, valid for 15 minutes.
-pub fn token(credentials: &AwsCredentials, region: &str, cluster: &str) -> String {
-    let now = time::OffsetDateTime::now_utc();
-    let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
-    let amz_date = now.format(&format).unwrap_or_default();
-    let url = presigned_url(credentials, region, cluster, &amz_date);
-    format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(url))
+pub fn token(credentials: &Credentials, region: &str, cluster: &str) -> Result<String, String> {
+    let url = presigned_url(credentials, region, cluster, SystemTime::now())?;
+    Ok(format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(url)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The worked example of AWS's "derive a signing key" documentation.
-    #[test]
-    fn signing_key_matches_the_aws_example() {
-        let key = signing_key(
-            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-            "20120215",
-            "us-east-1",
-            "iam",
-        );
-        assert_eq!(
-            hex::encode(key),
-            "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d"
-        );
+    /// The query parameters of a URL, decoded.
+    fn query(url: &str) -> Vec<(String, String)> {
+        url::Url::parse(url)
+            .map(|u| u.query_pairs().into_owned().collect())
+            .unwrap_or_default()
     }
 
     #[test]
     fn presigned_url_has_the_query_sts_expects() {
-        let credentials = AwsCredentials {
-            access_key_id: "AKIDEXAMPLE".into(),
-            secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into(),
-            session_token: Some("tok/en+".into()),
+        let credentials = Credentials::new(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            Some("tok/en+".into()),
+            None,
+            "test",
+        );
+        // 2024-05-01T10:11:12Z
+        let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_714_558_272);
+        let url = presigned_url(&credentials, "eu-west-1", "ff-wm-prod", at).expect("signed");
+        assert!(
+            url.starts_with(
+                "https://sts.eu-west-1.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15&"
+            ),
+            "{url}"
+        );
+        let params = query(&url);
+        let get = |name: &str| {
+            params
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
         };
-        let url = presigned_url(&credentials, "eu-west-1", "ff-wm-prod", "20240501T101112Z");
-        assert!(url.starts_with("https://sts.eu-west-1.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20240501%2Feu-west-1%2Fsts%2Faws4_request&X-Amz-Date=20240501T101112Z&X-Amz-Expires=60&X-Amz-Security-Token=tok%2Fen%2B&X-Amz-SignedHeaders=host%3Bx-k8s-aws-id&X-Amz-Signature="), "{url}");
-        let signature = url.rsplit("X-Amz-Signature=").next().unwrap_or_default();
-        assert_eq!(signature.len(), 64);
-        // Deterministic for the same inputs, different for another cluster.
+        assert_eq!(get("X-Amz-Algorithm"), "AWS4-HMAC-SHA256");
         assert_eq!(
-            url,
-            presigned_url(&credentials, "eu-west-1", "ff-wm-prod", "20240501T101112Z")
+            get("X-Amz-Credential"),
+            "AKIDEXAMPLE/20240501/eu-west-1/sts/aws4_request"
         );
-        assert_ne!(
-            url,
-            presigned_url(&credentials, "eu-west-1", "ff-other", "20240501T101112Z")
-        );
-        let t = token(&credentials, "eu-west-1", "ff-wm-prod");
+        assert_eq!(get("X-Amz-Date"), "20240501T101112Z");
+        assert_eq!(get("X-Amz-Expires"), "60");
+        assert_eq!(get("X-Amz-SignedHeaders"), "host;x-k8s-aws-id");
+        assert_eq!(get("X-Amz-Security-Token"), "tok/en+");
+        assert_eq!(get("X-Amz-Signature").len(), 64);
+        // Deterministic for the same inputs, different for another cluster.
+        let again = presigned_url(&credentials, "eu-west-1", "ff-wm-prod", at).expect("signed");
+        assert_eq!(url, again);
+        let other = presigned_url(&credentials, "eu-west-1", "ff-other", at).expect("signed");
+        assert_ne!(url, other);
+        let t = token(&credentials, "eu-west-1", "ff-wm-prod").expect("token");
         assert!(t.starts_with("k8s-aws-v1.") && !t.contains('='));
+    }
+
+    /// The signature is the one the Signature Version 4 documentation's algorithm gives,
+    /// computed here independently of the crate (the sandbox's verifier does the same).
+    #[test]
+    fn the_signature_is_signature_version_4() {
+        use hmac::{Hmac, Mac};
+        use sha2::{Digest, Sha256};
+        fn mac(key: &[u8], data: &str) -> Vec<u8> {
+            let mut m = Hmac::<Sha256>::new_from_slice(key).expect("any key length");
+            m.update(data.as_bytes());
+            m.finalize().into_bytes().to_vec()
+        }
+        fn enc(text: &str) -> String {
+            text.bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect()
+        }
+        let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+        let credentials = Credentials::new("AKIDEXAMPLE", secret, None, None, "test");
+        let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_714_558_272);
+        let url = presigned_url(&credentials, "eu-west-1", "ff-wm-prod", at).expect("signed");
+        let mut params = query(&url);
+        let signature = params
+            .iter()
+            .find(|(k, _)| k == "X-Amz-Signature")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        params.retain(|(k, _)| k != "X-Amz-Signature");
+        params.sort();
+        let canonical_query = params
+            .iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let canonical = format!(
+            "GET\n/\n{canonical_query}\nhost:sts.eu-west-1.amazonaws.com\nx-k8s-aws-id:ff-wm-prod\n\nhost;x-k8s-aws-id\n{}",
+            hex::encode(Sha256::digest(b""))
+        );
+        let to_sign = format!(
+            "AWS4-HMAC-SHA256\n20240501T101112Z\n20240501/eu-west-1/sts/aws4_request\n{}",
+            hex::encode(Sha256::digest(canonical.as_bytes()))
+        );
+        let mut key = mac(format!("AWS4{secret}").as_bytes(), "20240501");
+        for part in ["eu-west-1", "sts", "aws4_request"] {
+            key = mac(&key, part);
+        }
+        assert_eq!(hex::encode(mac(&key, &to_sign)), signature);
     }
 }

@@ -30,19 +30,23 @@ pub const FIELD_MANAGER: &str = "terraform-provider-ff";
 /// How the provider authenticates to the cluster.
 #[derive(Clone)]
 pub enum ClusterAuth {
-    /// A token from Entra ID for the AKS server application, with the `ARM_*` credentials.
+    /// A token from Entra ID for the AKS server application, with the Azure credentials of
+    /// the environment (certificate, secret, federated token or managed identity).
     Aks {
         /// Tenant; `ARM_TENANT_ID` when `None`.
         tenant_id: Option<String>,
         /// The server application (audience).
         server_app_id: String,
     },
-    /// A token presigned from the AWS credentials of the environment.
+    /// A token presigned with AWS credentials: the SDKs' chain, or a role assumed with a web
+    /// identity token.
     Eks {
         /// The EKS cluster's name.
         cluster_name: String,
         /// Its region; `AWS_REGION` / `AWS_DEFAULT_REGION` when `None`.
         region: Option<String>,
+        /// A role to assume with a web identity token instead of the chain.
+        web_identity: Option<super::aws_credentials::WebIdentityRole>,
     },
     /// A bearer token.
     Token(String),
@@ -295,10 +299,20 @@ impl Connection {
             ClusterAuth::Eks {
                 cluster_name,
                 region,
+                web_identity,
             } => {
                 field("eks");
                 field(cluster_name);
                 field(region.as_deref().unwrap_or("\u{0}none"));
+                match web_identity {
+                    None => field("\u{0}none"),
+                    Some(role) => {
+                        field(&role.role_arn);
+                        field(role.session_name.as_deref().unwrap_or("\u{0}none"));
+                        field(role.token_file.as_deref().unwrap_or("\u{0}none"));
+                        field(role.token_variable.as_deref().unwrap_or("\u{0}none"));
+                    }
+                }
             }
             ClusterAuth::Token(token) => {
                 field("token");
@@ -801,8 +815,9 @@ impl KubeClient {
 }
 
 /// The bearer token the provider obtains itself for `auth`: an Entra ID token for an AKS
-/// server application (the `ARM_*` credentials), or an EKS token presigned from the AWS
-/// credentials of the environment; `None` for the other ways to authenticate. Also what the
+/// server application (the Azure credentials of the environment, see
+/// [`super::aks_token::chain_token`]), or an EKS token presigned with AWS credentials (see
+/// [`super::aws_credentials`]); `None` for the other ways to authenticate. Also what the
 /// `ff_cluster_token` ephemeral resource hands out.
 pub async fn cloud_token(
     auth: &ClusterAuth,
@@ -813,21 +828,15 @@ pub async fn cloud_token(
             tenant_id,
             server_app_id,
         } => {
-            let credentials = super::aks_token::ArmCredentials::from_env(tenant_id.as_deref())
-                .map_err(KubeError::Config)?;
-            let token = super::aks_token::token(&credentials, server_app_id, timeout)
+            let token = super::aks_token::chain_token(tenant_id.as_deref(), server_app_id, timeout)
                 .await
-                .map_err(|e| {
-                    KubeError::Config(format!(
-                        "no AKS token could be obtained: {}",
-                        crate::diag::chain(&e)
-                    ))
-                })?;
+                .map_err(|e| KubeError::Config(format!("no AKS token could be obtained: {e}")))?;
             Ok(Some(token))
         }
         ClusterAuth::Eks {
             cluster_name,
             region,
+            web_identity,
         } => {
             let region = region
                 .clone()
@@ -840,13 +849,17 @@ pub async fn cloud_token(
                             .into(),
                     )
                 })?;
-            let credentials =
-                super::eks_token::AwsCredentials::from_env().map_err(KubeError::Config)?;
-            Ok(Some(super::eks_token::token(
-                &credentials,
-                &region,
-                cluster_name,
-            )))
+            let found = super::aws_credentials::find(&region, web_identity.as_ref(), timeout)
+                .await
+                .map_err(|e| {
+                    KubeError::Config(format!(
+                        "no EKS token could be presigned for the cluster {cluster_name}: {e}"
+                    ))
+                })?;
+            tracing::debug!(source = %found.source, cluster = %cluster_name, "presigning an EKS token");
+            let token = super::eks_token::token(&found.credentials, &region, cluster_name)
+                .map_err(KubeError::Config)?;
+            Ok(Some(token))
         }
         _ => Ok(None),
     }

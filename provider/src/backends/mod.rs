@@ -4,6 +4,7 @@
 
 pub mod aks_token;
 pub mod auth0;
+pub mod aws_credentials;
 pub mod eks_token;
 pub mod grafana;
 pub mod http;

@@ -18,6 +18,7 @@ use tfplugin::ephemeral::{EphemeralResource, Opened};
 use tfplugin::schema::{Block, Constraint, NestedBlock, Schema};
 use tfplugin::{ClientCapabilities, Diagnostics, Type, Value};
 
+use crate::backends::aws_credentials::WebIdentityRole;
 use crate::backends::kubernetes::{ClusterAuth, cloud_token};
 use crate::diag::{DiagnosticsExt, attr, block_attr, chain};
 use crate::naming::{DeploymentKey, Names};
@@ -233,6 +234,19 @@ impl EphemeralResource for SecretEphemeral {
 // ff_cluster_token
 // ---------------------------------------------------------------------------------------
 
+/// `eks.assume_role_with_web_identity`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct TokenWebIdentity {
+    /// The role to assume.
+    pub role_arn: Value<String>,
+    /// STS session name.
+    pub session_name: Value<String>,
+    /// File holding the token.
+    pub web_identity_token_file: Value<String>,
+    /// Variable holding the token.
+    pub web_identity_token_variable: Value<String>,
+}
+
 /// `eks`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct TokenEks {
@@ -240,6 +254,9 @@ pub struct TokenEks {
     pub cluster_name: Value<String>,
     /// Region.
     pub region: Value<String>,
+    /// A role assumed with a web identity token.
+    #[serde(default, with = "optional_block")]
+    pub assume_role_with_web_identity: Value<TokenWebIdentity>,
 }
 
 /// `aks`.
@@ -294,9 +311,10 @@ impl EphemeralResource for ClusterTokenEphemeral {
         use Constraint::{Computed, Optional, Required};
         Schema::new(
             Block::new(
-                "The bearer token `ff_platform_bootstrap` obtains for its cluster — an EKS token presigned from the \
-                 AWS credentials of the environment, or an Entra ID token for an AKS cluster from the `ARM_*` \
-                 credentials — for a `kubernetes` or `helm` provider block in the same configuration. It never \
+                "The bearer token `ff_platform_bootstrap` obtains for its cluster — an EKS token presigned with the \
+                 AWS credentials the AWS SDKs would find (or a role assumed with a workload identity token), or an \
+                 Entra ID token for an AKS cluster from the Azure credentials of the environment (client secret, \
+                 client certificate, workload identity federation or managed identity) — for a `kubernetes` or `helm` provider block in the same configuration. It never \
                  enters the state or the plan. Exactly one of `eks` and `aks`. Needs Terraform 1.10 or later.",
             )
             .attribute(
@@ -322,6 +340,16 @@ impl EphemeralResource for ClusterTokenEphemeral {
                                 Type::String,
                                 Optional,
                                 "Its region; default `AWS_REGION`, else `AWS_DEFAULT_REGION`.",
+                            ),
+                        )
+                        .block(
+                            "assume_role_with_web_identity",
+                            NestedBlock::optional(
+                                Block::new("Assume `role_arn` with STS `AssumeRoleWithWebIdentity` and a workload identity token (`TFC_WORKLOAD_IDENTITY_TOKEN` by default) instead of the AWS SDKs' credential chain, as in `ff_platform_bootstrap`.")
+                                    .attribute("role_arn", attribute(Type::String, Required, "ARN of the role to assume."))
+                                    .attribute("session_name", attribute(Type::String, Optional, "STS session name (default `terraform-provider-ff`)."))
+                                    .attribute("web_identity_token_file", attribute(Type::String, Optional, "A file holding the token."))
+                                    .attribute("web_identity_token_variable", attribute(Type::String, Optional, "The environment variable holding the token (default `TFC_WORKLOAD_IDENTITY_TOKEN`).")),
                             ),
                         ),
                 ),
@@ -369,6 +397,14 @@ impl EphemeralResource for ClusterTokenEphemeral {
                 ClusterAuth::Eks {
                     cluster_name: eks.cluster_name.as_str().to_string(),
                     region: eks.region.as_ref_option().cloned(),
+                    web_identity: eks.assume_role_with_web_identity.as_ref_option().map(|w| {
+                        WebIdentityRole {
+                            role_arn: w.role_arn.as_str().to_string(),
+                            session_name: w.session_name.as_ref_option().cloned(),
+                            token_file: w.web_identity_token_file.as_ref_option().cloned(),
+                            token_variable: w.web_identity_token_variable.as_ref_option().cloned(),
+                        }
+                    }),
                 },
                 block_attr("eks", "cluster_name"),
             ),

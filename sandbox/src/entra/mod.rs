@@ -5,10 +5,13 @@
 //! integration does.
 //! <https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-client-creds-grant-flow>
 //!
-//! - `state`: the tenant, the application's credentials, the tokens issued;
+//! - `state`: the tenant, the application's credentials (secret, certificates, federated
+//!   identity credentials), its managed identity, the tokens issued;
+//! - `assertion`: client assertions, certificates' and federated tokens', checked as Entra does;
 //! - `routes`: the token endpoint; errors in Entra's shape (`error`, `error_description`
 //!   starting with the `AADSTS` code, `error_codes`).
 
+pub mod assertion;
 pub mod routes;
 pub mod state;
 

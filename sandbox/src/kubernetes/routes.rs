@@ -176,8 +176,40 @@ async fn handle(
     // Entra ID tokens for the AKS server application are checked first (never while the
     // Kubernetes lock is held).
     let from_entra = !token.is_empty() && lock(&shared.entra).valid(&token);
+    // EKS tokens in STS mode: STS is asked before the Kubernetes lock is taken.
+    let eks_identity = lock(&shared.kubernetes).eks.clone();
+    let sts_caller = if token.starts_with("k8s-aws-v1.") && eks_identity.sts_endpoint.is_some() {
+        match super::eks::verify_with_sts(&eks_identity, &token, time::OffsetDateTime::now_utc())
+            .await
+        {
+            Ok(caller) => Some(caller),
+            Err(reason) => {
+                tracing::debug!(reason, "EKS token refused");
+                return KubeError::unauthorized().into_response();
+            }
+        }
+    } else {
+        None
+    };
     let mut state = lock(&shared.kubernetes);
-    if token.is_empty() || !(from_entra || state.authenticate(&token)) {
+    let authenticated = match &sts_caller {
+        Some(caller) => {
+            let aws_auth = state
+                .objects
+                .get("/configmaps/kube-system/aws-auth")
+                .and_then(|o| o.get("data"));
+            let mapped = super::eks::mapped(aws_auth, caller);
+            if state.eks_callers.last() != Some(caller) {
+                state.eks_callers.push(caller.clone());
+            }
+            if !mapped {
+                tracing::debug!(arn = %caller.arn, "EKS caller not mapped in aws-auth");
+            }
+            mapped
+        }
+        None => !token.is_empty() && (from_entra || state.authenticate(&token)),
+    };
+    if !authenticated {
         return KubeError::unauthorized().into_response();
     }
     let result = if request.dry_run() && *request.method != Method::GET {

@@ -53,6 +53,9 @@ pub struct KubeState {
     /// The AWS identity whose EKS tokens are accepted.
     #[serde(default)]
     pub eks: super::eks::EksIdentity,
+    /// The callers STS vouched for (STS mode), in order.
+    #[serde(default)]
+    pub eks_callers: Vec<super::eks::EksCaller>,
 }
 
 fn default_delay() -> u64 {
@@ -120,6 +123,7 @@ impl KubeState {
             tokens: BTreeMap::new(),
             ready_delay_ms: DEFAULT_READY_DELAY_MS,
             eks: super::eks::EksIdentity::default(),
+            eks_callers: Vec::new(),
         };
         state.seed();
         state

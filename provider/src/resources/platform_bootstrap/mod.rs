@@ -40,6 +40,7 @@ use tfplugin::{AttributePath, ClientCapabilities, Diagnostics, Dynamic, Resource
 
 pub use model::{BootstrapState, schema};
 
+use crate::backends::aws_credentials::WebIdentityRole;
 use crate::backends::kubernetes::{ClusterAuth, Connection, KubeClient, KubeError};
 use crate::backends::manifests::ManifestCache;
 use crate::backends::vault::VaultClient;
@@ -798,6 +799,16 @@ fn connection_of(state: &BootstrapState, timeout: Duration) -> Option<Connection
         ClusterAuth::Eks {
             cluster_name: eks.cluster_name.as_ref_option()?.clone(),
             region: known_str(&eks.region)?,
+            web_identity: match &eks.assume_role_with_web_identity {
+                Value::Null => None,
+                Value::Unknown => return None,
+                Value::Value(w) => Some(WebIdentityRole {
+                    role_arn: w.role_arn.as_ref_option()?.clone(),
+                    session_name: known_str(&w.session_name)?,
+                    token_file: known_str(&w.web_identity_token_file)?,
+                    token_variable: known_str(&w.web_identity_token_variable)?,
+                }),
+            },
         }
     } else if let Value::Value(token) = &cluster.token {
         ClusterAuth::Token(token.clone())

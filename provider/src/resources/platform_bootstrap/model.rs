@@ -25,6 +25,19 @@ pub struct ExecBlock {
     pub env: Value<StateMap>,
 }
 
+/// `cluster.eks.assume_role_with_web_identity`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct WebIdentityBlock {
+    /// The role to assume.
+    pub role_arn: Value<String>,
+    /// STS session name.
+    pub session_name: Value<String>,
+    /// File holding the token.
+    pub web_identity_token_file: Value<String>,
+    /// Variable holding the token.
+    pub web_identity_token_variable: Value<String>,
+}
+
 /// `cluster.eks`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EksBlock {
@@ -32,6 +45,9 @@ pub struct EksBlock {
     pub cluster_name: Value<String>,
     /// Region.
     pub region: Value<String>,
+    /// A role assumed with a web identity token instead of the SDKs' chain.
+    #[serde(default, with = "crate::resources::optional_block")]
+    pub assume_role_with_web_identity: Value<WebIdentityBlock>,
 }
 
 /// `cluster.aks`.
@@ -64,7 +80,7 @@ pub struct ClusterBlock {
     /// EKS token from the AWS credentials of the environment.
     #[serde(with = "crate::resources::optional_block")]
     pub eks: Value<EksBlock>,
-    /// AKS token from the `ARM_*` credentials of the environment.
+    /// AKS token from the Azure credentials of the environment.
     #[serde(with = "crate::resources::optional_block")]
     pub aks: Value<AksBlock>,
 }
@@ -292,7 +308,7 @@ pub fn schema() -> Schema {
         vec![],
     );
     let eks = block(
-        "Authenticate to an EKS cluster with a token the provider presigns at apply and refresh time (as `aws eks get-token` does) from the AWS credentials of its environment: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`. The token is never stored. Profiles and SSO are not read; use `exec` for those.",
+        "Authenticate to an EKS cluster with a token the provider presigns at apply and refresh time (as `aws eks get-token` does, with the official AWS SDK for Rust). The AWS credentials are found as the AWS SDKs and CLI find them, in this order: the environment variables `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`; the shared config and credentials files (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, profile `AWS_PROFILE`) with static keys, `role_arn` with `web_identity_token_file` (what HCP Terraform's dynamic credentials write), `role_arn` with `source_profile`, or `credential_process`; `AWS_ROLE_ARN` with `AWS_WEB_IDENTITY_TOKEN_FILE`; container credentials (ECS, EKS Pod Identity); the EC2 instance metadata service. With `assume_role_with_web_identity`, a role is assumed with a workload identity token instead (`TFC_WORKLOAD_IDENTITY_TOKEN` by default). `AWS_ENDPOINT_URL_STS` (else `AWS_ENDPOINT_URL`) overrides the STS endpoint. When no credentials are found, the error lists every source tried, in order. Neither the token nor a credential is ever stored or logged.",
         vec![
             (
                 "cluster_name",
@@ -307,10 +323,50 @@ pub fn schema() -> Schema {
                 ),
             ),
         ],
-        vec![],
+        vec![(
+            "assume_role_with_web_identity",
+            NestedBlock::optional(block(
+                "Instead of the AWS SDKs' chain, assume `role_arn` with STS `AssumeRoleWithWebIdentity` and a workload identity token: HCP Terraform's generic token (`TFC_WORKLOAD_IDENTITY_TOKEN`, which a run gets when the workspace sets `TFC_WORKLOAD_IDENTITY_AUDIENCE`), another variable, or a file. The role's trust policy must accept the token's issuer, audience and subject.",
+                vec![
+                    (
+                        "role_arn",
+                        attribute(
+                            Str,
+                            Required,
+                            "ARN of the role to assume, such as `arn:aws:iam::123456789012:role/tfc-wm-prod`.",
+                        ),
+                    ),
+                    (
+                        "session_name",
+                        attribute(
+                            Str,
+                            Optional,
+                            "STS session name (default `terraform-provider-ff`); it shows in CloudTrail and in the cluster's audit log.",
+                        ),
+                    ),
+                    (
+                        "web_identity_token_file",
+                        attribute(
+                            Str,
+                            Optional,
+                            "A file holding the token, read at apply and refresh time. Without it, the token is read from `web_identity_token_variable`.",
+                        ),
+                    ),
+                    (
+                        "web_identity_token_variable",
+                        attribute(
+                            Str,
+                            Optional,
+                            "The environment variable holding the token (default `TFC_WORKLOAD_IDENTITY_TOKEN`; `TFC_WORKLOAD_IDENTITY_TOKEN_<TAG>` for a tagged audience).",
+                        ),
+                    ),
+                ],
+                vec![],
+            )),
+        )],
     );
     let aks = block(
-        "Authenticate to an AKS cluster with Entra ID integration with a token the provider obtains at apply and refresh time (as `kubelogin get-token --login spn` does) from the service principal of its environment: `ARM_CLIENT_ID`, `ARM_CLIENT_SECRET`, `ARM_TENANT_ID` (`ARM_ENVIRONMENT` or `AZURE_AUTHORITY_HOST` choose the authority). The token is never stored. Certificates, OIDC and managed identities are not read; use `exec` with kubelogin for those.",
+        "Authenticate to an AKS cluster with Entra ID integration with a token the provider obtains at apply and refresh time (as `kubelogin get-token` does) with the first Azure credential its environment configures, in azurerm's order: a client certificate (`ARM_CLIENT_CERTIFICATE_PATH` or `ARM_CLIENT_CERTIFICATE`, a PKCS#12 file, with `ARM_CLIENT_CERTIFICATE_PASSWORD`; PEM with the key also works), a client secret (`ARM_CLIENT_SECRET`), workload identity federation with a federated token (`ARM_OIDC_TOKEN`, `ARM_OIDC_TOKEN_FILE_PATH` or `AZURE_FEDERATED_TOKEN_FILE`: what HCP Terraform's dynamic credentials and AKS workload identity hand over), then a managed identity (App Service and Container Apps' `IDENTITY_ENDPOINT` and `IDENTITY_HEADER`, or the instance metadata service when `ARM_USE_MSI=true`). The client is `ARM_CLIENT_ID` (else `AZURE_CLIENT_ID`), the tenant `tenant_id` (else `ARM_TENANT_ID`, else `AZURE_TENANT_ID`); `ARM_ENVIRONMENT` or `AZURE_AUTHORITY_HOST` choose the authority. When no credential works, the error lists every source looked at, in order. The token is never stored or logged.",
         vec![
             (
                 "tenant_id",

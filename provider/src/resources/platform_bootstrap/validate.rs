@@ -185,6 +185,49 @@ pub(super) fn formats(diags: &mut Diagnostics, state: &BootstrapState) {
                     ),
                 );
             }
+            if let Some(role) = eks.assume_role_with_web_identity.as_ref_option() {
+                let path = |name: &'static str| {
+                    at("eks")
+                        .index(0)
+                        .attribute("assume_role_with_web_identity")
+                        .index(0)
+                        .attribute(name)
+                };
+                if let Some(arn) = known(&role.role_arn)
+                    && !is_role_arn(arn)
+                {
+                    diags.error_at(
+                        path("role_arn"),
+                        "Invalid IAM role ARN",
+                        format!("role_arn must be an IAM role ARN such as \"arn:aws:iam::123456789012:role/tfc-wm-prod\"; it is {arn:?}."),
+                    );
+                }
+                if let Some(name) = known(&role.session_name)
+                    && !is_session_name(name)
+                {
+                    diags.error_at(
+                        path("session_name"),
+                        "Invalid STS session name",
+                        format!("session_name must be 2 to 64 letters, digits and any of =,.@_- (what STS accepts); it is {name:?}."),
+                    );
+                }
+                if let Some(variable) = known(&role.web_identity_token_variable)
+                    && !is_variable_name(variable)
+                {
+                    diags.error_at(
+                        path("web_identity_token_variable"),
+                        "Invalid environment variable name",
+                        format!("web_identity_token_variable must name an environment variable (letters, digits and \"_\", not starting with a digit), such as \"TFC_WORKLOAD_IDENTITY_TOKEN\"; it is {variable:?}."),
+                    );
+                }
+                if known(&role.web_identity_token_file).is_some_and(|f| f.trim().is_empty()) {
+                    diags.error_at(
+                        path("web_identity_token_file"),
+                        "Empty token file",
+                        "web_identity_token_file must be a path; leave it out to read the token from web_identity_token_variable.",
+                    );
+                }
+            }
         }
         if let Some(aks) = cluster.aks.as_ref_option() {
             let path = |name: &'static str| at("aks").index(0).attribute(name);
@@ -422,6 +465,37 @@ pub(super) fn formats(diags: &mut Diagnostics, state: &BootstrapState) {
 }
 
 /// An AWS region name such as `eu-west-1` or `us-gov-west-1`.
+/// `arn:<partition>:iam::<12 digits>:role/<path/name>`.
+pub fn is_role_arn(value: &str) -> bool {
+    let parts: Vec<&str> = value.splitn(6, ':').collect();
+    matches!(parts.as_slice(), ["arn", partition, "iam", "", account, resource]
+    if partition.starts_with("aws")
+        && account.len() == 12
+        && account.chars().all(|c| c.is_ascii_digit())
+        && resource.strip_prefix("role/").is_some_and(|name| {
+            !name.is_empty()
+                && name.len() <= 512
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-/".contains(c))
+        }))
+}
+
+/// An STS role session name: `[\w+=,.@-]{2,64}`.
+pub fn is_session_name(value: &str) -> bool {
+    (2..=64).contains(&value.len())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+}
+
+/// An environment variable name: letters, digits and `_`, not starting with a digit.
+pub fn is_variable_name(value: &str) -> bool {
+    value
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 pub fn is_aws_region(value: &str) -> bool {
     let parts: Vec<&str> = value.split('-').collect();
     parts.len() >= 3
