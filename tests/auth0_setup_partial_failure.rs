@@ -135,7 +135,10 @@ fn lost_answer(tf: &TerraformBin) {
         .into_iter()
         .filter(|r| r["method"] == "POST" && r["path"] == "/api/v2/resource-servers")
         .count();
-    assert_eq!(timed_out, 1, "{ctx}: the create was sent once, its answer lost");
+    assert_eq!(
+        timed_out, 1,
+        "{ctx}: the create was sent once, its answer lost"
+    );
     let apis = |sandbox: &Sandbox| {
         sandbox.auth0_state()["resource_servers"]
             .as_array()

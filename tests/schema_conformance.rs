@@ -3,7 +3,8 @@
 //! builds (the provider configuration and every resource: attributes with their types and
 //! flags, descriptions, nested blocks with their nesting and item limits, schema versions).
 //! A field a Terraform version does not know (`write_only` before 1.11, the provider schema's
-//! version in 1.0) is not expected from it.
+//! version in 1.0) is not expected from it; nor are the sections it does not print (ephemeral
+//! resources before 1.10, identity schemas before 1.12, list resources before 1.14).
 
 use ff_e2e::terraform::Workdir;
 use ff_e2e::tools::{TerraformBin, terraforms};
@@ -11,8 +12,8 @@ use ff_provider::provider::FfProvider;
 use serde_json::{Map, Value, json};
 use tfplugin::Provider;
 use tfplugin::schema::{
-    Attribute, AttributeType, Block, BlockNesting, DescriptionKind, NestedBlock, ObjectNesting,
-    Schema,
+    Attribute, AttributeType, Block, BlockNesting, DescriptionKind, IdentitySchema, NestedBlock,
+    ObjectNesting, Schema,
 };
 
 const CONFIG: &str = r#"
@@ -125,6 +126,25 @@ fn block(b: &Block, tf: &TerraformBin) -> Value {
     Value::Object(o)
 }
 
+/// A resource identity schema as `providers schema -json` prints it.
+fn identity(s: &IdentitySchema) -> Value {
+    let attributes: Map<String, Value> = s
+        .attributes
+        .iter()
+        .map(|(name, a)| {
+            let mut o = Map::new();
+            o.insert("type".into(), a.ty.to_json());
+            if !a.description.is_empty() {
+                o.insert("description".into(), a.description.clone().into());
+            }
+            flag(&mut o, "required_for_import", a.required_for_import);
+            flag(&mut o, "optional_for_import", a.optional_for_import);
+            (name.clone(), Value::Object(o))
+        })
+        .collect();
+    json!({ "version": s.version, "attributes": attributes })
+}
+
 fn schema(s: &Schema, tf: &TerraformBin) -> Value {
     json!({ "version": s.version, "block": block(&s.block, tf) })
 }
@@ -170,9 +190,31 @@ fn every_terraform_reads_the_declared_schema() {
                 .map(|(name, r)| (name.clone(), schema(&r.schema(), &tf)))
                 .collect::<Map<_, _>>(),
         });
-        // Identity schemas are printed by Terraform 1.12 and later, when there are any.
-        if let Some(identities) = ff.get("resource_identity_schemas") {
-            expected["resource_identity_schemas"] = identities.clone();
+        // Ephemeral resources are printed by Terraform 1.10 and later, identity schemas by
+        // 1.12 and later, list resources by 1.14 and later.
+        if tf.at_least(1, 10) {
+            expected["ephemeral_resource_schemas"] = provider
+                .ephemeral_resources()
+                .iter()
+                .map(|(name, r)| (name.clone(), schema(&r.schema(), &tf)))
+                .collect::<Map<_, _>>()
+                .into();
+        }
+        if tf.at_least(1, 12) {
+            expected["resource_identity_schemas"] = provider
+                .resources()
+                .iter()
+                .filter_map(|(name, r)| Some((name.clone(), identity(&r.identity_schema()?))))
+                .collect::<Map<_, _>>()
+                .into();
+        }
+        if tf.at_least(1, 14) {
+            expected["list_resource_schemas"] = provider
+                .list_resources()
+                .iter()
+                .map(|(name, r)| (name.clone(), schema(&r.schema(), &tf)))
+                .collect::<Map<_, _>>()
+                .into();
         }
         let mut problems = Vec::new();
         differences(&expected, ff, "", &mut problems);
@@ -187,5 +229,15 @@ fn every_terraform_reads_the_declared_schema() {
             .map(Map::len)
             .unwrap_or(0);
         assert_eq!(resources, 3, "terraform {}: three resources", tf.version);
+        if tf.at_least(1, 14) {
+            for section in [
+                "ephemeral_resource_schemas",
+                "resource_identity_schemas",
+                "list_resource_schemas",
+            ] {
+                let printed = ff[section].as_object().map(Map::len).unwrap_or(0);
+                assert!(printed >= 2, "terraform {}: {section} printed", tf.version);
+            }
+        }
     }
 }

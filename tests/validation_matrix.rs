@@ -204,6 +204,28 @@ fn deployment_table() -> BTreeMap<&'static str, Check> {
             ]),
         ),
         (
+            // On Terraform before 1.11 the argument is refused as write-only as well; the
+            // provider still names what is wrong with the value.
+            "ff_deployment.given_secrets_wo",
+            Bad(vec![
+                (
+                    with("given_secrets_wo = { \"a/b\" = \"x\" } # BAD"),
+                    "Invalid secret name",
+                ),
+                (
+                    with("generated_secrets = [\"db\"]\ngiven_secrets_wo = { db = \"x\" } # BAD"),
+                    "Secret both given and generated",
+                ),
+            ]),
+        ),
+        (
+            "ff_deployment.given_secrets_wo_version",
+            Bad(vec![(
+                with("given_secrets_wo_version = -1 # BAD"),
+                "Invalid given secrets version",
+            )]),
+        ),
+        (
             "ff_deployment.region",
             Bad(vec![(
                 with("region = \"West Europe\" # BAD"),
