@@ -20,7 +20,7 @@
 //! `request_timeout_seconds = 2` and a `slow` answer comes after 2.6 s (the request is
 //! handled at once: the change is made, only the answer is late). The Kubernetes client
 //! uses the same timeout. Terraform 1.0.3 only: the calls are the provider's, not
-//! Terraform's. The table goes to `docs/fault-matrix.md` and its summary to the README;
+//! Terraform's. The table goes to `docs/fault-matrix.md` and its summary to CONTRIBUTING.md;
 //! the test fails when either differs from this run (`FF_UPDATE_FAULT_MATRIX=1` rewrites
 //! them).
 
@@ -568,11 +568,11 @@ fn fault_matrix_every_call_of_every_resource() {
     let root = repo_root();
     let mut stale = Vec::new();
     stale.extend(check_generated(&root.join("docs/fault-matrix.md"), &doc));
-    let readme_path = root.join("README.md");
-    let readme = std::fs::read_to_string(&readme_path).expect("README.md");
+    let readme_path = root.join("CONTRIBUTING.md");
+    let readme = std::fs::read_to_string(&readme_path).expect("CONTRIBUTING.md");
     assert!(
         readme.contains(SUMMARY_START) && readme.contains(SUMMARY_END),
-        "README.md has the fault matrix summary markers"
+        "CONTRIBUTING.md has the fault matrix summary markers"
     );
     stale.extend(check_generated(
         &readme_path,

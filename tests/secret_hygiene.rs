@@ -8,7 +8,7 @@
 //! password — is looked for in the state files, `terraform show -json` of a saved plan
 //! and of the state, terraform's output and every `TF_LOG=TRACE` log (core and provider)
 //! of apply, plan and destroy. None may appear: nothing the example uses is sensitive by
-//! design (see the README's list).
+//! design (see docs/guides/security-model.md).
 
 use base64::Engine;
 use ff_e2e::jwt::{RsaKey, set_up_vault, tfc_claims};

@@ -432,7 +432,7 @@ pub struct BuildFlags {
 /// whatever its glibc (names resolve through `/etc/hosts` and DNS, which glibc 2.34 and later
 /// carry without loadable NSS modules), and the process starts without a dynamic loader or
 /// relocations — about 0.5 ms and 1.5 MiB of resident memory less at the handshake
-/// (README, Start-up).
+/// (CONTRIBUTING.md, Start-up).
 pub fn release_rustflags(triple: &str, flags: BuildFlags) -> Vec<&'static str> {
     let mut rustflags = Vec::new();
     if triple.ends_with("-linux-gnu") {
