@@ -183,25 +183,12 @@ impl OpenBao {
         body: Option<Value>,
     ) -> Answer {
         let url = format!("{}/v1/{}", self.address, path.trim_start_matches('/'));
-        let mut request = self.agent.request(method, &url).set("X-Vault-Token", token);
+        let mut headers = vec![("X-Vault-Token", token.to_string())];
         if let Some(namespace) = namespace {
-            request = request.set("X-Vault-Namespace", namespace);
+            headers.push(("X-Vault-Namespace", namespace.to_string()));
         }
-        let result = match body {
-            Some(body) => request.send_json(body),
-            None => request.call(),
-        };
-        let response = match result {
-            Ok(r) => r,
-            Err(ureq::Error::Status(_, r)) => r,
-            Err(e) => panic!("OpenBao {method} {path} failed: {e}\n{}", self.log_tail()),
-        };
-        let status = response.status();
-        let text = response.into_string().unwrap_or_default();
-        Answer {
-            status,
-            body: serde_json::from_str(&text).unwrap_or(Value::Null),
-        }
+        Answer::send(&self.agent, method, &url, &headers, body)
+            .unwrap_or_else(|e| panic!("OpenBao {method} {path} failed: {e}\n{}", self.log_tail()))
     }
 
     /// Call as root and panic unless the answer is a success (2xx).

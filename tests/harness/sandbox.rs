@@ -47,6 +47,38 @@ pub struct Answer {
     pub body: Value,
 }
 
+impl Answer {
+    /// Sends one request; an HTTP error status is an answer too, only a failure to get one
+    /// (connection, I/O) is an error, given as its message.
+    pub(crate) fn send(
+        agent: &ureq::Agent,
+        method: &str,
+        url: &str,
+        headers: &[(&str, String)],
+        body: Option<Value>,
+    ) -> Result<Answer, String> {
+        let mut request = agent.request(method, url);
+        for (name, value) in headers {
+            request = request.set(name, value);
+        }
+        let result = match body {
+            Some(body) => request.send_json(body),
+            None => request.call(),
+        };
+        let response = match result {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => return Err(e.to_string()),
+        };
+        let status = response.status();
+        let text = response.into_string().unwrap_or_default();
+        Ok(Answer {
+            status,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        })
+    }
+}
+
 impl Sandbox {
     /// Start an OpenBao and a sandbox on random loopback ports, the sandbox's Vault port in
     /// front of the OpenBao.
@@ -343,25 +375,8 @@ impl Sandbox {
         headers: &[(&str, String)],
         body: Option<Value>,
     ) -> Answer {
-        let mut request = self.agent.request(method, url);
-        for (name, value) in headers {
-            request = request.set(name, value);
-        }
-        let result = match body {
-            Some(body) => request.send_json(body),
-            None => request.call(),
-        };
-        let response = match result {
-            Ok(r) => r,
-            Err(ureq::Error::Status(_, r)) => r,
-            Err(e) => panic!("{method} {url} failed: {e}"),
-        };
-        let status = response.status();
-        let text = response.into_string().unwrap_or_default();
-        Answer {
-            status,
-            body: serde_json::from_str(&text).unwrap_or(Value::Null),
-        }
+        Answer::send(&self.agent, method, url, headers, body)
+            .unwrap_or_else(|e| panic!("{method} {url} failed: {e}"))
     }
 
     /// Everything the sandbox holds, and under `vault` what OpenBao holds in its root
