@@ -56,7 +56,7 @@ impl ProviderContext {
     }
 
     /// Hand the backends built from the configuration to the resources.
-    pub fn set(&self, backends: Backends) {
+    pub(crate) fn set(&self, backends: Backends) {
         match self.backends.write() {
             Ok(mut guard) => *guard = Some(backends),
             Err(poisoned) => *poisoned.into_inner() = Some(backends),

@@ -334,3 +334,57 @@ pub fn resolve(diags: &mut Diagnostics, config: &ProviderConfig) -> Backends {
         request_timeout: timeout,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::model::Auth0Block;
+
+    fn auth0_config(ca_cert_file: Value<String>) -> ProviderConfig {
+        ProviderConfig {
+            auth0: Value::Value(Auth0Block {
+                domain: Value::Value("t.eu.auth0.com".into()),
+                api_token: Value::Value("token".into()),
+                ca_cert_file,
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_auth0_client_is_built_with_the_others() {
+        let mut diags = Diagnostics::default();
+        let backends = resolve(&mut diags, &auth0_config(Value::Null));
+        assert!(diags.errors().is_empty(), "{:?}", diags.errors());
+        match &backends.auth0 {
+            Slot::Ready(client) => assert_eq!(client.base_url(), "https://t.eu.auth0.com"),
+            other => panic!("no Auth0 client: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_auth0_ca_bundle_that_is_not_pem_is_an_error_at_its_attribute() {
+        let file = std::env::temp_dir().join(format!("ff-auth0-ca-{}.pem", std::process::id()));
+        std::fs::write(
+            &file,
+            "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n",
+        )
+        .expect("temporary file");
+        let mut diags = Diagnostics::default();
+        let config = auth0_config(Value::Value(file.display().to_string()));
+        let backends = resolve(&mut diags, &config);
+        let _ = std::fs::remove_file(&file);
+        assert!(
+            matches!(backends.auth0, Slot::Missing(_)),
+            "{:?}",
+            backends.auth0
+        );
+        let paths: Vec<String> = diags
+            .errors()
+            .iter()
+            .map(|d| d.attribute.clone().unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(paths, vec!["auth0[0].ca_cert_file"], "{:?}", diags.errors());
+    }
+}
