@@ -15,10 +15,9 @@ use crate::diag::DiagnosticsExt;
 use crate::naming::{MANAGED_BY, Names};
 use crate::resources::backends;
 use crate::resources::lifecycle::{
-    self, Converged, Step, StepError, converge_with_retry, null_if_unknown,
+    Converged, Step, StepError, converge_with_retry, null_if_unknown,
 };
 
-use super::DeploymentResource;
 use super::model::*;
 use super::observe::*;
 use super::plan::*;
@@ -34,11 +33,6 @@ pub(super) fn null_unknowns(state: &mut DeploymentState) {
     null_if_unknown(&mut state.grafana_service_account_id);
     null_if_unknown(&mut state.grafana_token_id);
     null_if_unknown(&mut state.vault_policy_hcl);
-}
-
-/// The diagnostic of a failed step of the deployment `key`.
-pub(super) fn report(diags: &mut Diagnostics, key: &str, failure: &StepError, what: &str) {
-    lifecycle::report(diags, &format!("Deployment {key}"), failure, what);
 }
 
 pub(super) fn random_secret() -> String {

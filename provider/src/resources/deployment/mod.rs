@@ -18,16 +18,11 @@
 //! The step error, its diagnostic and the converge-with-retry loop are the shared
 //! [`lifecycle`](crate::resources::lifecycle) engine's.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use tfplugin::schema::{IdentitySchema, Schema};
 use tfplugin::{AttributePath, ClientCapabilities, Diagnostics, Dynamic, Resource};
 
-use crate::backends::grafana::GrafanaClient;
-use crate::backends::vault::VaultClient;
-use crate::provider::ProviderContext;
-use crate::resources::{apply_backend, identity_key, key_identity, key_identity_schema};
+use crate::resources::{identity_key, key_identity, key_identity_schema};
 
 mod converge;
 mod model;
@@ -37,34 +32,10 @@ mod remove;
 mod schema;
 mod validate;
 
-use model::RESOURCE;
-pub use model::{DatasourceBlock, DeploymentPrivate, DeploymentState};
+pub use model::{DatasourceBlock, DeploymentPrivate, DeploymentResource, DeploymentState};
 pub(crate) use observe::recorded_cloud_and_labels;
 pub use schema::schema;
 use validate::{given_values, validate_state};
-
-/// `ff_deployment`.
-#[derive(Debug)]
-pub struct DeploymentResource {
-    context: Arc<ProviderContext>,
-}
-
-impl DeploymentResource {
-    /// The resource, sharing the provider's backends.
-    pub fn new(context: Arc<ProviderContext>) -> Self {
-        Self { context }
-    }
-
-    fn clients<'b>(
-        &self,
-        diags: &mut Diagnostics,
-        backends: &'b crate::provider::Backends,
-    ) -> Option<(&'b VaultClient, &'b GrafanaClient)> {
-        let vault = apply_backend(diags, &backends.vault, "Vault", RESOURCE);
-        let grafana = apply_backend(diags, &backends.grafana, "Grafana", RESOURCE);
-        Some((vault?, grafana?))
-    }
-}
 
 #[async_trait]
 impl Resource for DeploymentResource {

@@ -1,7 +1,14 @@
 //! `ff_deployment`'s model: the state Terraform holds, what the configuration asks for
 //! (`Desired`), what Vault records of a deployment, and what exists remotely (`Observed`).
 
+use crate::backends::grafana::GrafanaClient;
+use crate::backends::vault::VaultClient;
+use crate::context::ProviderContext;
+use crate::resources::apply_backend;
+use crate::resources::lifecycle::{self, StepError};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use tfplugin::Diagnostics;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
@@ -239,4 +246,40 @@ pub struct DeploymentPrivate {
     /// Planned as a create: Terraform hands this to the destroy that comes first when it
     /// replaces a tainted deployment.
     pub replacing: bool,
+}
+
+/// `ff_deployment`.
+#[derive(Debug)]
+pub struct DeploymentResource {
+    pub(super) context: Arc<ProviderContext>,
+}
+
+impl DeploymentResource {
+    /// The resource, sharing the provider's backends.
+    pub fn new(context: Arc<ProviderContext>) -> Self {
+        Self { context }
+    }
+
+    pub(super) fn clients<'b>(
+        &self,
+        diags: &mut Diagnostics,
+        backends: &'b crate::context::Backends,
+    ) -> Option<(&'b VaultClient, &'b GrafanaClient)> {
+        let vault = apply_backend(diags, &backends.vault, "Vault", RESOURCE);
+        let grafana = apply_backend(diags, &backends.grafana, "Grafana", RESOURCE);
+        Some((vault?, grafana?))
+    }
+}
+
+pub(super) fn default_datasource_name(names: &Names, kind: &str) -> String {
+    format!(
+        "{}-{}",
+        names.grafana_datasource_uid().trim_end_matches("-ds"),
+        kind
+    )
+}
+
+/// The diagnostic of a failed step of the deployment `key`.
+pub(super) fn report(diags: &mut Diagnostics, key: &str, failure: &StepError, what: &str) {
+    lifecycle::report(diags, &format!("Deployment {key}"), failure, what);
 }

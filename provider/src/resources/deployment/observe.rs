@@ -14,8 +14,6 @@ use crate::naming::{DeploymentKey, Names};
 use crate::resources::lifecycle::{Step, StepError};
 use crate::resources::{backends, to_state_map};
 
-use super::DeploymentResource;
-use super::converge::*;
 use super::model::*;
 use super::plan::*;
 

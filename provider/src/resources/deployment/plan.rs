@@ -9,7 +9,6 @@ use crate::diag::{DiagnosticsExt, attr, chain};
 use crate::naming::{self, DeploymentKey, Names};
 use crate::resources::{backends, from_state_map, plan_backend, to_state_map};
 
-use super::DeploymentResource;
 use super::model::*;
 use super::validate::*;
 
@@ -39,14 +38,6 @@ pub(super) fn plan_given_versions(
         Some(versions) => Value::Value(versions),
         None => Value::Unknown,
     };
-}
-
-pub(super) fn default_datasource_name(names: &Names, kind: &str) -> String {
-    format!(
-        "{}-{}",
-        names.grafana_datasource_uid().trim_end_matches("-ds"),
-        kind
-    )
 }
 
 /// Fill in everything the plan can know from the configuration and the names.

@@ -12,8 +12,6 @@ use crate::naming::{DeploymentKey, Names};
 use crate::resources::backends;
 use crate::resources::lifecycle::{Step, StepError};
 
-use super::DeploymentResource;
-use super::converge::*;
 use super::model::*;
 use super::observe::*;
 

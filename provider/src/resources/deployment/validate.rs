@@ -11,7 +11,6 @@ use crate::resources::from_state_map;
 use crate::resources::lifecycle::{self};
 
 use super::model::*;
-use super::plan::*;
 
 pub(super) fn parse_key(diags: &mut Diagnostics, key: &Value<String>) -> Option<DeploymentKey> {
     lifecycle::parse_key(diags, key, "key")
