@@ -127,7 +127,9 @@ pub(super) async fn converge_given(
     Ok(())
 }
 
-/// Make the remote objects match `desired`, recording progress in `state`.
+/// Make the remote objects match `desired`, recording progress in `state`: Vault first
+/// (mount, record, policy, generated and given secrets), then Grafana (folder, team, service
+/// account and token, data source). Each step adopts what exists.
 pub(super) async fn converge(
     vault: &VaultClient,
     grafana: &GrafanaClient,
@@ -135,11 +137,25 @@ pub(super) async fn converge(
     prior: Option<&DeploymentState>,
     state: &mut DeploymentState,
 ) -> Result<(), StepError> {
+    converge_vault_basics(vault, desired, state).await?;
+    converge_generated(vault, desired, prior, state).await?;
+    // Vault: given secrets, written when new, when their version is bumped, or when the
+    // secret is gone from Vault; their values come from the configuration only.
+    converge_given(vault, desired, prior, state).await?;
+    let uid = converge_folder(grafana, desired, state).await?;
+    converge_team(grafana, desired, prior, state, &uid).await?;
+    converge_token(vault, grafana, desired, state).await?;
+    converge_datasource(grafana, desired).await
+}
+
+/// Vault: the KV v2 mount, the deployment record and the read policy.
+async fn converge_vault_basics(
+    vault: &VaultClient,
+    desired: &Desired,
+    state: &mut DeploymentState,
+) -> Result<(), StepError> {
     let names = &desired.names;
     let mount = names.kv_mount();
-    let key = names.key().to_string();
-
-    // Vault: mount, record, policy.
     vault
         .ensure_kv2_mount(mount)
         .await
@@ -183,8 +199,20 @@ pub(super) async fn converge(
             ))?;
     }
     state.vault_policy_hcl = Value::Value(hcl);
+    Ok(())
+}
 
-    // Vault: generated secrets, each written only if it does not exist (cas=0), then kept.
+/// Vault: the generated secrets, each written only if it does not exist (cas=0), then kept;
+/// those no longer wanted are deleted.
+async fn converge_generated(
+    vault: &VaultClient,
+    desired: &Desired,
+    prior: Option<&DeploymentState>,
+    state: &mut DeploymentState,
+) -> Result<(), StepError> {
+    let names = &desired.names;
+    let mount = names.kv_mount();
+    let key = names.key().to_string();
     let wanted = desired.secrets.clone().unwrap_or_default();
     let mut versions: BTreeMap<String, Value<i64>> = BTreeMap::new();
     state.secret_versions = Value::Value(versions.clone());
@@ -245,12 +273,16 @@ pub(super) async fn converge(
                 .step(format!("deleting the secret {name:?} from Vault"))?;
         }
     }
+    Ok(())
+}
 
-    // Vault: given secrets, written when new, when their version is bumped, or when the
-    // secret is gone from Vault; their values come from the configuration only.
-    converge_given(vault, desired, prior, state).await?;
-
-    // Grafana: folder.
+/// Grafana: the folder, adopted, created or renamed; its uid.
+async fn converge_folder(
+    grafana: &GrafanaClient,
+    desired: &Desired,
+    state: &mut DeploymentState,
+) -> Result<String, StepError> {
+    let names = &desired.names;
     let uid = names.grafana_folder_uid();
     let folder = match grafana
         .folder(&uid)
@@ -285,8 +317,18 @@ pub(super) async fn converge(
     };
     state.grafana_folder_id = Value::Value(folder.id);
     state.grafana_folder_title = Value::Value(folder.title.clone());
+    Ok(uid)
+}
 
-    // Grafana: team, with edit rights on the folder.
+/// Grafana: the team, with edit rights on the folder `uid`.
+async fn converge_team(
+    grafana: &GrafanaClient,
+    desired: &Desired,
+    prior: Option<&DeploymentState>,
+    state: &mut DeploymentState,
+    uid: &str,
+) -> Result<(), StepError> {
+    let names = &desired.names;
     let team_name = names.grafana_team();
     let prior_team = prior.and_then(|p| p.grafana_team_id.as_ref_option().copied());
     let team = match prior_team {
@@ -313,11 +355,22 @@ pub(super) async fn converge(
     };
     state.grafana_team_id = Value::Value(team_id);
     grafana
-        .set_folder_team_permission(&uid, team_id, TEAM_FOLDER_PERMISSION)
+        .set_folder_team_permission(uid, team_id, TEAM_FOLDER_PERMISSION)
         .await
         .step("giving the Grafana team edit rights on its folder")?;
+    Ok(())
+}
 
-    // Grafana: service account and its token, whose key goes to Vault.
+/// Grafana: the service account and its token, whose key goes to Vault.
+async fn converge_token(
+    vault: &VaultClient,
+    grafana: &GrafanaClient,
+    desired: &Desired,
+    state: &mut DeploymentState,
+) -> Result<(), StepError> {
+    let names = &desired.names;
+    let mount = names.kv_mount();
+    let key = names.key().to_string();
     let account_name = names.grafana_service_account();
     let account = match grafana
         .service_account_by_name(&account_name)
@@ -392,8 +445,12 @@ pub(super) async fn converge(
         }
     };
     state.grafana_token_id = Value::Value(token_id);
+    Ok(())
+}
 
-    // Grafana: data source.
+/// Grafana: the data source, written when it differs, deleted when no longer wanted.
+async fn converge_datasource(grafana: &GrafanaClient, desired: &Desired) -> Result<(), StepError> {
+    let names = &desired.names;
     let ds_uid = names.grafana_datasource_uid();
     let existing = grafana
         .datasource(&ds_uid)

@@ -1,15 +1,45 @@
 //! `ff_deployment`'s schema.
 
 use tfplugin::Type;
-use tfplugin::schema::{Block, Constraint, Description, NestedBlock, Schema};
+use tfplugin::schema::{Attribute, Block, Constraint, Description, NestedBlock, Schema};
 
 use crate::resources::{attribute, string_map, string_set};
 
 /// The resource's schema.
 pub fn schema() -> Schema {
+    let attributes = arguments()
+        .into_iter()
+        .chain(derived())
+        .chain(given_secrets());
+    let datasource = datasource_block();
+    Schema {
+        version: 1,
+        block: Block {
+            description: Description::markdown(
+                "A customer deployment in Vault and Grafana, keyed by its deployment key, and the \
+                 authority for every name derived from the key. Secrets are generated inside Vault \
+                 and never enter the state. Import with `terraform import ff_deployment.NAME KEY`.",
+            ),
+            attributes: attributes
+                .into_iter()
+                .map(|(n, a)| (n.to_string(), a))
+                .collect(),
+            blocks: [(
+                "grafana_datasource".to_string(),
+                NestedBlock::optional(datasource),
+            )]
+            .into_iter()
+            .collect(),
+            deprecated: false,
+        },
+    }
+}
+
+/// What the configuration says of the deployment.
+fn arguments() -> Vec<(&'static str, Attribute)> {
     use Constraint::{Computed, Optional, OptionalComputed, Required};
-    use Type::{Bool, Number, String as Str};
-    let attributes = [
+    use Type::{Bool, String as Str};
+    vec![
         ("id", attribute(Str, Computed, "The deployment key.")),
         (
             "key",
@@ -67,6 +97,14 @@ pub fn schema() -> Schema {
                 "While `true` (the default), destroying the deployment fails (at plan with Terraform 1.3 and newer, at apply before), and so does changing its `key` (which replaces it). A deployment Terraform replaces because its creation failed midway (it is tainted) is not deleted while protected: its objects are kept and adopted by the create that follows.",
             ),
         ),
+    ]
+}
+
+/// What derives from the key: names, paths, policy, and the ids Grafana gives.
+fn derived() -> Vec<(&'static str, Attribute)> {
+    use Constraint::Computed;
+    use Type::{Number, String as Str};
+    vec![
         (
             "slug",
             attribute(
@@ -167,6 +205,14 @@ pub fn schema() -> Schema {
                 "Vault path holding the Grafana token (`token`, `token_id`, `service_account_id`, `url`).",
             ),
         ),
+    ]
+}
+
+/// The secrets the user gives (write-only) and their versions.
+fn given_secrets() -> Vec<(&'static str, Attribute)> {
+    use Constraint::{Computed, Optional};
+    use Type::{Number, String as Str};
+    vec![
         (
             "given_secrets_wo",
             attribute(
@@ -192,8 +238,14 @@ pub fn schema() -> Schema {
                 "Version in Vault of each given secret; a secret deleted from Vault is written again from the configuration at the next apply.",
             ),
         ),
-    ];
-    let datasource = Block {
+    ]
+}
+
+/// The optional `grafana_datasource` block.
+fn datasource_block() -> Block {
+    use Constraint::{OptionalComputed, Required};
+    use Type::String as Str;
+    Block {
         description: Description::markdown(
             "A Grafana data source for the deployment, with uid `ff-<slug>-ds`.",
         ),
@@ -221,26 +273,5 @@ pub fn schema() -> Schema {
         .collect(),
         blocks: Default::default(),
         deprecated: false,
-    };
-    Schema {
-        version: 1,
-        block: Block {
-            description: Description::markdown(
-                "A customer deployment in Vault and Grafana, keyed by its deployment key, and the \
-                 authority for every name derived from the key. Secrets are generated inside Vault \
-                 and never enter the state. Import with `terraform import ff_deployment.NAME KEY`.",
-            ),
-            attributes: attributes
-                .into_iter()
-                .map(|(n, a)| (n.to_string(), a))
-                .collect(),
-            blocks: [(
-                "grafana_datasource".to_string(),
-                NestedBlock::optional(datasource),
-            )]
-            .into_iter()
-            .collect(),
-            deprecated: false,
-        },
     }
 }
