@@ -33,6 +33,9 @@ use crate::backends::vault::{CasWrite, KvMetadata, VaultClient};
 use crate::diag::{DiagnosticsExt, attr, chain};
 use crate::naming::{self, DeploymentKey, MANAGED_BY, Names};
 use crate::provider::ProviderContext;
+use crate::resources::lifecycle::{
+    self, Converged, Step, StepError, converge_with_retry, null_if_unknown,
+};
 use crate::resources::{
     StateMap, apply_backend, attribute, backends, from_state_map, identity_key, key_identity,
     key_identity_schema, optional_block, plan_backend, string_map, string_set, to_state_map,
@@ -530,20 +533,7 @@ pub(crate) async fn recorded_cloud_and_labels(
 // ---------------------------------------------------------------------------------------
 
 fn parse_key(diags: &mut Diagnostics, key: &Value<String>) -> Option<DeploymentKey> {
-    match key {
-        Value::Value(k) => match DeploymentKey::parse(k) {
-            Ok(key) => Some(key),
-            Err(e) => {
-                diags.error_at(
-                    attr("key"),
-                    "Invalid deployment key",
-                    format!("{e}. Example of a valid key: \"WM-Prod\"."),
-                );
-                None
-            }
-        },
-        _ => None,
-    }
+    lifecycle::parse_key(diags, key, "key")
 }
 
 fn validate_state(diags: &mut Diagnostics, config: &DeploymentState) {
@@ -851,50 +841,24 @@ fn keep_or_unknown<T: Clone>(prior: Option<&Value<T>>) -> Value<T> {
 }
 
 fn null_unknowns(state: &mut DeploymentState) {
-    fn fix<T>(v: &mut Value<T>) {
-        if v.is_unknown() {
-            *v = Value::Null;
-        }
-    }
-    fix(&mut state.tags);
-    fix(&mut state.secret_versions);
-    fix(&mut state.given_secret_versions);
-    fix(&mut state.grafana_folder_id);
-    fix(&mut state.grafana_folder_title);
-    fix(&mut state.grafana_team_id);
-    fix(&mut state.grafana_service_account_id);
-    fix(&mut state.grafana_token_id);
-    fix(&mut state.vault_policy_hcl);
+    null_if_unknown(&mut state.tags);
+    null_if_unknown(&mut state.secret_versions);
+    null_if_unknown(&mut state.given_secret_versions);
+    null_if_unknown(&mut state.grafana_folder_id);
+    null_if_unknown(&mut state.grafana_folder_title);
+    null_if_unknown(&mut state.grafana_team_id);
+    null_if_unknown(&mut state.grafana_service_account_id);
+    null_if_unknown(&mut state.grafana_token_id);
+    null_if_unknown(&mut state.vault_policy_hcl);
 }
 
 // ---------------------------------------------------------------------------------------
 // Remote operations
 // ---------------------------------------------------------------------------------------
 
-/// A failed step: what was being done, and why it failed.
-struct StepError {
-    step: String,
-    error: Box<BackendError>,
-}
-
-trait Step<T> {
-    fn step(self, step: impl Into<String>) -> Result<T, StepError>;
-}
-
-impl<T> Step<T> for Result<T, BackendError> {
-    fn step(self, step: impl Into<String>) -> Result<T, StepError> {
-        self.map_err(|error| StepError {
-            step: step.into(),
-            error: Box::new(error),
-        })
-    }
-}
-
+/// The diagnostic of a failed step of the deployment `key`.
 fn report(diags: &mut Diagnostics, key: &str, failure: &StepError, what: &str) {
-    diags.error_root(
-        format!("Deployment {key}: {} failed", failure.step),
-        format!("{}.\n\n{what}", chain(failure.error.as_ref())),
-    );
+    lifecycle::report(diags, &format!("Deployment {key}"), failure, what);
 }
 
 fn random_secret() -> String {
@@ -1723,20 +1687,22 @@ impl DeploymentResource {
         let mut state = planned;
         plan_known(&mut state, desired.names.key(), &backends.kv_mount);
         state.display_name = Value::Value(desired.display_name.clone());
-        let mut convergence = super::Convergence::new();
-        let outcome = loop {
-            let outcome = converge(vault, grafana, &desired, prior, &mut state).await;
-            if let Err(failure) = &outcome
-                && convergence
-                    .again(desired.names.key().as_str(), &failure.step, &failure.error)
-                    .await
-            {
-                continue;
-            }
-            break outcome;
-        };
+        let desired = &desired;
+        let (mut state, converged) = converge_with_retry(
+            desired.names.key().as_str(),
+            state,
+            |mut state| async move {
+                let result = converge(vault, grafana, desired, prior, &mut state).await;
+                (state, result)
+            },
+        )
+        .await;
+        let Converged {
+            result,
+            convergence,
+        } = converged;
         null_unknowns(&mut state);
-        match outcome {
+        match result {
             Ok(()) => Some((state, None)),
             Err(failure) => {
                 let nothing_made = prior.is_none()
