@@ -21,6 +21,7 @@ use crate::naming::{
     AUTH0_META_APPLICATION, AUTH0_META_KEY, AUTH0_META_MANAGED_BY, AUTH0_META_ROTATION, MANAGED_BY,
     Names,
 };
+use crate::resources::lifecycle::{Converged, converge_with_retry};
 use crate::resources::{StateMap, backends};
 
 fn vault_metadata(names: &Names) -> BTreeMap<String, String> {
@@ -654,18 +655,16 @@ impl Auth0TenantSetupResource {
         };
         let owner = desired.names.key().as_str();
         let writes_before = auth0.writes_sent(owner);
-        let mut convergence = crate::resources::Convergence::new();
-        let outcome = loop {
-            let outcome = remote.converge(&desired, &mut state).await;
-            if let Err(failure) = &outcome
-                && convergence
-                    .again(owner, &failure.step, &failure.error)
-                    .await
-            {
-                continue;
-            }
-            break outcome;
-        };
+        let (remote, desired) = (&remote, &desired);
+        let (mut state, converged) = converge_with_retry(owner, state, |mut state| async move {
+            let result = remote.converge(desired, &mut state).await;
+            (state, result)
+        })
+        .await;
+        let Converged {
+            result: outcome,
+            convergence,
+        } = converged;
         null_unknowns(&mut state);
         match outcome {
             Ok(()) => Some((state, ())),

@@ -35,6 +35,7 @@ use crate::backends::vault::VaultClient;
 use crate::diag::{DiagnosticsExt, attr, chain};
 use crate::naming::DeploymentKey;
 use crate::provider::{Backends, ProviderContext};
+use crate::resources::lifecycle::{self, Step, StepError};
 use crate::resources::{apply_backend, identity_key, key_identity, key_identity_schema};
 
 mod converge;
@@ -78,45 +79,23 @@ impl Auth0TenantSetupResource {
 }
 
 // ---------------------------------------------------------------------------------------
-// Step errors
+// Step errors (the lifecycle engine's, with Auth0's error code)
 // ---------------------------------------------------------------------------------------
 
-/// A failed step: what was being done, and why it failed.
-struct StepError {
-    step: String,
-    error: Box<BackendError>,
-}
-
-trait Step<T> {
-    fn step(self, step: impl Into<String>) -> Result<T, StepError>;
-}
-
-impl<T> Step<T> for Result<T, BackendError> {
-    fn step(self, step: impl Into<String>) -> Result<T, StepError> {
-        self.map_err(|error| StepError {
-            step: step.into(),
-            error: Box::new(error),
-        })
-    }
-}
-
-fn refused(step: impl Into<String>, message: String) -> StepError {
-    StepError {
-        step: step.into(),
-        error: Box::new(BackendError::Config(message)),
-    }
-}
-
+/// The failure of a step of `key`'s setup as a diagnostic, with Auth0's error code when
+/// it gave one.
 fn report(diags: &mut Diagnostics, key: &str, failure: &StepError, what: &str) {
     let code = failure
-        .error
+        .error()
         .code()
         .map(|code| format!(" (Auth0 error code {code})"))
         .unwrap_or_default();
-    diags.error_root(
-        format!("Auth0 setup {key}: {} failed", failure.step),
-        format!("{}{code}.\n\n{what}", chain(failure.error.as_ref())),
-    );
+    lifecycle::report_noted(diags, &format!("Auth0 setup {key}"), failure, &code, what);
+}
+
+/// A step the provider refuses to take, for `message`.
+fn refused(step: impl Into<String>, message: String) -> StepError {
+    StepError::new(step, BackendError::Config(message))
 }
 
 impl Auth0TenantSetupResource {

@@ -11,10 +11,10 @@ use super::model::{
     Api, App, DEFAULT_TOKEN_LIFETIME, Desired, RESOURCE, TenantSetupState, default_grant_types,
     list_of, set_map_of, set_of,
 };
-use super::validate::parse_key;
 use crate::diag::attr;
 use crate::naming::{DeploymentKey, Names};
 use crate::provider::Backends;
+use crate::resources::lifecycle::{null_if_unknown, parse_key};
 use crate::resources::{StateMap, backends, plan_backend};
 
 impl Auth0TenantSetupResource {
@@ -45,7 +45,7 @@ impl Auth0TenantSetupResource {
         {
             replace.push(attr("deployment_key"));
         }
-        match parse_key(diags, &state.deployment_key) {
+        match parse_key(diags, &state.deployment_key, "deployment_key") {
             Some(key) => plan_known(&mut state, &Names::new(&key, &backends.kv_mount)),
             None if diags.has_errors() => return None,
             None => {
@@ -216,7 +216,5 @@ pub(super) fn null_unknowns(state: &mut TenantSetupState) {
     fix_map(&mut state.client_ids);
     fix_map(&mut state.role_ids);
     fix_map(&mut state.vault_paths);
-    if state.api_id.is_unknown() {
-        state.api_id = Value::Null;
-    }
+    null_if_unknown(&mut state.api_id);
 }

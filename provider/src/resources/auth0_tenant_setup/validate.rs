@@ -10,7 +10,8 @@ use super::model::{
     MAX_TOKEN_LIFETIME, StrSet, TenantSetupState, default_grant_types, set_of,
 };
 use crate::diag::{DiagnosticsExt, attr};
-use crate::naming::{self, DeploymentKey};
+use crate::naming;
+use crate::resources::lifecycle::parse_key;
 
 fn app_path(app: &str) -> AttributePath {
     AttributePath::new("application").key(app.to_string())
@@ -26,23 +27,6 @@ fn is_url(text: &str) -> bool {
         && !text.chars().any(char::is_whitespace)
 }
 
-pub(super) fn parse_key(diags: &mut Diagnostics, key: &Value<String>) -> Option<DeploymentKey> {
-    match key {
-        Value::Value(k) => match DeploymentKey::parse(k) {
-            Ok(key) => Some(key),
-            Err(e) => {
-                diags.error_at(
-                    attr("deployment_key"),
-                    "Invalid deployment key",
-                    format!("{e}. Example of a valid key: \"WM-Prod\"."),
-                );
-                None
-            }
-        },
-        _ => None,
-    }
-}
-
 /// Application → whether it has the `client_credentials` grant type (`None` while unknown).
 type ClientCredentials = BTreeMap<String, Option<bool>>;
 
@@ -56,7 +40,7 @@ struct ApiScopes {
 
 /// Check every closed set and reference of the configuration, with attribute paths.
 pub(super) fn validate_config(diags: &mut Diagnostics, config: &TenantSetupState) {
-    parse_key(diags, &config.deployment_key);
+    parse_key(diags, &config.deployment_key, "deployment_key");
     let mut client_credentials = ClientCredentials::new();
     if let Value::Value(apps) = &config.application {
         for (name, block) in apps {
