@@ -30,9 +30,9 @@ use tfplugin::{AttributePath, ClientCapabilities, Diagnostics, Dynamic, Resource
 use crate::backends::grafana::{DataSource, Folder, GrafanaClient, ServiceAccount, Team};
 use crate::backends::http::BackendError;
 use crate::backends::vault::{CasWrite, KvMetadata, VaultClient};
+use crate::context::ProviderContext;
 use crate::diag::{DiagnosticsExt, attr, chain};
 use crate::naming::{self, DeploymentKey, MANAGED_BY, Names};
-use crate::provider::ProviderContext;
 use crate::resources::lifecycle::{
     self, Converged, Step, StepError, converge_with_retry, null_if_unknown,
 };
@@ -1657,7 +1657,7 @@ impl DeploymentResource {
     fn clients<'b>(
         &self,
         diags: &mut Diagnostics,
-        backends: &'b crate::provider::Backends,
+        backends: &'b crate::context::Backends,
     ) -> Option<(&'b VaultClient, &'b GrafanaClient)> {
         let vault = apply_backend(diags, &backends.vault, "Vault", RESOURCE);
         let grafana = apply_backend(diags, &backends.grafana, "Grafana", RESOURCE);

@@ -11,9 +11,9 @@ use super::model::{
     Api, App, DEFAULT_TOKEN_LIFETIME, Desired, RESOURCE, TenantSetupState, default_grant_types,
     list_of, set_map_of, set_of,
 };
+use crate::context::Backends;
 use crate::diag::attr;
 use crate::naming::{DeploymentKey, Names};
-use crate::provider::Backends;
 use crate::resources::lifecycle::{null_if_unknown, parse_key};
 use crate::resources::{StateMap, backends, plan_backend};
 

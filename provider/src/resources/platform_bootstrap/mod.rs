@@ -44,13 +44,14 @@ use crate::backends::aws_credentials::WebIdentityRole;
 use crate::backends::kubernetes::{ClusterAuth, Connection, KubeClient, KubeError};
 use crate::backends::manifests::ManifestCache;
 use crate::backends::vault::VaultClient;
+use crate::context::{Backends, ProviderContext, Slot};
 use crate::diag::{DiagnosticsExt, attr, block_attr, chain};
 use crate::naming::{DeploymentKey, Names};
-use crate::provider::{Backends, ProviderContext, Slot};
 use crate::resources::{
     apply_backend, backends, from_state_map, identity_key, key_identity, key_identity_schema,
     plan_backend,
 };
+use model::parse_duration;
 use objects::{Handling, Planned, Spec, Wave};
 
 const RESOURCE: &str = "ff_platform_bootstrap";
@@ -112,30 +113,6 @@ fn known_str(v: &Value<String>) -> Option<Option<String>> {
         Value::Null => Some(None),
         Value::Unknown => None,
     }
-}
-
-/// Go-style duration (`90s`, `10m`, `1h30m`).
-fn parse_duration(text: &str) -> Option<Duration> {
-    let mut total = 0u64;
-    let mut number = String::new();
-    for c in text.trim().chars() {
-        if c.is_ascii_digit() {
-            number.push(c);
-            continue;
-        }
-        let n: u64 = number.parse().ok()?;
-        number.clear();
-        total += n * match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            _ => return None,
-        };
-    }
-    if !number.is_empty() || text.trim().is_empty() {
-        return None;
-    }
-    Some(Duration::from_secs(total))
 }
 
 fn validate(diags: &mut Diagnostics, state: &BootstrapState) {

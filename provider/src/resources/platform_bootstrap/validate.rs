@@ -6,7 +6,7 @@
 use tfplugin::Value;
 use tfplugin::{AttributePath, Diagnostics};
 
-use super::model::BootstrapState;
+use super::model::{BootstrapState, parse_duration};
 use crate::diag::DiagnosticsExt;
 use crate::naming::is_dns1123_label;
 
@@ -432,7 +432,7 @@ pub(super) fn formats(diags: &mut Diagnostics, state: &BootstrapState) {
 
     if let Some(vault_auth) = state.vault_auth.as_ref_option() {
         if let Some(ttl) = known(&vault_auth.token_ttl)
-            && super::parse_duration(ttl).is_none()
+            && parse_duration(ttl).is_none()
         {
             diags.error_at(
                 block("vault_auth").attribute("token_ttl"),
@@ -454,7 +454,7 @@ pub(super) fn formats(diags: &mut Diagnostics, state: &BootstrapState) {
 
     if let Some(metadata) = state.metadata.as_ref_option()
         && let Some(domain) = known(&metadata.auth0_domain)
-        && let Err(problem) = crate::provider::auth0_base_url(domain)
+        && let Err(problem) = crate::backends::auth0::auth0_base_url(domain)
     {
         diags.error_at(
             block("metadata").attribute("auth0_domain"),
