@@ -9,7 +9,7 @@ use serde_json::{Value as Json, json};
 use tfplugin::{Diagnostics, Value};
 
 use super::model::BootstrapState;
-use super::objects::{self, Handling, Planned, Wave};
+use super::objects::{self, Handling, Planned, Spec, Wave};
 use super::plan::{planned_objects, role_body, vault_config_digest, vault_ids};
 use super::remove::remove;
 use super::spec::{connection_of, timeout_of};
@@ -21,6 +21,7 @@ use crate::backends::kubernetes::{Connection, KubeClient};
 use crate::backends::vault::VaultClient;
 use crate::diag::{DiagnosticsExt, attr, chain};
 use crate::naming::Names;
+use crate::provider::Backends;
 use crate::resources::{apply_backend, backends};
 
 /// The Vault secret data of a `VaultData` object; a TLS one must hold a PEM `tls.crt` and
@@ -309,6 +310,77 @@ pub(super) async fn converge_vault(
     Ok(())
 }
 
+/// Everything that can fail without changing anything, concurrently: the connection to the
+/// cluster, the data of Vault's secrets and the discovery of the built-in kinds. `None` (with
+/// the error reported) when one fails: nothing was applied.
+async fn preflight(
+    diags: &mut Diagnostics,
+    key: &str,
+    vault: &VaultClient,
+    names: &Names,
+    connection: &Connection,
+    planned: &[Planned],
+) -> Option<(KubeClient, BTreeMap<String, BTreeMap<String, Json>>)> {
+    let kube = match KubeClient::connect(connection).await {
+        Ok(k) => k,
+        Err(e) => {
+            diags.error_at(
+                attr("cluster"),
+                "Cluster connection cannot be used",
+                format!("{}.\n\nNothing was applied.", chain(&e)),
+            );
+            return None;
+        }
+    };
+    let custom = custom_kinds(planned);
+    let builtin_versions: Vec<String> = planned
+        .iter()
+        .filter(|p| !is_custom(&custom, p))
+        .map(|p| p.identity().0)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let (secrets, discovered) = tokio::join!(
+        vault_secrets(vault, names, planned),
+        kube.prefetch(&builtin_versions)
+    );
+    match (secrets, discovered) {
+        (Ok(secrets), Ok(())) => Some((kube, secrets)),
+        (Err(failure), _) => {
+            report(diags, key, &failure, "Nothing was applied.");
+            None
+        }
+        (_, Err(e)) => {
+            report(
+                diags,
+                key,
+                &step("asking the cluster which kinds it serves")(e),
+                "Nothing was applied.",
+            );
+            None
+        }
+    }
+}
+
+/// Remove the objects of the previous apply that are no longer wanted, and forget them.
+async fn remove_stale(
+    kube: &KubeClient,
+    names: &Names,
+    wanted: &BTreeSet<String>,
+    recorded: &mut BTreeMap<String, Value<String>>,
+) -> Result<(), StepError> {
+    let stale: Vec<String> = recorded
+        .keys()
+        .filter(|id| !wanted.contains(*id))
+        .cloned()
+        .collect();
+    remove(kube, names, &stale).await?;
+    for id in &stale {
+        recorded.remove(id);
+    }
+    Ok(())
+}
+
 impl PlatformBootstrapResource {
     /// Create and update: make the cluster and Vault match `planned`.
     pub(super) async fn apply(
@@ -325,81 +397,17 @@ impl PlatformBootstrapResource {
             .as_ref_option()
             .cloned()
             .unwrap_or_default();
-        let spec = match self.spec(&state, &backends).await {
-            Ok(Some(spec)) => spec,
-            Ok(None) => {
-                diags.error_root(
-                    "Bootstrap arguments are not fully known",
-                    "Some arguments of ff_platform_bootstrap were still unknown at apply time.",
-                );
-                return None;
-            }
-            Err(e) => {
-                report_arg(diags, e);
-                return None;
-            }
-        };
-        let Some(planned) = objects::plan(&spec) else {
-            diags.error_root(
-                "Bootstrap arguments are not fully known",
-                "A release manifest was still unknown at apply time.",
-            );
-            return None;
-        };
-        let Some(connection) = connection_of(&state, backends.request_timeout) else {
-            diags.error_at(
-                attr("cluster"),
-                "Cluster connection is not known",
-                "The cluster block was still unknown at apply time.",
-            );
-            return None;
-        };
+        let (spec, planned, connection) = self.prepare(diags, &state, &backends).await?;
         let names = spec.names.clone();
         let role = role_body(&names, &spec, &state);
         let deadline =
             Instant::now() + timeout_of(&state, if prior.is_some() { "update" } else { "create" });
         let started = Instant::now();
 
-        // Everything that can fail without changing anything comes first, concurrently: the
-        // Git credentials from Vault and the discovery of the built-in kinds.
-        let kube = match KubeClient::connect(&connection).await {
-            Ok(k) => k,
-            Err(e) => {
-                diags.error_at(
-                    attr("cluster"),
-                    "Cluster connection cannot be used",
-                    format!("{}.\n\nNothing was applied.", chain(&e)),
-                );
-                return prior.cloned();
-            }
-        };
-        let custom = custom_kinds(&planned);
-        let builtin_versions: Vec<String> = planned
-            .iter()
-            .filter(|p| !is_custom(&custom, p))
-            .map(|p| p.identity().0)
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let (secrets, discovered) = tokio::join!(
-            vault_secrets(&vault, &names, &planned),
-            kube.prefetch(&builtin_versions)
-        );
-        let secrets = match (secrets, discovered) {
-            (Ok(secrets), Ok(())) => secrets,
-            (Err(failure), _) => {
-                report(diags, &key, &failure, "Nothing was applied.");
-                return prior.cloned();
-            }
-            (_, Err(e)) => {
-                report(
-                    diags,
-                    &key,
-                    &step("asking the cluster which kinds it serves")(e),
-                    "Nothing was applied.",
-                );
-                return prior.cloned();
-            }
+        let Some((kube, secrets)) =
+            preflight(diags, &key, &vault, &names, &connection, &planned).await
+        else {
+            return prior.cloned();
         };
 
         // The digest of the certificate read from Vault (unless the plan already knew it).
@@ -434,23 +442,7 @@ impl PlatformBootstrapResource {
             .cloned()
             .collect();
         let outcome = match outcome {
-            Ok(()) => {
-                // Objects of the previous apply that are no longer wanted.
-                let stale: Vec<String> = recorded
-                    .keys()
-                    .filter(|id| !wanted.contains(*id))
-                    .cloned()
-                    .collect();
-                match remove(&kube, &names, &stale).await {
-                    Ok(()) => {
-                        for id in &stale {
-                            recorded.remove(id);
-                        }
-                        Ok(())
-                    }
-                    Err(e) => Err(e),
-                }
-            }
+            Ok(()) => remove_stale(&kube, &names, &wanted, &mut recorded).await,
             Err(e) => Err(e),
         };
         state.objects = Value::Value(recorded);
@@ -469,6 +461,45 @@ impl PlatformBootstrapResource {
                 Some(state)
             }
         }
+    }
+
+    /// The spec, the objects and the connection of an apply: all known by now.
+    async fn prepare(
+        &self,
+        diags: &mut Diagnostics,
+        state: &BootstrapState,
+        backends: &Backends,
+    ) -> Option<(Spec, Vec<Planned>, Connection)> {
+        let spec = match self.spec(state, backends).await {
+            Ok(Some(spec)) => spec,
+            Ok(None) => {
+                diags.error_root(
+                    "Bootstrap arguments are not fully known",
+                    "Some arguments of ff_platform_bootstrap were still unknown at apply time.",
+                );
+                return None;
+            }
+            Err(e) => {
+                report_arg(diags, e);
+                return None;
+            }
+        };
+        let Some(planned) = objects::plan(&spec) else {
+            diags.error_root(
+                "Bootstrap arguments are not fully known",
+                "A release manifest was still unknown at apply time.",
+            );
+            return None;
+        };
+        let Some(connection) = connection_of(state, backends.request_timeout) else {
+            diags.error_at(
+                attr("cluster"),
+                "Cluster connection is not known",
+                "The cluster block was still unknown at apply time.",
+            );
+            return None;
+        };
+        Some((spec, planned, connection))
     }
 
     /// Apply every object and configure Vault, recording each object applied. Namespaces and

@@ -99,6 +99,72 @@ pub(super) async fn observe_vault(
     Ok((config_ok, role_ok))
 }
 
+/// What each planned object is in the cluster: its digest when the live object matches,
+/// `drifted` when it differs; an object missing is left out. The first failure to read one
+/// fails them all.
+async fn observe_objects(
+    kube: &KubeClient,
+    names: &Names,
+    planned: &[Planned],
+    secrets: &BTreeMap<String, BTreeMap<String, Json>>,
+) -> Result<BTreeMap<String, Value<String>>, KubeError> {
+    let checks: Vec<_> = planned
+        .iter()
+        .map(|p| {
+            let object = materialize(p, secrets);
+            async move { (p, observe_one(kube, names, p, &object).await) }
+        })
+        .collect();
+    let results: Vec<(&Planned, Result<Option<bool>, KubeError>)> = futures::stream::iter(checks)
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    let mut observed: BTreeMap<String, Value<String>> = BTreeMap::new();
+    for (p, result) in results {
+        match result? {
+            None => {}
+            Some(true) => {
+                observed.insert(
+                    p.id.clone(),
+                    p.digest.clone().map(Value::Value).unwrap_or(Value::Null),
+                );
+            }
+            Some(false) => {
+                observed.insert(p.id.clone(), Value::Value(DRIFTED.into()));
+            }
+        }
+    }
+    Ok(observed)
+}
+
+/// Vault's side as observed: the auth method's config and role, each with its digest when it
+/// matches, `drifted` when it differs, left out when missing.
+fn record_vault(
+    observed: &mut BTreeMap<String, Value<String>>,
+    names: &Names,
+    state: &BootstrapState,
+    role: &Json,
+    config_ok: Option<bool>,
+    role_ok: Option<bool>,
+) {
+    let (config_id, role_id) = vault_ids(names);
+    match config_ok {
+        Some(true) => observed.insert(
+            config_id,
+            vault_config_digest(state)
+                .map(Value::Value)
+                .unwrap_or(Value::Null),
+        ),
+        Some(false) => observed.insert(config_id, Value::Value(DRIFTED.into())),
+        None => None,
+    };
+    match role_ok {
+        Some(true) => observed.insert(role_id, Value::Value(objects::digest(role))),
+        Some(false) => observed.insert(role_id, Value::Value(DRIFTED.into())),
+        None => None,
+    };
+}
+
 impl PlatformBootstrapResource {
     /// Read and import: what exists of the bootstrap described by `state`.
     pub(super) async fn observe(
@@ -150,42 +216,16 @@ impl PlatformBootstrapResource {
                 return None;
             }
         };
-        let checks: Vec<_> = planned
-            .iter()
-            .map(|p| {
-                let object = materialize(p, &secrets);
-                let kube = &kube;
-                let names = &names;
-                async move { (p, observe_one(kube, names, p, &object).await) }
-            })
-            .collect();
-        let results: Vec<(&Planned, Result<Option<bool>, KubeError>)> =
-            futures::stream::iter(checks)
-                .buffer_unordered(CONCURRENCY)
-                .collect()
-                .await;
-        let mut observed: BTreeMap<String, Value<String>> = BTreeMap::new();
-        for (p, result) in results {
-            match result {
-                Ok(None) => {}
-                Ok(Some(true)) => {
-                    observed.insert(
-                        p.id.clone(),
-                        p.digest.clone().map(Value::Value).unwrap_or(Value::Null),
-                    );
-                }
-                Ok(Some(false)) => {
-                    observed.insert(p.id.clone(), Value::Value(DRIFTED.into()));
-                }
-                Err(e) => {
-                    diags.error_root(
-                        format!("Platform bootstrap {key}: reading the cluster failed"),
-                        format!("{}.\n\nThe state was left as it was.", chain(&e)),
-                    );
-                    return Some(Some(state));
-                }
+        let mut observed = match observe_objects(&kube, &names, &planned, &secrets).await {
+            Ok(observed) => observed,
+            Err(e) => {
+                diags.error_root(
+                    format!("Platform bootstrap {key}: reading the cluster failed"),
+                    format!("{}.\n\nThe state was left as it was.", chain(&e)),
+                );
+                return Some(Some(state));
             }
-        }
+        };
         let (config_ok, role_ok) = match observe_vault(&vault, &names, &connection, &role).await {
             Ok(r) => r,
             Err(failure) => {
@@ -193,22 +233,7 @@ impl PlatformBootstrapResource {
                 return Some(Some(state));
             }
         };
-        let (config_id, role_id) = vault_ids(&names);
-        match config_ok {
-            Some(true) => observed.insert(
-                config_id,
-                vault_config_digest(&state)
-                    .map(Value::Value)
-                    .unwrap_or(Value::Null),
-            ),
-            Some(false) => observed.insert(config_id, Value::Value(DRIFTED.into())),
-            None => None,
-        };
-        match role_ok {
-            Some(true) => observed.insert(role_id, Value::Value(objects::digest(&role))),
-            Some(false) => observed.insert(role_id, Value::Value(DRIFTED.into())),
-            None => None,
-        };
+        record_vault(&mut observed, &names, &state, &role, config_ok, role_ok);
         if observed.is_empty() {
             tracing::info!(deployment = %key, "the platform bootstrap no longer exists");
             return Some(None);

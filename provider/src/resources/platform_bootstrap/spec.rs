@@ -8,7 +8,7 @@ use std::time::Duration;
 use tfplugin::{AttributePath, Value};
 
 use super::PlatformBootstrapResource;
-use super::model::BootstrapState;
+use super::model::{ApplicationBlock, ArgocdBlock, BootstrapState, IngressBlock, TlsBlock};
 use super::objects::{self, Spec};
 use super::validate::parse_duration;
 use crate::backends::aws_credentials::WebIdentityRole;
@@ -57,9 +57,14 @@ pub(super) fn known_str(v: &Value<String>) -> Option<Option<String>> {
     }
 }
 
+/// What a step of [`PlatformBootstrapResource::spec`] gives: `Ok(None)` while an argument
+/// it depends on is unknown.
+type Step<T> = Result<Option<T>, ArgError>;
+
 impl PlatformBootstrapResource {
     /// The objects' spec from the arguments; `Ok(None)` while an argument they depend on is
-    /// unknown. Downloads (and checks) the pinned manifests.
+    /// unknown. Downloads (and checks) the pinned manifests. The steps run in this order, so
+    /// that an argument still unknown stops the spec before a manifest is downloaded.
     pub(super) async fn spec(
         &self,
         state: &BootstrapState,
@@ -84,220 +89,45 @@ impl PlatformBootstrapResource {
             Some(None) => vec![names.k8s_namespace()],
             None => return Ok(None),
         };
-        let storage_classes = match &state.storage_class {
-            Value::Value(classes) if !classes.is_empty() => {
-                let mut out = Vec::new();
-                for class in classes {
-                    let Value::Value(c) = class else {
-                        return Ok(None);
-                    };
-                    let (Some(name), Some(provisioner)) =
-                        (c.name.as_ref_option(), c.provisioner.as_ref_option())
-                    else {
-                        return Ok(None);
-                    };
-                    let parameters = match &c.parameters {
-                        Value::Value(m) => match from_state_map(m) {
-                            Some(m) => m,
-                            None => return Ok(None),
-                        },
-                        Value::Null => BTreeMap::new(),
-                        Value::Unknown => return Ok(None),
-                    };
-                    out.push(objects::StorageClass {
-                        name: name.clone(),
-                        provisioner: provisioner.clone(),
-                        parameters,
-                        default: match c.default {
-                            Value::Value(b) => b,
-                            Value::Null => false,
-                            Value::Unknown => return Ok(None),
-                        },
-                        reclaim_policy: known_str(&c.reclaim_policy)
-                            .map(|v| v.unwrap_or_else(|| "Delete".into()))
-                            .unwrap_or_default(),
-                        volume_binding_mode: known_str(&c.volume_binding_mode)
-                            .map(|v| v.unwrap_or_else(|| "WaitForFirstConsumer".into()))
-                            .unwrap_or_default(),
-                    });
-                }
-                out
-            }
-            Value::Unknown => return Ok(None),
-            _ => objects::default_storage_classes(&cloud),
+        let Some(storage_classes) = storage_classes_of(state, &cloud) else {
+            return Ok(None);
         };
-        let forward_zones = match state.coredns.as_ref_option().map(|c| &c.forward_zones) {
-            None | Some(Value::Null) => BTreeMap::new(),
-            Some(Value::Unknown) => return Ok(None),
-            Some(Value::Value(zones)) => {
-                let mut out = BTreeMap::new();
-                for (zone, servers) in zones {
-                    match known_list(servers) {
-                        Some(Some(list)) => {
-                            out.insert(zone.clone(), list);
-                        }
-                        Some(None) => {}
-                        None => return Ok(None),
-                    }
-                }
-                out
-            }
+        let Some(forward_zones) = forward_zones_of(state) else {
+            return Ok(None);
         };
         let timeout = backends.request_timeout.max(Duration::from_secs(60));
         let mut releases = Vec::new();
         if let Some(ingress) = state.ingress.as_ref_option() {
-            let (Some(url), Some(sha), Some(ns)) = (
-                ingress.manifest_url.as_ref_option(),
-                ingress.sha256.as_ref_option(),
-                known_str(&ingress.namespace),
-            ) else {
+            let Some(release) = self.ingress_release(ingress, &cloud, timeout).await? else {
                 return Ok(None);
             };
-            let objects = self
-                .manifests
-                .objects(url, sha, timeout)
-                .await
-                .map_err(|e| {
-                    arg_error(
-                        AttributePath::new("ingress").index(0).attribute("sha256"),
-                        "Ingress controller manifest cannot be used",
-                        manifest_detail(&e),
-                    )
-                })?;
-            let internal = match ingress.internal {
-                Value::Value(b) => b,
-                Value::Null => true,
-                Value::Unknown => return Ok(None),
-            };
-            releases.push(objects::Release {
-                name: "ingress",
-                namespace: ns.unwrap_or_else(|| "ingress-nginx".into()),
-                objects: Some(objects.as_ref().clone()),
-                await_deployments: true,
-                service_annotations: if internal {
-                    objects::internal_lb_annotations(&cloud)
-                } else {
-                    BTreeMap::new()
-                },
-            });
+            releases.push(release);
         }
         let mut argocd_namespace = None;
         if let Some(argocd) = state.argocd.as_ref_option() {
-            let (Some(url), Some(sha), Some(ns)) = (
-                argocd.manifest_url.as_ref_option(),
-                argocd.sha256.as_ref_option(),
-                known_str(&argocd.namespace),
-            ) else {
+            let Some(release) = self.argocd_release(argocd, timeout).await? else {
                 return Ok(None);
             };
-            let objects = self
-                .manifests
-                .objects(url, sha, timeout)
-                .await
-                .map_err(|e| {
-                    arg_error(
-                        AttributePath::new("argocd").index(0).attribute("sha256"),
-                        "ArgoCD manifest cannot be used",
-                        manifest_detail(&e),
-                    )
-                })?;
-            let ns = ns.unwrap_or_else(|| "argocd".into());
-            argocd_namespace = Some(ns.clone());
-            releases.push(objects::Release {
-                name: "argocd",
-                namespace: ns,
-                objects: Some(objects.as_ref().clone()),
-                await_deployments: true,
-                service_annotations: BTreeMap::new(),
-            });
+            argocd_namespace = Some(release.namespace.clone());
+            releases.push(release);
         }
         let application = match state.application.as_ref_option() {
             None => None,
-            Some(app) => {
-                let (Some(repo_url), Some(path), Some(revision), Some(secret)) = (
-                    app.repo_url.as_ref_option(),
-                    known_str(&app.path),
-                    known_str(&app.target_revision),
-                    known_str(&app.git_credentials_secret),
-                ) else {
-                    return Ok(None);
-                };
-                Some(objects::Application {
-                    repo_url: repo_url.clone(),
-                    path: path.unwrap_or_else(|| ".".into()),
-                    target_revision: revision.unwrap_or_else(|| "HEAD".into()),
-                    credentials: match secret.as_deref() {
-                        Some("") => None,
-                        Some(s) => Some(s.to_string()),
-                        None => Some("git".to_string()),
-                    },
-                })
-            }
+            Some(app) => match application_of(app) {
+                Some(application) => Some(application),
+                None => return Ok(None),
+            },
         };
         let tls = match state.tls.as_ref_option() {
             None => None,
-            Some(block) => {
-                let (Some(vault_secret), Some(secret_name)) = (
-                    known_str(&block.vault_secret),
-                    known_str(&block.secret_name),
-                ) else {
-                    return Ok(None);
-                };
-                let secret_name = secret_name.unwrap_or_else(|| names.k8s_tls_secret());
-                let Some(release) = releases.iter_mut().find(|r| r.name == "ingress") else {
-                    if state.ingress.is_unknown() {
-                        return Ok(None);
-                    }
-                    return Err(arg_error(
-                        attr("tls"),
-                        "The ingress controller is needed",
-                        "The tls block makes a certificate from Vault the ingress controller's default certificate: add an ingress block.",
-                    ));
-                };
-                let Some(manifest) = release.objects.as_mut() else {
-                    return Ok(None);
-                };
-                let Some(namespace) =
-                    objects::inject_default_certificate(manifest, &release.namespace, &secret_name)
-                else {
-                    return Err(arg_error(
-                        attr("tls"),
-                        "No ingress controller in the manifest",
-                        format!(
-                            "The tls block sets --default-ssl-certificate on the ingress controller's container, the one whose args hold {:?} in a Deployment of the ingress manifest; the manifest at ingress.manifest_url has none.",
-                            objects::INGRESS_CONTROLLER_BINARY
-                        ),
-                    ));
-                };
-                Some(objects::Tls {
-                    vault_secret: vault_secret.unwrap_or_else(|| "tls".into()),
-                    secret_name,
-                    namespace,
-                })
-            }
+            Some(block) => match tls_of(state, block, &names, &mut releases)? {
+                Some(tls) => Some(tls),
+                None => return Ok(None),
+            },
         };
-        let mut rbac = Vec::new();
-        if let Value::Value(bindings) = &state.rbac {
-            for binding in bindings {
-                let Value::Value(b) = binding else {
-                    return Ok(None);
-                };
-                let (Some(group), Some(role), Some(namespaces)) = (
-                    b.group.as_ref_option(),
-                    b.cluster_role.as_ref_option(),
-                    known_list(&b.namespaces),
-                ) else {
-                    return Ok(None);
-                };
-                rbac.push(objects::RoleBinding {
-                    group: group.clone(),
-                    cluster_role: role.clone(),
-                    namespaces: namespaces.unwrap_or_default(),
-                });
-            }
-        } else if state.rbac.is_unknown() {
+        let Some(rbac) = rbac_of(state) else {
             return Ok(None);
-        }
+        };
         Ok(Some(Spec {
             metadata: metadata_of(state, &names, &cloud, backends),
             names,
@@ -312,6 +142,242 @@ impl PlatformBootstrapResource {
             rbac,
         }))
     }
+
+    /// The ingress controller's release: its manifest downloaded and checked.
+    async fn ingress_release(
+        &self,
+        ingress: &IngressBlock,
+        cloud: &str,
+        timeout: Duration,
+    ) -> Step<objects::Release> {
+        let (Some(url), Some(sha), Some(ns)) = (
+            ingress.manifest_url.as_ref_option(),
+            ingress.sha256.as_ref_option(),
+            known_str(&ingress.namespace),
+        ) else {
+            return Ok(None);
+        };
+        let objects = self
+            .manifests
+            .objects(url, sha, timeout)
+            .await
+            .map_err(|e| {
+                arg_error(
+                    AttributePath::new("ingress").index(0).attribute("sha256"),
+                    "Ingress controller manifest cannot be used",
+                    manifest_detail(&e),
+                )
+            })?;
+        let internal = match ingress.internal {
+            Value::Value(b) => b,
+            Value::Null => true,
+            Value::Unknown => return Ok(None),
+        };
+        Ok(Some(objects::Release {
+            name: "ingress",
+            namespace: ns.unwrap_or_else(|| "ingress-nginx".into()),
+            objects: Some(objects.as_ref().clone()),
+            await_deployments: true,
+            service_annotations: if internal {
+                objects::internal_lb_annotations(cloud)
+            } else {
+                BTreeMap::new()
+            },
+        }))
+    }
+
+    /// ArgoCD's release: its manifest downloaded and checked.
+    async fn argocd_release(
+        &self,
+        argocd: &ArgocdBlock,
+        timeout: Duration,
+    ) -> Step<objects::Release> {
+        let (Some(url), Some(sha), Some(ns)) = (
+            argocd.manifest_url.as_ref_option(),
+            argocd.sha256.as_ref_option(),
+            known_str(&argocd.namespace),
+        ) else {
+            return Ok(None);
+        };
+        let objects = self
+            .manifests
+            .objects(url, sha, timeout)
+            .await
+            .map_err(|e| {
+                arg_error(
+                    AttributePath::new("argocd").index(0).attribute("sha256"),
+                    "ArgoCD manifest cannot be used",
+                    manifest_detail(&e),
+                )
+            })?;
+        Ok(Some(objects::Release {
+            name: "argocd",
+            namespace: ns.unwrap_or_else(|| "argocd".into()),
+            objects: Some(objects.as_ref().clone()),
+            await_deployments: true,
+            service_annotations: BTreeMap::new(),
+        }))
+    }
+}
+
+/// The storage classes: those of the arguments, or the cloud's defaults.
+fn storage_classes_of(state: &BootstrapState, cloud: &str) -> Option<Vec<objects::StorageClass>> {
+    match &state.storage_class {
+        Value::Value(classes) if !classes.is_empty() => {
+            let mut out = Vec::new();
+            for class in classes {
+                let Value::Value(c) = class else {
+                    return None;
+                };
+                let (Some(name), Some(provisioner)) =
+                    (c.name.as_ref_option(), c.provisioner.as_ref_option())
+                else {
+                    return None;
+                };
+                let parameters = match &c.parameters {
+                    Value::Value(m) => from_state_map(m)?,
+                    Value::Null => BTreeMap::new(),
+                    Value::Unknown => return None,
+                };
+                out.push(objects::StorageClass {
+                    name: name.clone(),
+                    provisioner: provisioner.clone(),
+                    parameters,
+                    default: match c.default {
+                        Value::Value(b) => b,
+                        Value::Null => false,
+                        Value::Unknown => return None,
+                    },
+                    reclaim_policy: known_str(&c.reclaim_policy)
+                        .map(|v| v.unwrap_or_else(|| "Delete".into()))
+                        .unwrap_or_default(),
+                    volume_binding_mode: known_str(&c.volume_binding_mode)
+                        .map(|v| v.unwrap_or_else(|| "WaitForFirstConsumer".into()))
+                        .unwrap_or_default(),
+                });
+            }
+            Some(out)
+        }
+        Value::Unknown => None,
+        _ => Some(objects::default_storage_classes(cloud)),
+    }
+}
+
+/// CoreDNS's forward zones: the servers of each zone.
+fn forward_zones_of(state: &BootstrapState) -> Option<BTreeMap<String, Vec<String>>> {
+    match state.coredns.as_ref_option().map(|c| &c.forward_zones) {
+        None | Some(Value::Null) => Some(BTreeMap::new()),
+        Some(Value::Unknown) => None,
+        Some(Value::Value(zones)) => {
+            let mut out = BTreeMap::new();
+            for (zone, servers) in zones {
+                match known_list(servers) {
+                    Some(Some(list)) => {
+                        out.insert(zone.clone(), list);
+                    }
+                    Some(None) => {}
+                    None => return None,
+                }
+            }
+            Some(out)
+        }
+    }
+}
+
+/// The ArgoCD Application of the `application` block.
+fn application_of(app: &ApplicationBlock) -> Option<objects::Application> {
+    let (Some(repo_url), Some(path), Some(revision), Some(secret)) = (
+        app.repo_url.as_ref_option(),
+        known_str(&app.path),
+        known_str(&app.target_revision),
+        known_str(&app.git_credentials_secret),
+    ) else {
+        return None;
+    };
+    Some(objects::Application {
+        repo_url: repo_url.clone(),
+        path: path.unwrap_or_else(|| ".".into()),
+        target_revision: revision.unwrap_or_else(|| "HEAD".into()),
+        credentials: match secret.as_deref() {
+            Some("") => None,
+            Some(s) => Some(s.to_string()),
+            None => Some("git".to_string()),
+        },
+    })
+}
+
+/// The `tls` block: the ingress controller's release (already in `releases`) is given the
+/// certificate's Secret as its default certificate.
+fn tls_of(
+    state: &BootstrapState,
+    block: &TlsBlock,
+    names: &Names,
+    releases: &mut [objects::Release],
+) -> Step<objects::Tls> {
+    let (Some(vault_secret), Some(secret_name)) = (
+        known_str(&block.vault_secret),
+        known_str(&block.secret_name),
+    ) else {
+        return Ok(None);
+    };
+    let secret_name = secret_name.unwrap_or_else(|| names.k8s_tls_secret());
+    let Some(release) = releases.iter_mut().find(|r| r.name == "ingress") else {
+        if state.ingress.is_unknown() {
+            return Ok(None);
+        }
+        return Err(arg_error(
+            attr("tls"),
+            "The ingress controller is needed",
+            "The tls block makes a certificate from Vault the ingress controller's default certificate: add an ingress block.",
+        ));
+    };
+    let Some(manifest) = release.objects.as_mut() else {
+        return Ok(None);
+    };
+    let Some(namespace) =
+        objects::inject_default_certificate(manifest, &release.namespace, &secret_name)
+    else {
+        return Err(arg_error(
+            attr("tls"),
+            "No ingress controller in the manifest",
+            format!(
+                "The tls block sets --default-ssl-certificate on the ingress controller's container, the one whose args hold {:?} in a Deployment of the ingress manifest; the manifest at ingress.manifest_url has none.",
+                objects::INGRESS_CONTROLLER_BINARY
+            ),
+        ));
+    };
+    Ok(Some(objects::Tls {
+        vault_secret: vault_secret.unwrap_or_else(|| "tls".into()),
+        secret_name,
+        namespace,
+    }))
+}
+
+/// The role bindings of the `rbac` blocks.
+fn rbac_of(state: &BootstrapState) -> Option<Vec<objects::RoleBinding>> {
+    let mut rbac = Vec::new();
+    if let Value::Value(bindings) = &state.rbac {
+        for binding in bindings {
+            let Value::Value(b) = binding else {
+                return None;
+            };
+            let (Some(group), Some(role), Some(namespaces)) = (
+                b.group.as_ref_option(),
+                b.cluster_role.as_ref_option(),
+                known_list(&b.namespaces),
+            ) else {
+                return None;
+            };
+            rbac.push(objects::RoleBinding {
+                group: group.clone(),
+                cluster_role: role.clone(),
+                namespaces: namespaces.unwrap_or_default(),
+            });
+        }
+    } else if state.rbac.is_unknown() {
+        return None;
+    }
+    Some(rbac)
 }
 
 pub(super) fn manifest_detail(e: &crate::backends::manifests::ManifestError) -> String {

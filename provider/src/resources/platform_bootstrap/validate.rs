@@ -137,7 +137,19 @@ pub(super) fn parse_duration(text: &str) -> Option<Duration> {
     Some(Duration::from_secs(total))
 }
 
+/// Every check of the arguments, each problem an error on its attribute.
 pub(super) fn validate(diags: &mut Diagnostics, state: &BootstrapState) {
+    key_and_cloud(diags, state);
+    cluster(diags, state);
+    manifests(diags, state);
+    blocks_needed(diags, state);
+    timeouts(diags, state);
+    app_namespaces(diags, state);
+    formats(diags, state);
+}
+
+/// The deployment key and the cloud.
+fn key_and_cloud(diags: &mut Diagnostics, state: &BootstrapState) {
     if let Value::Value(key) = &state.deployment_key
         && let Err(e) = DeploymentKey::parse(key)
     {
@@ -157,6 +169,10 @@ pub(super) fn validate(diags: &mut Diagnostics, state: &BootstrapState) {
             format!("cloud must be \"aws\" or \"azure\"; it is {cloud:?}."),
         );
     }
+}
+
+/// The cluster block: present, one way to authenticate, an https host, a proxy URL.
+fn cluster(diags: &mut Diagnostics, state: &BootstrapState) {
     match &state.cluster {
         Value::Null => diags.error_at(attr("cluster"), "Missing cluster block", "ff_platform_bootstrap needs a cluster block with the host and one way to authenticate (eks, aks, exec, client_certificate and client_key, or token)."),
         Value::Value(cluster) => {
@@ -194,6 +210,10 @@ pub(super) fn validate(diags: &mut Diagnostics, state: &BootstrapState) {
         }
         Value::Unknown => {}
     }
+}
+
+/// The manifests of `ingress` and `argocd`: a URL with its digest, or neither.
+fn manifests(diags: &mut Diagnostics, state: &BootstrapState) {
     for (name, url, sha) in [
         (
             "ingress",
@@ -246,6 +266,10 @@ pub(super) fn validate(diags: &mut Diagnostics, state: &BootstrapState) {
             );
         }
     }
+}
+
+/// The blocks that need another: `application` needs `argocd`, `tls` needs `ingress`.
+fn blocks_needed(diags: &mut Diagnostics, state: &BootstrapState) {
     if state.application.is_value() && state.argocd.is_null() {
         diags.error_at(
             attr("application"),
@@ -260,6 +284,10 @@ pub(super) fn validate(diags: &mut Diagnostics, state: &BootstrapState) {
             "The tls block makes a certificate from Vault the ingress controller's default certificate: add an ingress block.",
         );
     }
+}
+
+/// The `timeouts` are durations.
+fn timeouts(diags: &mut Diagnostics, state: &BootstrapState) {
     if let Value::Value(timeouts) = &state.timeouts {
         for (name, value) in [
             ("create", &timeouts.create),
@@ -277,6 +305,10 @@ pub(super) fn validate(diags: &mut Diagnostics, state: &BootstrapState) {
             }
         }
     }
+}
+
+/// The `app_namespaces` are namespace names.
+fn app_namespaces(diags: &mut Diagnostics, state: &BootstrapState) {
     if let Value::Value(namespaces) = &state.app_namespaces {
         for ns in namespaces.iter().filter_map(|n| n.as_ref_option()) {
             if !crate::naming::is_dns1123_label(ns) {
@@ -288,7 +320,6 @@ pub(super) fn validate(diags: &mut Diagnostics, state: &BootstrapState) {
             }
         }
     }
-    formats(diags, state);
 }
 
 /// Whether a Vault secret holds a PEM certificate as `tls.crt` and a PEM private key as
