@@ -1,5 +1,6 @@
 //! The provider's resources, one file each, and the small helpers they share: schema
-//! building blocks and access to the configured backends.
+//! building blocks and access to the configured backends. The lifecycle engine (a failed
+//! step, its diagnostic, converging again) is in [`lifecycle`].
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -15,8 +16,11 @@ use crate::provider::{Backends, ProviderContext, Slot};
 pub mod auth0_tenant_setup;
 pub mod deployment;
 pub mod ephemeral;
+pub mod lifecycle;
 pub mod list;
 pub mod platform_bootstrap;
+
+pub use lifecycle::{CONVERGE_ATTEMPTS, CONVERGE_WINDOW, Convergence, converge_backoff};
 
 /// The provider's types, made once per process: the resources, and the list resources that
 /// share them (and so share their clients, such as Auth0's token).
@@ -281,128 +285,6 @@ pub fn plan_backend<'b, T>(
     }
 }
 
-/// How many times a resource runs its whole convergence within one apply after a step
-/// failed transiently: a 5xx answer, a dropped connection or no answer within the timeout,
-/// which the HTTP client could not retry itself because the request was not idempotent (a
-/// create), or could not get through with its own retries. Each convergence first looks for
-/// what exists and adopts it, so running it again after a create whose answer was lost finds
-/// the object instead of making a second one. The count is per step: a later step failing
-/// means the run got further, so it gets its own attempts; one step failing this many times
-/// ends the apply.
-pub const CONVERGE_ATTEMPTS: u32 = 3;
-
-/// How long one apply keeps converging again: no new attempt starts after this much time
-/// since the first, so a remote system that keeps failing ends the apply with its error
-/// instead of holding it. One attempt is itself bounded by the HTTP client's timeout and
-/// retries.
-pub const CONVERGE_WINDOW: std::time::Duration = std::time::Duration::from_secs(300);
-
-/// The pause before convergence attempt `attempt` of a step (1-based; 2 and up are retries).
-pub fn converge_backoff(attempt: u32) -> std::time::Duration {
-    std::time::Duration::from_millis(250 * u64::from(attempt.saturating_sub(1)).min(8))
-}
-
-/// The convergence attempts of one apply of one resource: how often each step failed
-/// transiently, when the first attempt started, and why it stopped converging again.
-#[derive(Debug)]
-pub struct Convergence {
-    started: std::time::Instant,
-    window: std::time::Duration,
-    failures: BTreeMap<String, u32>,
-    runs: u32,
-    gave_up: Option<String>,
-}
-
-impl Default for Convergence {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Convergence {
-    /// The first attempt starts now.
-    pub fn new() -> Self {
-        Self::with_window(CONVERGE_WINDOW)
-    }
-
-    fn with_window(window: std::time::Duration) -> Self {
-        Self {
-            started: std::time::Instant::now(),
-            window,
-            failures: BTreeMap::new(),
-            runs: 1,
-            gave_up: None,
-        }
-    }
-
-    /// How many times the convergence ran so far.
-    pub fn runs(&self) -> u32 {
-        self.runs
-    }
-
-    /// The attempt just made failed at `step` with `error`: whether to converge again (a
-    /// transient error, attempts left for that step, within [`CONVERGE_WINDOW`]). When it
-    /// says so, it has counted the attempt, logged it and waited the backoff.
-    fn decide(&mut self, step: &str, error: &crate::backends::http::BackendError) -> Option<u32> {
-        if !error.is_transient() {
-            return None;
-        }
-        let failed = self.failures.entry(step.to_string()).or_default();
-        *failed += 1;
-        let elapsed = self.started.elapsed();
-        if *failed >= CONVERGE_ATTEMPTS {
-            self.gave_up = Some(format!(
-                "This step failed {failed} times in a row; the provider converged {} times in {:.0} s within this apply and stopped there.",
-                self.runs,
-                elapsed.as_secs_f64()
-            ));
-            return None;
-        }
-        if elapsed >= self.window {
-            self.gave_up = Some(format!(
-                "The provider converged {} times in {:.0} s within this apply, the most it spends ({} s), and stopped there.",
-                self.runs,
-                elapsed.as_secs_f64(),
-                self.window.as_secs()
-            ));
-            return None;
-        }
-        self.runs += 1;
-        Some(*failed)
-    }
-
-    /// After an attempt of `deployment` failed at `step`: whether to run the convergence
-    /// again. When it says so, it has counted the attempt, logged it and waited the backoff.
-    pub async fn again(
-        &mut self,
-        deployment: &str,
-        step: &str,
-        error: &crate::backends::http::BackendError,
-    ) -> bool {
-        let Some(failed) = self.decide(step, error) else {
-            return false;
-        };
-        tracing::warn!(
-            deployment,
-            run = self.runs,
-            step,
-            "a step failed transiently; converging again"
-        );
-        crate::stop::sleep(converge_backoff(failed + 1))
-            .await
-            .is_ok()
-    }
-
-    /// `what` (the advice of a failure's diagnostic), preceded by why the provider stopped
-    /// converging again, when it stopped for a bound rather than for the error itself.
-    pub fn explain(&self, what: &str) -> String {
-        match &self.gave_up {
-            Some(why) => format!("{why} {what}"),
-            None => what.to_string(),
-        }
-    }
-}
-
 /// The configured backends, or a diagnostic saying the provider was not configured.
 pub fn backends(diags: &mut Diagnostics, context: &ProviderContext) -> Option<Backends> {
     let backends = context.backends();
@@ -484,70 +366,6 @@ mod tests {
             Value::Value(Block {
                 url: Value::Value("http://x".into())
             })
-        );
-    }
-
-    fn status(code: u16) -> crate::backends::http::BackendError {
-        crate::backends::http::BackendError::Status {
-            system: crate::backends::http::System::Grafana,
-            method: reqwest::Method::POST,
-            path: "/api/folders".into(),
-            status: reqwest::StatusCode::from_u16(code).expect("a status"),
-            message: "boom".into(),
-            code: None,
-        }
-    }
-
-    fn timeout() -> crate::backends::http::BackendError {
-        crate::backends::http::BackendError::Timeout {
-            system: crate::backends::http::System::Grafana,
-            address: "http://127.0.0.1:1".into(),
-            method: reqwest::Method::POST,
-            path: "/api/teams".into(),
-            timeout: std::time::Duration::from_secs(2),
-        }
-    }
-
-    #[test]
-    fn each_step_has_its_own_attempts() {
-        let mut convergence = super::Convergence::new();
-        // Five creates each failing once (the fault matrix arms them all): the run gets
-        // further every time, so it never runs out of attempts.
-        for step in ["folder", "team", "account", "token", "data source"] {
-            assert!(convergence.decide(step, &status(500)).is_some(), "{step}");
-        }
-        assert_eq!(convergence.runs(), 6);
-        assert_eq!(convergence.explain("Apply again."), "Apply again.");
-        // One step failing again and again ends it at the third failure.
-        assert_eq!(convergence.decide("team", &timeout()), Some(2));
-        assert_eq!(convergence.decide("team", &timeout()), None);
-        let explained = convergence.explain("Apply again.");
-        assert!(
-            explained
-                .starts_with("This step failed 3 times in a row; the provider converged 7 times")
-                && explained.ends_with("Apply again."),
-            "{explained}"
-        );
-    }
-
-    #[test]
-    fn errors_that_are_not_transient_end_at_once() {
-        let mut convergence = super::Convergence::new();
-        assert_eq!(convergence.decide("folder", &status(400)), None);
-        assert_eq!(convergence.decide("folder", &status(501)), None);
-        assert_eq!(convergence.explain("x"), "x", "no bound was reached");
-    }
-
-    #[test]
-    fn no_attempt_starts_after_the_window() {
-        let mut convergence = super::Convergence::with_window(std::time::Duration::ZERO);
-        assert_eq!(convergence.decide("folder", &status(503)), None);
-        assert!(
-            convergence
-                .explain("x")
-                .contains("the most it spends (0 s)"),
-            "{}",
-            convergence.explain("x")
         );
     }
 
