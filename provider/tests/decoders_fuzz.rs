@@ -15,12 +15,12 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use ff_provider::backends::auth0::Auth0Credentials;
 use ff_provider::backends::auth0::{Auth0Client, Permission};
 use ff_provider::backends::grafana::GrafanaClient;
 use ff_provider::backends::http::{HttpSettings, RetryPolicy, System};
 use ff_provider::backends::kubernetes::{ClusterAuth, Connection, KubeClient};
 use ff_provider::backends::vault::{VaultAuth, VaultClient};
-use ff_provider::provider::Auth0Credentials;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 

@@ -28,8 +28,48 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::http::{BackendError, Call, Http, HttpSettings};
-use crate::provider::Auth0Credentials;
+use super::http::{BackendError, Call, Http, HttpSettings, check_url};
+
+/// Auth0 Management API credentials.
+#[derive(Clone)]
+pub enum Auth0Credentials {
+    /// `client_credentials` grant.
+    Client {
+        /// Client id.
+        client_id: String,
+        /// Client secret.
+        client_secret: String,
+    },
+    /// A static token.
+    Token(String),
+}
+
+impl std::fmt::Debug for Auth0Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Auth0Credentials::Client { client_id, .. } => {
+                write!(f, "Client {{ client_id: {client_id:?}, .. }}")
+            }
+            Auth0Credentials::Token(_) => f.write_str("Token(..)"),
+        }
+    }
+}
+
+/// `example.eu.auth0.com` → `https://example.eu.auth0.com`; a full URL is kept.
+pub fn auth0_base_url(domain: &str) -> Result<String, String> {
+    let domain = domain.trim().trim_end_matches('/');
+    if domain.starts_with("http://") || domain.starts_with("https://") {
+        check_url(domain)?;
+        return Ok(domain.to_string());
+    }
+    let url = format!("https://{domain}");
+    match url::Url::parse(&url) {
+        Ok(u) if u.host_str().is_some_and(|h| !h.is_empty()) && u.path() == "/" => Ok(url),
+        _ => Err(format!(
+            "{domain:?} is not an Auth0 domain such as \"example.eu.auth0.com\""
+        )),
+    }
+}
 
 /// Entries per page when reading a list (Auth0's maximum).
 const PER_PAGE: usize = 100;
@@ -777,6 +817,20 @@ fn encode(segment: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn auth0_domains() {
+        assert_eq!(
+            auth0_base_url("t.eu.auth0.com"),
+            Ok("https://t.eu.auth0.com".into())
+        );
+        assert_eq!(
+            auth0_base_url("http://127.0.0.1:9/"),
+            Ok("http://127.0.0.1:9".into())
+        );
+        assert!(auth0_base_url("not a domain").is_err());
+        assert!(auth0_base_url("t.eu.auth0.com/api").is_err());
+    }
 
     #[test]
     fn errors_keep_auth0_code_and_message() {

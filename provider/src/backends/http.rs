@@ -856,9 +856,29 @@ fn until_epoch(epoch_seconds: u64) -> Duration {
         .min(Duration::from_secs(3600))
 }
 
+/// Check that `value` is an absolute http(s) URL.
+pub fn check_url(value: &str) -> Result<(), String> {
+    match url::Url::parse(value) {
+        Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host().is_some() => Ok(()),
+        Ok(u) => Err(format!(
+            "{value:?} is not an http:// or https:// URL (scheme {:?})",
+            u.scheme()
+        )),
+        Err(e) => Err(format!("{value:?} is not a URL: {e}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_are_checked() {
+        assert!(check_url("http://127.0.0.1:8200").is_ok());
+        assert!(check_url("https://vault.example.com").is_ok());
+        assert!(check_url("vault.example.com").is_err());
+        assert!(check_url("ftp://x").is_err());
+    }
 
     #[test]
     fn transient_failures_are_5xx_and_lost_or_late_answers() {

@@ -34,14 +34,14 @@ use tfplugin::{AttributePath, ClientCapabilities, Diagnostics, Dynamic, Resource
 use crate::backends::auth0::{
     Auth0Client, Client, ClientGrant, Permission, ResourceServer, Role, Secret,
 };
-use crate::backends::http::{BackendError, HttpSettings, RetryPolicy, System};
+use crate::backends::http::BackendError;
 use crate::backends::vault::VaultClient;
+use crate::context::{Backends, ProviderContext};
 use crate::diag::{DiagnosticsExt, attr, chain};
 use crate::naming::{
     self, AUTH0_META_APPLICATION, AUTH0_META_KEY, AUTH0_META_MANAGED_BY, AUTH0_META_ROTATION,
     DeploymentKey, MANAGED_BY, Names,
 };
-use crate::provider::{Backends, ProviderContext};
 use crate::resources::{
     StateMap, apply_backend, attribute, backends, identity_key, key_identity, key_identity_schema,
     plan_backend, string_map,
@@ -184,9 +184,6 @@ impl Observed {
 /// `ff_auth0_tenant_setup`.
 pub struct Auth0TenantSetupResource {
     context: Arc<ProviderContext>,
-    /// Built from the provider's Auth0 settings on first use; one per provider process, so
-    /// that every setup shares its token, its list snapshots and its rate-limit gate.
-    client: tokio::sync::OnceCell<Arc<Auth0Client>>,
 }
 
 impl std::fmt::Debug for Auth0TenantSetupResource {
@@ -199,10 +196,7 @@ impl std::fmt::Debug for Auth0TenantSetupResource {
 impl Auth0TenantSetupResource {
     /// The resource, sharing the provider's backends.
     pub fn new(context: Arc<ProviderContext>) -> Self {
-        Self {
-            context,
-            client: tokio::sync::OnceCell::new(),
-        }
+        Self { context }
     }
 }
 
@@ -1677,42 +1671,17 @@ impl Auth0TenantSetupResource {
         Ok(keys)
     }
 
-    /// The Auth0 client and Vault, when both are usable; the diagnostic otherwise.
+    /// The Auth0 client and Vault, when both are usable; the diagnostic otherwise. The
+    /// client is the provider's one, built when it was configured, so that every setup
+    /// shares its token, its list snapshots and its rate-limit gate.
     pub(crate) async fn clients<'b>(
         &self,
         diags: &mut Diagnostics,
         backends: &'b Backends,
     ) -> Option<(Arc<Auth0Client>, &'b VaultClient)> {
-        let settings = apply_backend(diags, &backends.auth0, "Auth0", RESOURCE);
+        let auth0 = apply_backend(diags, &backends.auth0, "Auth0", RESOURCE);
         let vault = apply_backend(diags, &backends.vault, "Vault", RESOURCE);
-        let (settings, vault) = (settings?, vault?);
-        let built = self
-            .client
-            .get_or_try_init(|| async {
-                Auth0Client::new(
-                    HttpSettings {
-                        system: System::Auth0,
-                        base_url: settings.base_url.clone(),
-                        ca_pem: settings.ca_pem.clone(),
-                        timeout: backends.request_timeout,
-                        retry: RetryPolicy::default(),
-                    },
-                    settings.credentials.clone(),
-                )
-                .map(Arc::new)
-            })
-            .await;
-        match built {
-            Ok(client) => Some((client.clone(), vault)),
-            Err(e) => {
-                diags.error_at(
-                    crate::diag::block_attr("auth0", "ca_cert_file"),
-                    "Auth0 client cannot be set up",
-                    chain(&e),
-                );
-                None
-            }
-        }
+        Some((auth0?.clone(), vault?))
     }
 
     fn key_of(diags: &mut Diagnostics, state: &TenantSetupState) -> Option<DeploymentKey> {

@@ -20,9 +20,9 @@ use tfplugin::{ClientCapabilities, Diagnostics, Type, Value};
 
 use crate::backends::aws_credentials::WebIdentityRole;
 use crate::backends::kubernetes::{ClusterAuth, cloud_token};
+use crate::context::ProviderContext;
 use crate::diag::{DiagnosticsExt, attr, block_attr, chain};
 use crate::naming::{DeploymentKey, Names};
-use crate::provider::ProviderContext;
 use crate::resources::{StateMap, apply_backend, attribute, backends, optional_block, string_map};
 
 /// Default key of a secret's value in Vault (generated and given secrets).

@@ -25,9 +25,9 @@ use tfplugin::schema::{Block, Constraint, Schema};
 use tfplugin::{Diagnostics, Resource, Type, Value};
 
 use crate::backends::vault::VaultClient;
+use crate::context::ProviderContext;
 use crate::diag::{DiagnosticsExt, attr, chain};
 use crate::naming::{DeploymentKey, Names};
-use crate::provider::ProviderContext;
 use crate::resources::auth0_tenant_setup::{Auth0TenantSetupResource, TenantSetupState};
 use crate::resources::deployment::{
     DeploymentResource, DeploymentState, recorded_cloud_and_labels,

@@ -1,17 +1,16 @@
 //! The provider's resources, one file each, and the small helpers they share: schema
-//! building blocks and access to the configured backends. The lifecycle engine (a failed
-//! step, its diagnostic, converging again) is in [`lifecycle`].
+//! building blocks and access to the configured backends. Resources receive the
+//! [`ProviderContext`] and import from the layers under it (context, backends, naming and
+//! diagnostics), never the provider entry (which lists them) nor the configuration. The
+//! lifecycle engine (a failed step, its diagnostic, converging again) is in [`lifecycle`].
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
-use tfplugin::ephemeral::DynEphemeralResource;
-use tfplugin::list::DynListResource;
 use tfplugin::schema::{Attribute, Constraint, IdentityAttribute, IdentitySchema};
-use tfplugin::{AttributePath, Diagnostics, DynResource, Dynamic, Type, Value};
+use tfplugin::{AttributePath, Diagnostics, Dynamic, Type, Value};
 
+use crate::context::{Backends, ProviderContext, Slot};
 use crate::diag::DiagnosticsExt;
-use crate::provider::{Backends, ProviderContext, Slot};
 
 pub mod auth0_tenant_setup;
 pub mod deployment;
@@ -21,85 +20,6 @@ pub mod list;
 pub mod platform_bootstrap;
 
 pub use lifecycle::{CONVERGE_ATTEMPTS, CONVERGE_WINDOW, Convergence, converge_backoff};
-
-/// The provider's types, made once per process: the resources, and the list resources that
-/// share them (and so share their clients, such as Auth0's token).
-pub struct Catalog {
-    context: Arc<ProviderContext>,
-    deployment: Arc<deployment::DeploymentResource>,
-    auth0: Arc<auth0_tenant_setup::Auth0TenantSetupResource>,
-    bootstrap: Arc<platform_bootstrap::PlatformBootstrapResource>,
-}
-
-impl Catalog {
-    /// Every type, over the provider's `context`.
-    pub fn new(context: &Arc<ProviderContext>) -> Self {
-        Self {
-            context: context.clone(),
-            deployment: Arc::new(deployment::DeploymentResource::new(context.clone())),
-            auth0: Arc::new(auth0_tenant_setup::Auth0TenantSetupResource::new(
-                context.clone(),
-            )),
-            bootstrap: Arc::new(platform_bootstrap::PlatformBootstrapResource::new(
-                context.clone(),
-            )),
-        }
-    }
-
-    /// The managed resource types, by full type name.
-    pub fn resources(&self) -> Vec<(String, Arc<dyn DynResource>)> {
-        vec![
-            (
-                "ff_deployment".to_string(),
-                self.deployment.clone() as Arc<dyn DynResource>,
-            ),
-            ("ff_auth0_tenant_setup".to_string(), self.auth0.clone()),
-            ("ff_platform_bootstrap".to_string(), self.bootstrap.clone()),
-        ]
-    }
-
-    /// The ephemeral resource types.
-    pub fn ephemeral(&self) -> Vec<(String, Arc<dyn DynEphemeralResource>)> {
-        vec![
-            (
-                "ff_secret".to_string(),
-                Arc::new(ephemeral::SecretEphemeral::new(self.context.clone()))
-                    as Arc<dyn DynEphemeralResource>,
-            ),
-            (
-                "ff_cluster_token".to_string(),
-                Arc::new(ephemeral::ClusterTokenEphemeral::new(self.context.clone())),
-            ),
-        ]
-    }
-
-    /// The list resource types (`terraform query`), named as the types they list.
-    pub fn lists(&self) -> Vec<(String, Arc<dyn DynListResource>)> {
-        vec![
-            (
-                "ff_deployment".to_string(),
-                Arc::new(list::DeploymentList::new(
-                    self.context.clone(),
-                    self.deployment.clone(),
-                )) as Arc<dyn DynListResource>,
-            ),
-            (
-                "ff_auth0_tenant_setup".to_string(),
-                Arc::new(list::Auth0SetupList::new(
-                    self.context.clone(),
-                    self.auth0.clone(),
-                )),
-            ),
-            (
-                "ff_platform_bootstrap".to_string(),
-                Arc::new(list::BootstrapList::new(
-                    self.context.clone(),
-                    self.bootstrap.clone(),
-                )),
-            ),
-        ]
-    }
-}
 
 /// An attribute of a given type, constraint and description.
 pub fn attribute(ty: Type, constraint: Constraint, description: &str) -> Attribute {
@@ -186,53 +106,8 @@ pub fn string_set() -> Type {
     Type::set(Type::String)
 }
 
-/// Serde codec of an optional nested block (list nesting, at most one element) as a
-/// [`Value`]: a present block is a one-element list, an absent one an empty list, and a block
-/// that is still unknown stays [`Value::Unknown`]. Terraform sends an unknown block
-/// for a `dynamic` block whose `for_each` is not known yet, as when a module's input
-/// variables are validated before their values exist.
-pub mod optional_block {
-    use serde::ser::SerializeSeq;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-    use tfplugin::Value;
-
-    /// A present block as a one-element list, a null one as an empty list, an unknown one
-    /// as unknown.
-    pub fn serialize<T: Serialize, S: Serializer>(
-        value: &Value<T>,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match value {
-            Value::Unknown => Value::<Vec<T>>::Unknown.serialize(serializer),
-            Value::Null => serializer.serialize_seq(Some(0))?.end(),
-            Value::Value(block) => {
-                let mut seq = serializer.serialize_seq(Some(1))?;
-                seq.serialize_element(block)?;
-                seq.end()
-            }
-        }
-    }
-
-    /// The inverse of [`serialize`]; more than one element is an error.
-    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Value<T>, D::Error> {
-        match Value::<Vec<Value<T>>>::deserialize(deserializer)? {
-            Value::Unknown => Ok(Value::Unknown),
-            Value::Null => Ok(Value::Null),
-            Value::Value(blocks) => {
-                let mut blocks = blocks.into_iter();
-                match (blocks.next(), blocks.next()) {
-                    (None, _) => Ok(Value::Null),
-                    (Some(block), None) => Ok(block),
-                    (Some(_), Some(_)) => Err(serde::de::Error::custom(
-                        "this block may appear at most once",
-                    )),
-                }
-            }
-        }
-    }
-}
+/// The serde codec of optional nested blocks, shared with the provider configuration.
+pub use crate::optional_block;
 
 /// A map of strings as the state holds it.
 pub type StateMap = BTreeMap<String, Value<String>>;

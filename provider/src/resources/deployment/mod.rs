@@ -26,7 +26,7 @@ use tfplugin::{AttributePath, ClientCapabilities, Diagnostics, Dynamic, Resource
 
 use crate::backends::grafana::GrafanaClient;
 use crate::backends::vault::VaultClient;
-use crate::provider::ProviderContext;
+use crate::context::ProviderContext;
 use crate::resources::{apply_backend, identity_key, key_identity, key_identity_schema};
 
 mod converge;
@@ -58,7 +58,7 @@ impl DeploymentResource {
     fn clients<'b>(
         &self,
         diags: &mut Diagnostics,
-        backends: &'b crate::provider::Backends,
+        backends: &'b crate::context::Backends,
     ) -> Option<(&'b VaultClient, &'b GrafanaClient)> {
         let vault = apply_backend(diags, &backends.vault, "Vault", RESOURCE);
         let grafana = apply_backend(diags, &backends.grafana, "Grafana", RESOURCE);

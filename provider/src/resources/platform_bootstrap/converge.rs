@@ -12,16 +12,15 @@ use super::model::BootstrapState;
 use super::objects::{self, Handling, Planned, Spec, Wave};
 use super::plan::{planned_objects, role_body, vault_config_digest, vault_ids};
 use super::remove::remove;
+use super::spec::report_arg;
 use super::spec::{connection_of, timeout_of};
 use super::validate::check_tls_secret;
-use super::{
-    CONCURRENCY, PlatformBootstrapResource, RESOURCE, StepError, report, report_arg, step,
-};
+use super::{CONCURRENCY, PlatformBootstrapResource, RESOURCE, StepError, report, step};
 use crate::backends::kubernetes::{Connection, KubeClient};
 use crate::backends::vault::VaultClient;
+use crate::context::Backends;
 use crate::diag::{DiagnosticsExt, attr, chain};
 use crate::naming::Names;
-use crate::provider::Backends;
 use crate::resources::{apply_backend, backends};
 
 /// The Vault secret data of a `VaultData` object; a TLS one must hold a PEM `tls.crt` and

@@ -48,10 +48,9 @@ use tfplugin::{AttributePath, ClientCapabilities, Diagnostics, Dynamic, Resource
 pub use model::{BootstrapState, schema};
 
 use crate::backends::manifests::ManifestCache;
+use crate::context::ProviderContext;
 use crate::diag::{DiagnosticsExt, attr, chain};
-use crate::provider::ProviderContext;
 use crate::resources::{identity_key, key_identity, key_identity_schema};
-use spec::ArgError;
 
 const RESOURCE: &str = "ff_platform_bootstrap";
 /// How many objects are applied or deleted at once.
@@ -102,10 +101,6 @@ fn report(diags: &mut Diagnostics, key: &str, failure: &StepError, what: &str) {
         format!("Platform bootstrap {key}: {} failed", failure.step),
         format!("{}.\n\n{what}", failure.cause),
     );
-}
-
-fn report_arg(diags: &mut Diagnostics, error: ArgError) {
-    diags.error_at(error.path, error.summary, error.detail);
 }
 
 #[async_trait]

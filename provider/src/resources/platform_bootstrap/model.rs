@@ -2,6 +2,7 @@
 //! schema that describes it.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tfplugin::Type;
@@ -788,4 +789,28 @@ pub fn schema() -> Schema {
             ],
         ),
     }
+}
+
+/// Go-style duration (`90s`, `10m`, `1h30m`).
+pub(super) fn parse_duration(text: &str) -> Option<Duration> {
+    let mut total = 0u64;
+    let mut number = String::new();
+    for c in text.trim().chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let n: u64 = number.parse().ok()?;
+        number.clear();
+        total += n * match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            _ => return None,
+        };
+    }
+    if !number.is_empty() || text.trim().is_empty() {
+        return None;
+    }
+    Some(Duration::from_secs(total))
 }

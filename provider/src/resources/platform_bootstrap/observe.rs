@@ -12,9 +12,8 @@ use super::model::BootstrapState;
 use super::objects::{self, Handling, Planned};
 use super::plan::{role_body, vault_config_digest, vault_ids};
 use super::spec::connection_of;
-use super::{
-    CONCURRENCY, DRIFTED, PlatformBootstrapResource, RESOURCE, StepError, report, report_arg, step,
-};
+use super::spec::report_arg;
+use super::{CONCURRENCY, DRIFTED, PlatformBootstrapResource, RESOURCE, StepError, report, step};
 use crate::backends::kubernetes::{Connection, KubeClient, KubeError};
 use crate::backends::vault::VaultClient;
 use crate::diag::{DiagnosticsExt, attr, chain};

@@ -8,8 +8,9 @@ use tfplugin::{Diagnostics, Value};
 
 use super::model::BootstrapState;
 use super::objects::{self, Planned, Spec};
+use super::spec::report_arg;
 use super::spec::{known_list, known_str};
-use super::{PlatformBootstrapResource, RESOURCE, report_arg};
+use super::{PlatformBootstrapResource, RESOURCE};
 use crate::naming::{DeploymentKey, Names};
 use crate::resources::{backends, plan_backend};
 

@@ -5,17 +5,17 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use tfplugin::{AttributePath, Value};
+use tfplugin::{AttributePath, Diagnostics, Value};
 
 use super::PlatformBootstrapResource;
+use super::model::parse_duration;
 use super::model::{ApplicationBlock, ArgocdBlock, BootstrapState, IngressBlock, TlsBlock};
 use super::objects::{self, Spec};
-use super::validate::parse_duration;
 use crate::backends::aws_credentials::WebIdentityRole;
 use crate::backends::kubernetes::{ClusterAuth, Connection};
-use crate::diag::{attr, chain};
+use crate::context::{Backends, Slot};
+use crate::diag::{DiagnosticsExt, attr, chain};
 use crate::naming::{DeploymentKey, Names};
-use crate::provider::{Backends, Slot};
 use crate::resources::from_state_map;
 
 // ---------------------------------------------------------------------------------------
@@ -27,6 +27,11 @@ pub(super) struct ArgError {
     pub(super) path: AttributePath,
     pub(super) summary: String,
     pub(super) detail: String,
+}
+
+/// An argument's problem as an error on its attribute.
+pub(super) fn report_arg(diags: &mut Diagnostics, error: ArgError) {
+    diags.error_at(error.path, error.summary, error.detail);
 }
 
 pub(super) fn arg_error(path: AttributePath, summary: &str, detail: impl Into<String>) -> ArgError {

@@ -6,13 +6,12 @@
 //! certificate and key that `tls` reads from Vault.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use serde_json::Value as Json;
 use tfplugin::Value;
 use tfplugin::{AttributePath, Diagnostics};
 
-use super::model::BootstrapState;
+use super::model::{BootstrapState, parse_duration};
 use crate::diag::{DiagnosticsExt, attr, block_attr};
 use crate::naming::{DeploymentKey, is_dns1123_label};
 
@@ -111,30 +110,6 @@ fn one_of(diags: &mut Diagnostics, path: AttributePath, what: &str, value: &str,
             ),
         );
     }
-}
-
-/// Go-style duration (`90s`, `10m`, `1h30m`).
-pub(super) fn parse_duration(text: &str) -> Option<Duration> {
-    let mut total = 0u64;
-    let mut number = String::new();
-    for c in text.trim().chars() {
-        if c.is_ascii_digit() {
-            number.push(c);
-            continue;
-        }
-        let n: u64 = number.parse().ok()?;
-        number.clear();
-        total += n * match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            _ => return None,
-        };
-    }
-    if !number.is_empty() || text.trim().is_empty() {
-        return None;
-    }
-    Some(Duration::from_secs(total))
 }
 
 /// Every check of the arguments, each problem an error on its attribute.
@@ -702,7 +677,7 @@ pub(super) fn formats(diags: &mut Diagnostics, state: &BootstrapState) {
 
     if let Some(metadata) = state.metadata.as_ref_option()
         && let Some(domain) = known(&metadata.auth0_domain)
-        && let Err(problem) = crate::provider::auth0_base_url(domain)
+        && let Err(problem) = crate::backends::auth0::auth0_base_url(domain)
     {
         diags.error_at(
             block("metadata").attribute("auth0_domain"),
@@ -896,8 +871,14 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!(parse_duration("10m"), Some(Duration::from_secs(600)));
-        assert_eq!(parse_duration("1h30m"), Some(Duration::from_secs(5400)));
+        assert_eq!(
+            parse_duration("10m"),
+            Some(std::time::Duration::from_secs(600))
+        );
+        assert_eq!(
+            parse_duration("1h30m"),
+            Some(std::time::Duration::from_secs(5400))
+        );
         assert_eq!(parse_duration("10"), None);
         assert_eq!(parse_duration(""), None);
     }
