@@ -1,14 +1,19 @@
-//! Checks of the arguments that have a closed set of values or a format — PEM blocks,
-//! Kubernetes names, EKS and AKS identifiers, repository URLs, DNS zones and servers,
-//! durations — each reported at plan on its own attribute. The checks of the key, the
-//! cloud, the connection's shape, the manifests and the timeouts are in `validate`.
+//! Every check of the arguments, reported at plan on its own attribute: [`validate`] checks
+//! the key, the cloud, the connection's shape, the manifests, the blocks that need another,
+//! the timeouts and the namespaces, then [`formats`] the arguments that have a closed set of
+//! values or a format — PEM blocks, Kubernetes names, EKS and AKS identifiers, repository
+//! URLs, DNS zones and servers, durations. [`check_tls_secret`] checks, at apply, the
+//! certificate and key that `tls` reads from Vault.
 
+use std::collections::BTreeMap;
+
+use serde_json::Value as Json;
 use tfplugin::Value;
 use tfplugin::{AttributePath, Diagnostics};
 
 use super::model::{BootstrapState, parse_duration};
-use crate::diag::DiagnosticsExt;
-use crate::naming::is_dns1123_label;
+use crate::diag::{DiagnosticsExt, attr, block_attr};
+use crate::naming::{DeploymentKey, is_dns1123_label};
 
 /// `apiVersion`s of the exec credential plugin protocol.
 const EXEC_API_VERSIONS: [&str; 2] = [
@@ -105,6 +110,224 @@ fn one_of(diags: &mut Diagnostics, path: AttributePath, what: &str, value: &str,
             ),
         );
     }
+}
+
+/// Every check of the arguments, each problem an error on its attribute.
+pub(super) fn validate(diags: &mut Diagnostics, state: &BootstrapState) {
+    key_and_cloud(diags, state);
+    cluster(diags, state);
+    manifests(diags, state);
+    blocks_needed(diags, state);
+    timeouts(diags, state);
+    app_namespaces(diags, state);
+    formats(diags, state);
+}
+
+/// The deployment key and the cloud.
+fn key_and_cloud(diags: &mut Diagnostics, state: &BootstrapState) {
+    if let Value::Value(key) = &state.deployment_key
+        && let Err(e) = DeploymentKey::parse(key)
+    {
+        diags.error_at(
+            attr("deployment_key"),
+            "Invalid deployment key",
+            format!("{e}. Example of a valid key: \"WM-Prod\"."),
+        );
+    }
+    if let Value::Value(cloud) = &state.cloud
+        && cloud != "aws"
+        && cloud != "azure"
+    {
+        diags.error_at(
+            attr("cloud"),
+            "Invalid cloud",
+            format!("cloud must be \"aws\" or \"azure\"; it is {cloud:?}."),
+        );
+    }
+}
+
+/// The cluster block: present, one way to authenticate, an https host, a proxy URL.
+fn cluster(diags: &mut Diagnostics, state: &BootstrapState) {
+    match &state.cluster {
+        Value::Null => diags.error_at(attr("cluster"), "Missing cluster block", "ff_platform_bootstrap needs a cluster block with the host and one way to authenticate (eks, aks, exec, client_certificate and client_key, or token)."),
+        Value::Value(cluster) => {
+            // Set, or not known yet (a value from elsewhere, a dynamic block whose for_each
+            // is unknown — everything from a variable during `terraform validate`).
+            let state = |known: bool, unknown: bool| (known, unknown && !known);
+            let methods = [
+                state(cluster.token.is_value(), cluster.token.is_unknown()),
+                state(cluster.exec.is_value(), cluster.exec.is_unknown()),
+                state(cluster.eks.is_value(), cluster.eks.is_unknown()),
+                state(cluster.aks.is_value(), cluster.aks.is_unknown()),
+                state(
+                    cluster.client_certificate.is_value() || cluster.client_key.is_value(),
+                    cluster.client_certificate.is_unknown() || cluster.client_key.is_unknown(),
+                ),
+            ];
+            let count = methods.iter().filter(|(set, _)| *set).count();
+            let maybe = methods.iter().filter(|(_, unknown)| *unknown).count();
+            if count > 1 || count + maybe == 0 {
+                diags.error_at(attr("cluster").index(0), "One way to authenticate to the cluster", format!("Set exactly one of eks, aks, exec, client_certificate with client_key, or token in the cluster block; {count} are set."));
+            }
+            if cluster.client_certificate.is_null() != cluster.client_key.is_null() {
+                diags.error_at(block_attr("cluster", "client_key"), "Incomplete client certificate", "client_certificate and client_key go together.");
+            }
+            if let Value::Value(host) = &cluster.host
+                && !matches!(url::Url::parse(host), Ok(u) if u.scheme() == "https" && u.host().is_some())
+            {
+                diags.error_at(block_attr("cluster", "host"), "Invalid cluster host", format!("host must be an https:// URL such as https://api.cluster.example:6443; it is {host:?}."));
+            }
+            if let Value::Value(proxy) = &cluster.proxy_url
+                && !matches!(url::Url::parse(proxy), Ok(u) if matches!(u.scheme(), "socks5" | "socks5h" | "http" | "https"))
+            {
+                diags.error_at(block_attr("cluster", "proxy_url"), "Invalid proxy URL", format!("proxy_url must be a socks5:// or http:// URL; it is {proxy:?}."));
+            }
+        }
+        Value::Unknown => {}
+    }
+}
+
+/// The manifests of `ingress` and `argocd`: a URL with its digest, or neither.
+fn manifests(diags: &mut Diagnostics, state: &BootstrapState) {
+    for (name, url, sha) in [
+        (
+            "ingress",
+            state
+                .ingress
+                .as_ref_option()
+                .map(|b| (&b.manifest_url, &b.sha256)),
+        ),
+        (
+            "argocd",
+            state
+                .argocd
+                .as_ref_option()
+                .map(|b| (&b.manifest_url, &b.sha256)),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(n, b)| b.map(|(u, s)| (n, u, s)))
+    {
+        if url.is_null() != sha.is_null() {
+            let missing = if url.is_null() {
+                "manifest_url"
+            } else {
+                "sha256"
+            };
+            diags.error_at(
+                AttributePath::new(name).index(0).attribute(missing),
+                "Manifest URL and digest go together",
+                format!(
+                    "Set both manifest_url and sha256 to pin another release, or neither to use the release the provider pins; {missing} is missing."
+                ),
+            );
+        }
+        if let Value::Value(sha) = sha
+            && (sha.len() != 64 || !sha.chars().all(|c| c.is_ascii_hexdigit()))
+        {
+            diags.error_at(
+                AttributePath::new(name).index(0).attribute("sha256"),
+                "Invalid SHA-256",
+                format!("sha256 must be 64 hexadecimal digits; it is {sha:?}."),
+            );
+        }
+        if let Value::Value(url) = url
+            && !matches!(url::Url::parse(url), Ok(u) if matches!(u.scheme(), "http" | "https"))
+        {
+            diags.error_at(
+                AttributePath::new(name).index(0).attribute("manifest_url"),
+                "Invalid manifest URL",
+                format!("manifest_url must be an http(s) URL; it is {url:?}."),
+            );
+        }
+    }
+}
+
+/// The blocks that need another: `application` needs `argocd`, `tls` needs `ingress`.
+fn blocks_needed(diags: &mut Diagnostics, state: &BootstrapState) {
+    if state.application.is_value() && state.argocd.is_null() {
+        diags.error_at(
+            attr("application"),
+            "ArgoCD is needed",
+            "The application block creates an ArgoCD Application: add an argocd block.",
+        );
+    }
+    if state.tls.is_value() && state.ingress.is_null() {
+        diags.error_at(
+            attr("tls"),
+            "The ingress controller is needed",
+            "The tls block makes a certificate from Vault the ingress controller's default certificate: add an ingress block.",
+        );
+    }
+}
+
+/// The `timeouts` are durations.
+fn timeouts(diags: &mut Diagnostics, state: &BootstrapState) {
+    if let Value::Value(timeouts) = &state.timeouts {
+        for (name, value) in [
+            ("create", &timeouts.create),
+            ("update", &timeouts.update),
+            ("delete", &timeouts.delete),
+        ] {
+            if let Value::Value(text) = value
+                && parse_duration(text).is_none()
+            {
+                diags.error_at(
+                    AttributePath::new("timeouts").index(0).attribute(name),
+                    "Invalid duration",
+                    format!("{text:?} is not a duration such as \"30s\", \"10m\" or \"1h\"."),
+                );
+            }
+        }
+    }
+}
+
+/// The `app_namespaces` are namespace names.
+fn app_namespaces(diags: &mut Diagnostics, state: &BootstrapState) {
+    if let Value::Value(namespaces) = &state.app_namespaces {
+        for ns in namespaces.iter().filter_map(|n| n.as_ref_option()) {
+            if !crate::naming::is_dns1123_label(ns) {
+                diags.error_at(
+                    attr("app_namespaces"),
+                    "Invalid namespace",
+                    format!("{ns:?} is not a Kubernetes namespace name (a DNS-1123 label)."),
+                );
+            }
+        }
+    }
+}
+
+/// Whether a Vault secret holds a PEM certificate as `tls.crt` and a PEM private key as
+/// `tls.key`; the problem names the path and the field, never the content.
+pub(super) fn check_tls_secret(at: &str, data: &BTreeMap<String, Json>) -> Result<(), String> {
+    for (field, labels, shape) in [
+        (
+            "tls.crt",
+            &["CERTIFICATE"][..],
+            "a PEM certificate (-----BEGIN CERTIFICATE-----)",
+        ),
+        (
+            "tls.key",
+            &["PRIVATE KEY"][..],
+            "a PEM private key (-----BEGIN PRIVATE KEY----- or an RSA or EC one)",
+        ),
+    ] {
+        match data.get(field) {
+            None => {
+                return Err(format!(
+                    "the secret at {at} has no field {field}; it must hold the certificate as tls.crt and its private key as tls.key, both PEM"
+                ));
+            }
+            Some(value) => {
+                if !value.as_str().is_some_and(|text| has_pem(text, labels)) {
+                    return Err(format!(
+                        "the field {field} of the secret at {at} is not {shape}"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The format checks; every problem is an error on its attribute.
@@ -511,6 +734,7 @@ pub fn is_aws_region(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resources::platform_bootstrap::model::{ClusterBlock, EksBlock, TlsBlock};
 
     #[test]
     fn formats_are_recognised() {
@@ -529,5 +753,157 @@ mod tests {
             &["CERTIFICATE"]
         ));
         assert!(!has_pem("MIIB...", &["CERTIFICATE"]));
+    }
+
+    /// Errors `validate` reports for a bootstrap with this cluster block.
+    fn auth_errors(cluster: ClusterBlock) -> usize {
+        let state = BootstrapState {
+            deployment_key: Value::Value("WM-Prod".into()),
+            cloud: Value::Value("aws".into()),
+            cluster: Value::Value(ClusterBlock {
+                host: Value::Value("https://api.cluster.example".into()),
+                ..cluster
+            }),
+            ..Default::default()
+        };
+        let mut diags = Diagnostics::default();
+        validate(&mut diags, &state);
+        diags.errors().len()
+    }
+
+    #[test]
+    fn exactly_one_way_to_authenticate_unknown_blocks_aside() {
+        let eks = || {
+            Value::Value(EksBlock {
+                cluster_name: Value::Value("ff-wm-prod".into()),
+                ..Default::default()
+            })
+        };
+        assert_eq!(
+            auth_errors(ClusterBlock {
+                eks: eks(),
+                ..Default::default()
+            }),
+            0
+        );
+        assert_eq!(auth_errors(ClusterBlock::default()), 1, "none");
+        assert_eq!(
+            auth_errors(ClusterBlock {
+                eks: eks(),
+                token: Value::Value("t".into()),
+                ..Default::default()
+            }),
+            1,
+            "two"
+        );
+        // One dynamic block per cloud, both unknown while Terraform validates.
+        assert_eq!(
+            auth_errors(ClusterBlock {
+                eks: Value::Unknown,
+                aks: Value::Unknown,
+                ..Default::default()
+            }),
+            0
+        );
+        assert_eq!(
+            auth_errors(ClusterBlock {
+                eks: eks(),
+                token: Value::Unknown,
+                ..Default::default()
+            }),
+            0
+        );
+    }
+
+    #[test]
+    fn tls_needs_ingress_and_a_pem_certificate_and_key() {
+        let state = BootstrapState {
+            deployment_key: Value::Value("WM-Prod".into()),
+            cloud: Value::Value("aws".into()),
+            cluster: Value::Value(ClusterBlock {
+                host: Value::Value("https://api.cluster.example".into()),
+                token: Value::Value("t".into()),
+                ..Default::default()
+            }),
+            tls: Value::Value(TlsBlock::default()),
+            ..Default::default()
+        };
+        let mut diags = Diagnostics::default();
+        validate(&mut diags, &state);
+        assert_eq!(diags.errors().len(), 1, "{:?}", diags.errors());
+        assert!(format!("{:?}", diags.errors()[0]).contains("ingress"));
+
+        let key = "-----BEGIN PRIVATE KEY-----\nSECRETKEYBYTES\n-----END PRIVATE KEY-----\n";
+        let crt = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        let data = |pairs: &[(&str, &str)]| -> BTreeMap<String, Json> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), Json::String(v.to_string())))
+                .collect()
+        };
+        let at = "deployments/WM-Prod/tls";
+        assert_eq!(
+            check_tls_secret(at, &data(&[("tls.crt", crt), ("tls.key", key)])),
+            Ok(())
+        );
+        let missing = check_tls_secret(at, &data(&[("tls.crt", crt)])).unwrap_err();
+        assert!(
+            missing.contains(at) && missing.contains("tls.key"),
+            "{missing}"
+        );
+        let swapped =
+            check_tls_secret(at, &data(&[("tls.crt", key), ("tls.key", crt)])).unwrap_err();
+        assert!(
+            swapped.contains("tls.crt") && swapped.contains(at),
+            "{swapped}"
+        );
+        assert!(!swapped.contains("SECRETKEYBYTES"), "no content: {swapped}");
+        let not_pem = check_tls_secret(
+            at,
+            &data(&[("tls.crt", crt), ("tls.key", "SECRETKEYBYTES")]),
+        )
+        .unwrap_err();
+        assert!(
+            not_pem.contains("tls.key") && !not_pem.contains("SECRETKEYBYTES"),
+            "{not_pem}"
+        );
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(
+            parse_duration("10m"),
+            Some(std::time::Duration::from_secs(600))
+        );
+        assert_eq!(
+            parse_duration("1h30m"),
+            Some(std::time::Duration::from_secs(5400))
+        );
+        assert_eq!(parse_duration("10"), None);
+        assert_eq!(parse_duration(""), None);
+    }
+
+    #[test]
+    fn a_manifest_url_without_its_digest_is_refused() {
+        use crate::resources::platform_bootstrap::model::IngressBlock;
+        let state = BootstrapState {
+            deployment_key: Value::Value("WM-Prod".into()),
+            cloud: Value::Value("aws".into()),
+            ingress: Value::Value(IngressBlock {
+                manifest_url: Value::Value("https://example.com/m.yaml".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let mut diags = Diagnostics::default();
+        validate(&mut diags, &state);
+        assert!(
+            diags
+                .errors()
+                .iter()
+                .any(|e| format!("{e:?}").contains("sha256 is missing")),
+            "{:?}",
+            diags.errors()
+        );
     }
 }
