@@ -1,8 +1,8 @@
 //! The move modules/README.md documents for a later major version ("From generated files to
 //! shared submodules"), proved on the sandbox: the shared part of a composition applied at
-//! its address today (`module.ff.ff_deployment.this`, `module.ff.ff_auth0_tenant_setup.this`,
-//! `module.ff.ff_platform_bootstrap.this`) → the same configuration swapped for the
-//! submodule layout (`module.ff.module.deployment`, `module.ff.module.platform`) → the
+//! its address today (`module.deployment.ff_deployment.this`, `module.deployment.ff_auth0_tenant_setup.this`,
+//! `module.deployment.ff_platform_bootstrap.this`) → the same configuration swapped for the
+//! submodule layout (`module.deployment.module.shared`, `module.deployment.module.platform`) → the
 //! README's `terraform state mv` commands → `terraform plan` is empty (nothing destroyed,
 //! nothing created) → destroy.
 //!
@@ -21,16 +21,16 @@ use ff_e2e::tools::{TerraformBin, repo_root, terraforms};
 /// The README's commands, as the test runs them: (from, to).
 const MOVES: &[(&str, &str)] = &[
     (
-        "module.ff.ff_deployment.this",
-        "module.ff.module.deployment.ff_deployment.this",
+        "module.deployment.ff_deployment.this",
+        "module.deployment.module.shared.ff_deployment.this",
     ),
     (
-        "module.ff.ff_auth0_tenant_setup.this",
-        "module.ff.module.deployment.ff_auth0_tenant_setup.this",
+        "module.deployment.ff_auth0_tenant_setup.this",
+        "module.deployment.module.shared.ff_auth0_tenant_setup.this",
     ),
     (
-        "module.ff.ff_platform_bootstrap.this",
-        "module.ff.module.platform.ff_platform_bootstrap.this",
+        "module.deployment.ff_platform_bootstrap.this",
+        "module.deployment.module.platform.ff_platform_bootstrap.this",
     ),
 ];
 
@@ -56,7 +56,7 @@ variable "eks_cluster_name" {
   type = string
 }
 
-module "ff" {
+module "deployment" {
   source = "../ff"
 
   deployment_key      = "WM-Prod"
@@ -280,8 +280,8 @@ variable "auth0_audience" {
     platform_only.retain(|n| !["auth0_client_ids", "auth0_audience"].contains(n));
 
     let composition = format!(
-        r#"module "deployment" {{
-  source = "../deployment"
+        r#"module "shared" {{
+  source = "../shared"
 
 {deployment_pass}}}
 
@@ -290,9 +290,9 @@ module "platform" {{
   source = "../platform"
 
   cluster          = module.cluster
-  deployment       = module.deployment.deployment
-  auth0_client_ids = module.deployment.auth0_client_ids
-  auth0_audience   = module.deployment.auth0_audience
+  deployment       = module.shared.deployment
+  auth0_client_ids = module.shared.auth0_client_ids
+  auth0_audience   = module.shared.auth0_audience
 
 {platform_pass}
   depends_on = [module.cluster]
@@ -304,13 +304,13 @@ module "platform" {{
     );
     // The composition's outputs read the submodules.
     let outputs = generated("outputs.tf")
-        .replace("ff_deployment.this.", "module.deployment.deployment.")
+        .replace("ff_deployment.this.", "module.shared.deployment.")
         .replace("ff_platform_bootstrap.this.", "module.platform.bootstrap.")
         .replace(
             "one(ff_auth0_tenant_setup.this[*]",
-            "one(module.deployment.setup[*]",
+            "one(module.shared.setup[*]",
         )
-        .replace("local.auth0_", "module.deployment.auth0_");
+        .replace("local.auth0_", "module.shared.auth0_");
     vec![
         ("ff/main.tf".to_string(), composition),
         ("ff/versions.tf".to_string(), VERSIONS.to_string()),
@@ -321,18 +321,18 @@ module "platform" {{
         ("ff/variables.tf".to_string(), variables.clone()),
         ("ff/outputs.tf".to_string(), outputs),
         (
-            "deployment/main.tf".to_string(),
+            "shared/main.tf".to_string(),
             format!("{DEPLOYMENT}\n{}", generated("auth0.tf")),
         ),
         (
-            "deployment/outputs.tf".to_string(),
+            "shared/outputs.tf".to_string(),
             format!(
                 "{deployment_outputs}\noutput \"setup\" {{\n  value = ff_auth0_tenant_setup.this\n}}\n"
             ),
         ),
-        ("deployment/versions.tf".to_string(), VERSIONS.to_string()),
+        ("shared/versions.tf".to_string(), VERSIONS.to_string()),
         (
-            "deployment/variables.tf".to_string(),
+            "shared/variables.tf".to_string(),
             variables_named(deployment_vars),
         ),
         ("platform/main.tf".to_string(), platform),
@@ -350,7 +350,7 @@ module "platform" {{
 
 fn swap(dir: &Workdir, files: &[(String, String)]) {
     let base = dir.path().join("..");
-    for sub in ["ff", "deployment", "platform"] {
+    for sub in ["ff", "shared", "platform"] {
         let _ = std::fs::remove_dir_all(base.join(sub));
     }
     for (path, content) in files {
