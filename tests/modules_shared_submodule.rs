@@ -18,20 +18,41 @@ use ff_e2e::sandbox::Sandbox;
 use ff_e2e::terraform::Workdir;
 use ff_e2e::tools::{TerraformBin, repo_root, terraforms};
 
-/// The README's commands, as the test runs them: (from, to).
-const MOVES: &[(&str, &str)] = &[
-    (
-        "module.deployment.ff_deployment.this",
-        "module.deployment.module.shared.ff_deployment.this",
-    ),
-    (
-        "module.deployment.ff_auth0_tenant_setup.this",
-        "module.deployment.module.shared.ff_auth0_tenant_setup.this",
-    ),
-    (
-        "module.deployment.ff_platform_bootstrap.this",
-        "module.deployment.module.platform.ff_platform_bootstrap.this",
-    ),
+/// The `terraform state mv FROM TO` commands of modules/README.md, in order (a command may
+/// continue on the next line after `\`; a `#` comment ends it).
+fn readme_moves() -> Vec<(String, String)> {
+    let path = repo_root().join("modules/README.md");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut moves = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let Some(rest) = line.strip_prefix("terraform state mv ") else {
+            continue;
+        };
+        let mut command = rest.to_string();
+        while command.trim_end().ends_with('\\') {
+            command = command.trim_end().trim_end_matches('\\').to_string();
+            command.push(' ');
+            command.push_str(lines.next().unwrap_or_default());
+        }
+        let command = command.split('#').next().unwrap_or_default();
+        let words: Vec<&str> = command.split_whitespace().collect();
+        assert_eq!(
+            words.len(),
+            2,
+            "modules/README.md: `terraform state mv {command}`"
+        );
+        moves.push((words[0].to_string(), words[1].to_string()));
+    }
+    moves
+}
+
+/// What the README's commands must move: every shared resource of the composition
+/// (`module "deployment"` in the root module, as the README assumes).
+const MOVED: &[&str] = &[
+    "module.deployment.ff_deployment.this",
+    "module.deployment.ff_auth0_tenant_setup.this",
+    "module.deployment.ff_platform_bootstrap.this",
 ];
 
 const ROOT: &str = r#"terraform {
@@ -400,7 +421,10 @@ fn moved_to_submodules(tf: &TerraformBin) {
     // Today: the shared resources at the composition's own address.
     dir.apply();
     let before = addresses(&dir);
-    for (from, _) in MOVES {
+    let moves = readme_moves();
+    let from: Vec<&str> = moves.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(from, MOVED, "{ctx}: the README moves every shared resource");
+    for from in MOVED {
         assert!(
             before.iter().any(|a| a.starts_with(from)),
             "{ctx}: {from} applied: {before:?}"
@@ -423,7 +447,7 @@ fn moved_to_submodules(tf: &TerraformBin) {
         "{ctx}: without the moves the shared resources would be destroyed:\n{}",
         unmoved.output()
     );
-    for (from, to) in MOVES {
+    for (from, to) in &moves {
         dir.run(&["state", "mv", from, to]).ok();
     }
     let after = addresses(&dir);
@@ -432,7 +456,7 @@ fn moved_to_submodules(tf: &TerraformBin) {
         after.len(),
         "{ctx}: as many resources after the moves: {before:?} → {after:?}"
     );
-    for (from, to) in MOVES {
+    for (from, to) in &moves {
         assert!(
             after.iter().any(|a| a.starts_with(to)) && !after.iter().any(|a| a.starts_with(from)),
             "{ctx}: {from} moved to {to}: {after:?}"
@@ -440,9 +464,13 @@ fn moved_to_submodules(tf: &TerraformBin) {
     }
     dir.assert_plan_empty(&format!("{ctx}: after the README's state mv commands"));
     let outputs_after = dir.run(&["output", "-json"]).ok().stdout;
+    let json = |text: &str| -> serde_json::Value {
+        serde_json::from_str(text)
+            .unwrap_or_else(|e| panic!("{ctx}: terraform output -json: {e}: {text}"))
+    };
     assert_eq!(
-        serde_json::from_str::<serde_json::Value>(&outputs_before).ok(),
-        serde_json::from_str::<serde_json::Value>(&outputs_after).ok(),
+        json(&outputs_before),
+        json(&outputs_after),
         "{ctx}: the composition's outputs are the same after the move"
     );
 

@@ -100,10 +100,10 @@ pub fn parse_values(text: &str) -> Result<BTreeMap<String, String>, String> {
     let mut values = BTreeMap::new();
     let mut current: Option<(String, Vec<&str>)> = None;
     let mut finish = |current: Option<(String, Vec<&str>)>| -> Result<(), String> {
-        if let Some((key, lines)) = current {
-            if values.insert(key.clone(), lines.join("\n")).is_some() {
-                return Err(format!("`{key}` is given twice"));
-            }
+        if let Some((key, lines)) = current
+            && values.insert(key.clone(), lines.join("\n")).is_some()
+        {
+            return Err(format!("`{key}` is given twice"));
         }
         Ok(())
     };
