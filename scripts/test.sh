@@ -94,4 +94,7 @@ fi
 step "docs are current (cargo xtask docs --check)"
 cargo xtask docs --check
 
+step "the compositions' shared files are current (cargo xtask compositions --check)"
+cargo xtask compositions --check
+
 step "all tests passed"

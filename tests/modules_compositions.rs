@@ -1,153 +1,159 @@
 //! The two compositions, `modules/ff-aws` and `modules/ff-azure`, are one design written for
-//! two clouds: this test fails when they drift apart. `auth0.tf` is the same file byte for
-//! byte; `platform.tf` is the same but for its comments and the `eks {}`/`aks {}` block; every
-//! variable and output the two declare alike is the same block, once the cloud's own words
-//! (AWS/Azure, EKS/AKS, VPC/virtual network) are set aside. A change to one composition is
-//! made to the other in the same commit, or this test names what differs.
+//! two clouds: what they share (`auth0.tf`, `platform.tf`, `variables.tf`, `outputs.tf`) is
+//! generated into both from `xtask/compositions/` by `cargo xtask compositions`. This test
+//! runs the same generator (the xtask's own file, included below) and fails when a copy in
+//! a module differs from what it writes — a hand edit of a generated file, or a source edit
+//! without `cargo xtask compositions`. It also checks that what is left to each module by
+//! hand does not declare again what the generated files declare.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use ff_e2e::tools::repo_root;
 
-/// The cloud's own words in a module, each replaced by a neutral one before comparing.
-const WORDS: &[(&str, &str, &str)] = &[
-    ("AWS", "Azure", "<cloud>"),
-    ("EKS", "AKS", "<cluster kind>"),
-    ("VPC", "virtual network", "<network>"),
-];
-
-fn read(module: &str, file: &str) -> String {
-    let path = repo_root().join("modules").join(module).join(file);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// The text with the cloud's words of module `which` (0: AWS, 1: Azure) made neutral.
-fn neutral(text: &str, which: usize) -> String {
-    WORDS.iter().fold(text.to_string(), |t, words| {
-        let word = if which == 0 { words.0 } else { words.1 };
-        t.replace(word, words.2)
-    })
-}
-
-/// Top-level blocks `kind "NAME" { … }` of an HCL file, by name, as written.
-fn blocks(text: &str, kind: &str) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let open = format!("{kind} \"");
-    let mut current: Option<(String, String)> = None;
-    for line in text.lines() {
-        if let Some((_, body)) = current.as_mut() {
-            body.push_str(line);
-            body.push('\n');
-            if line == "}" {
-                let (name, body) = current.take().expect("a block is open");
-                out.insert(name, body);
-            }
-        } else if let Some(rest) = line.strip_prefix(&open) {
-            let name = rest.split('"').next().unwrap_or_default().to_string();
-            current = Some((name, format!("{line}\n")));
-        }
-    }
-    assert!(current.is_none(), "an unclosed {kind} block");
-    out
-}
-
-/// `platform.tf` without comments and without the cloud's token block.
-fn platform_without_cloud(text: &str) -> String {
-    let mut out = String::new();
-    let mut depth_in_cloud_block: Option<usize> = None;
-    for line in text.lines() {
-        let trimmed = line.trim();
-        if trimmed.starts_with('#') {
-            continue;
-        }
-        if let Some(depth) = depth_in_cloud_block.as_mut() {
-            *depth += line.matches('{').count();
-            *depth -= line.matches('}').count().min(*depth);
-            if *depth == 0 {
-                depth_in_cloud_block = None;
-            }
-            continue;
-        }
-        if trimmed.starts_with("eks {") || trimmed.starts_with("aks {") {
-            let depth = line.matches('{').count() - line.matches('}').count().min(1);
-            if depth > 0 {
-                depth_in_cloud_block = Some(depth);
-            }
-            continue;
-        }
-        out.push_str(line);
-        out.push('\n');
-    }
-    out
-}
+#[path = "../xtask/src/compositions.rs"]
+#[allow(dead_code)]
+mod compositions;
 
 #[test]
-fn the_aws_and_azure_compositions_do_not_drift() {
-    assert!(Path::new(&repo_root().join("modules/ff-aws")).is_dir());
-    let mut problems = Vec::new();
-
-    if read("ff-aws", "auth0.tf") != read("ff-azure", "auth0.tf") {
-        problems.push("auth0.tf differs between ff-aws and ff-azure".to_string());
+fn the_generated_files_are_what_the_generator_writes() {
+    let root = repo_root();
+    let files = compositions::render(&root).unwrap_or_else(|e| panic!("{e}"));
+    for (_, module) in compositions::CLOUDS {
+        for file in ["auth0.tf", "platform.tf", "variables.tf", "outputs.tf"] {
+            assert!(
+                files.contains_key(&Path::new(module).join(file)),
+                "{module}/{file} is generated: {:?}",
+                files.keys().collect::<Vec<_>>()
+            );
+        }
     }
+    let problems = compositions::differences(&root, &files);
+    assert!(
+        problems.is_empty(),
+        "the compositions' shared files are not current; edit xtask/compositions/ and run \
+         `cargo xtask compositions`:\n{}",
+        problems.join("\n")
+    );
+    for (path, content) in &files {
+        let first = content.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("# Generated by `cargo xtask compositions` from xtask/compositions/"),
+            "{} starts with the generated-file line: {first}",
+            path.display()
+        );
+        assert!(
+            !content.contains("{{"),
+            "{}: a placeholder is left",
+            path.display()
+        );
+    }
+    let aws = &files[&Path::new("modules/ff-aws/platform.tf").to_path_buf()];
+    let azure = &files[&Path::new("modules/ff-azure/platform.tf").to_path_buf()];
+    assert!(aws.contains("    eks {\n") && azure.contains("    aks {}\n"));
+}
 
-    let (aws, azure) = (
-        platform_without_cloud(&read("ff-aws", "platform.tf")),
-        platform_without_cloud(&read("ff-azure", "platform.tf")),
+/// A copy edited by hand, or missing, is named; the unedited copy is not.
+#[test]
+fn an_edited_copy_is_found() {
+    let root = repo_root();
+    let files = compositions::render(&root).unwrap_or_else(|e| panic!("{e}"));
+    let copy = tempfile::tempdir().expect("temp dir");
+    for (path, content) in &files {
+        let target = copy.path().join(path);
+        std::fs::create_dir_all(target.parent().expect("a parent")).expect("dirs");
+        std::fs::write(&target, content).expect("write");
+    }
+    assert_eq!(
+        compositions::differences(copy.path(), &files),
+        Vec::<String>::new()
+    );
+
+    let edited = copy.path().join("modules/ff-azure/auth0.tf");
+    let text = std::fs::read_to_string(&edited).expect("read");
+    std::fs::write(&edited, text.replace("\"portal\"", "\"web\"")).expect("write");
+    std::fs::remove_file(copy.path().join("modules/ff-aws/outputs.tf")).expect("remove");
+    let problems = compositions::differences(copy.path(), &files);
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(
+        problems[0].contains("modules/ff-aws/outputs.tf is missing"),
+        "{problems:?}"
     );
     assert!(
-        aws.contains("ff_platform_bootstrap"),
-        "platform.tf was read: {aws}"
+        problems[1].contains("modules/ff-azure/auth0.tf differs"),
+        "{problems:?}"
     );
-    if aws != azure {
-        problems.push(format!(
-            "platform.tf differs beyond comments and the eks/aks block:\n--- ff-aws\n{aws}\n--- ff-azure\n{azure}"
-        ));
-    }
-
-    for (file, kind, at_least) in [
-        ("variables.tf", "variable", 20),
-        ("outputs.tf", "output", 15),
-    ] {
-        let aws = blocks(&neutral(&read("ff-aws", file), 0), kind);
-        let azure = blocks(&neutral(&read("ff-azure", file), 1), kind);
-        let shared: Vec<&String> = aws.keys().filter(|n| azure.contains_key(*n)).collect();
-        assert!(
-            shared.len() >= at_least,
-            "{file}: the compositions share {} {kind}s, expected at least {at_least}",
-            shared.len()
-        );
-        for name in shared {
-            if aws[name] != azure[name] {
-                problems.push(format!(
-                    "{file}: {kind} \"{name}\" differs:\n--- ff-aws\n{}--- ff-azure\n{}",
-                    aws[name], azure[name]
-                ));
-            }
-        }
-    }
-    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
 
 #[test]
-fn the_comparison_sees_a_difference() {
-    let a = "variable \"x\" {\n  description = \"AWS thing.\"\n}\n";
-    let b = "variable \"x\" {\n  description = \"Azure thing.\"\n}\n";
-    let c = "variable \"x\" {\n  description = \"Azure things.\"\n}\n";
+fn values_and_placeholders() {
+    let values = compositions::parse_values(
+        "A note.\n@@ cloud\nAWS\n@@ block\n    eks {\n    }\n\n@@ empty\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(values["cloud"], "AWS");
+    assert_eq!(values["block"], "    eks {\n    }\n");
+    assert_eq!(values["empty"], "");
+    assert!(compositions::parse_values("@@ a\n1\n@@ a\n2\n").is_err());
+    assert!(compositions::parse_values("@@ a b\n1\n").is_err());
+
+    let mut used = BTreeSet::new();
+    let out = compositions::substitute("x {{cloud}} y\n{{block}}\n", &values, &mut used)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out, "x AWS y\n    eks {\n    }\n\n");
     assert_eq!(
-        blocks(&neutral(a, 0), "variable"),
-        blocks(&neutral(b, 1), "variable")
+        used,
+        BTreeSet::from(["block".to_string(), "cloud".to_string()])
     );
-    assert_ne!(
-        blocks(&neutral(a, 0), "variable"),
-        blocks(&neutral(c, 1), "variable")
-    );
-    let with_eks =
-        "resource \"r\" \"x\" {\n  cluster {\n    eks {\n      region = 1\n    }\n  }\n}\n";
-    let with_aks = "resource \"r\" \"x\" {\n  cluster {\n    aks {}\n  }\n}\n";
-    assert_eq!(
-        platform_without_cloud(with_eks),
-        platform_without_cloud(with_aks)
-    );
-    assert!(platform_without_cloud(with_eks).contains("cluster {"));
+    assert!(compositions::substitute("{{nope}}", &values, &mut used).is_err());
+    assert!(compositions::substitute("{{cloud", &values, &mut used).is_err());
+}
+
+/// Top-level `kind "NAME"` declarations of every `.tf` file of a module, with their file.
+fn declarations(module: &Path, kind: &str) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let open = format!("{kind} \"");
+    let entries = std::fs::read_dir(module).unwrap_or_else(|e| panic!("{}: {e}", module.display()));
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "tf") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix(&open) {
+                let name = rest.split('"').next().unwrap_or_default().to_string();
+                let file = path
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned();
+                out.entry(name).or_default().push(file);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn nothing_is_declared_twice_in_a_composition() {
+    for (_, module) in compositions::CLOUDS {
+        let dir = repo_root().join(module);
+        for kind in ["variable", "output", "module"] {
+            let twice: Vec<_> = declarations(&dir, kind)
+                .into_iter()
+                .filter(|(_, files)| files.len() > 1)
+                .collect();
+            assert!(
+                twice.is_empty(),
+                "{module}: {kind}s declared twice: {twice:?}"
+            );
+        }
+        let variables = declarations(&dir, "variable");
+        assert!(
+            variables.len() > 25,
+            "{module}: {} variables read",
+            variables.len()
+        );
+    }
 }

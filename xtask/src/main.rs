@@ -7,13 +7,16 @@
 //! - `publish`: publish a release to a Terraform Cloud / Enterprise private registry,
 //!   idempotently, or print what it would do with `--dry-run` ([`publish`]);
 //! - `docs`: write the registry-format docs from the provider's own schema, or check that
-//!   `docs/` is current with `--check` ([`docs`]).
+//!   `docs/` is current with `--check` ([`docs`]);
+//! - `compositions`: write the files `modules/ff-aws` and `modules/ff-azure` share from
+//!   `xtask/compositions/`, or check that both are current with `--check` ([`compositions`]).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod compositions;
 mod docs;
 mod gpg;
 mod hashes;
@@ -61,6 +64,12 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
+    /// Write the files modules/ff-aws and modules/ff-azure share from xtask/compositions/.
+    Compositions {
+        /// Do not write: fail when a composition's copy differs from what would be written.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -80,6 +89,9 @@ fn main() -> ExitCode {
             .map(|binary| println!("{}", binary.display())),
         Task::Publish(args) => publish::run(&args),
         Task::Docs { check } => docs::run(&release::repo_root(), check),
+        Task::Compositions { check } => {
+            compositions::run(&release::repo_root(), check).map_err(anyhow::Error::msg)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
