@@ -47,6 +47,8 @@
 pub mod auth0;
 pub mod control;
 pub mod distribution;
+pub mod emulator;
+mod emulators;
 pub mod entra;
 pub mod faults;
 pub mod grafana;
@@ -62,7 +64,6 @@ pub mod vault_proxy;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -250,7 +251,6 @@ impl Sandbox {
     /// Binds every service, loads the state file, installs the start-up faults and starts
     /// serving. The returned [`Running`] knows the bound endpoints and shuts everything down.
     pub async fn start(config: Config) -> Result<Running, StartError> {
-        let shared = Arc::new(shared::Shared::load(&config)?);
-        server::start(&config, shared).await
+        emulators::start(&config).await
     }
 }
