@@ -8,7 +8,6 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::emulator::Emulator;
-pub use crate::emulator::Service;
 use crate::faults::FaultTable;
 use crate::state_file::StateFile;
 use crate::util::lock;

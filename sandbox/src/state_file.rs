@@ -138,3 +138,81 @@ pub async fn persist_after_mutation(
     }
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use axum::body::Body;
+    use serde::Serialize;
+    use serde_json::json;
+
+    use super::*;
+    use crate::emulator::{Emulator, Service};
+
+    /// A service whose state-file section is the given value (`None`: keeps none).
+    struct Fixed(Service, Option<Value>);
+
+    impl Emulator for Fixed {
+        fn service(&self) -> Service {
+            self.0
+        }
+        fn injected_status(&self, _status: u16) -> Response<Body> {
+            Response::default()
+        }
+        fn rate_limited(&self, _path: &str, _retry_after_s: u64) -> Response<Body> {
+            Response::default()
+        }
+        fn snapshot(&self) -> Option<serde_json::Result<String>> {
+            self.1.as_ref().map(serde_json::to_string_pretty)
+        }
+    }
+
+    /// The file as it was written when its sections were fields of one struct.
+    #[derive(Serialize)]
+    struct AsOneStruct<'a> {
+        format: u32,
+        grafana: &'a Value,
+        auth0: &'a Value,
+    }
+
+    #[test]
+    fn the_file_is_the_pretty_printed_document_with_sections_in_registration_order() {
+        let grafana = json!({
+            "admin": {"user": "admin", "password": "line\nbreak \"quoted\""},
+            "folders": [],
+            "empty": {},
+            "nested": [1, {"deeper": [true, null, 2.5]}],
+        });
+        let auth0 = json!({"clients": [{"name": "a"}], "rate_limit": {"per_second": 2.0}});
+        let shared = Shared::new(
+            &crate::Config::default(),
+            vec![
+                Arc::new(Fixed(Service::Grafana, Some(grafana.clone()))),
+                Arc::new(Fixed(Service::Vault, None)),
+                Arc::new(Fixed(Service::Auth0, Some(auth0.clone()))),
+            ],
+        )
+        .unwrap();
+        let rendered = render(&shared).unwrap();
+        let expected = serde_json::to_string_pretty(&AsOneStruct {
+            format: FORMAT,
+            grafana: &grafana,
+            auth0: &auth0,
+        })
+        .unwrap();
+        assert_eq!(rendered, expected);
+
+        let dir =
+            std::env::temp_dir().join(format!("ff-sandbox-state-file-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("state.json");
+        write_atomically(&path, rendered.as_bytes()).unwrap();
+        let mut document = load(&path).unwrap().unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(document.format, FORMAT);
+        assert_eq!(document.take("grafana"), Some(grafana));
+        assert_eq!(document.take("auth0"), Some(auth0));
+        assert!(document.sections.is_empty());
+    }
+}
