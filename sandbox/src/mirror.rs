@@ -94,27 +94,6 @@ fn resolve(root: &Path, request_path: &str) -> Option<PathBuf> {
     path.is_file().then_some(path)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_stay_inside_the_root() {
-        let dir = std::env::temp_dir().join(format!("ff-mirror-test-{}", std::process::id()));
-        std::fs::create_dir_all(dir.join("a")).unwrap();
-        std::fs::write(dir.join("a/index.json"), "{}").unwrap();
-        assert_eq!(
-            resolve(&dir, "/a/index.json"),
-            Some(dir.join("a/index.json"))
-        );
-        assert_eq!(resolve(&dir, "/a/../a/index.json"), None);
-        assert_eq!(resolve(&dir, "/a"), None, "directories are not served");
-        assert_eq!(resolve(&dir, "/"), None);
-        assert_eq!(resolve(&dir, "/a/missing.json"), None);
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-}
-
 /// The mirror as the shared parts see it: a static file server, holding no state.
 impl crate::emulator::Emulator for MirrorState {
     fn service(&self) -> crate::emulator::Service {
@@ -143,4 +122,25 @@ fn plain_status(status: u16) -> Response {
     )));
     *response.status_mut() = status;
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_stay_inside_the_root() {
+        let dir = std::env::temp_dir().join(format!("ff-mirror-test-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("a")).unwrap();
+        std::fs::write(dir.join("a/index.json"), "{}").unwrap();
+        assert_eq!(
+            resolve(&dir, "/a/index.json"),
+            Some(dir.join("a/index.json"))
+        );
+        assert_eq!(resolve(&dir, "/a/../a/index.json"), None);
+        assert_eq!(resolve(&dir, "/a"), None, "directories are not served");
+        assert_eq!(resolve(&dir, "/"), None);
+        assert_eq!(resolve(&dir, "/a/missing.json"), None);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
