@@ -1,11 +1,8 @@
-//! The control API on the control port: inspection, request log, faults, reset, health, and
-//! the Auth0 Management API's rate limit (`GET`/`PUT /_sandbox/auth0/rate-limit` with
-//! `{"per_second": 2, "burst": 2}`; `per_second: 0` turns it off). Vault is a real server
-//! behind the Vault port: ask it, not this API, what it holds.
-//! Entra ID's application gains credentials as an administrator adds them in the portal or
-//! through Microsoft Graph: `POST /_sandbox/entra/federated-credentials` with `{"name",
-//! "issuer", "subject", "audiences"}` (a federated identity credential) and `POST
-//! /_sandbox/entra/certificates` with `{"pem"}` (a certificate's public part).
+//! The control API on the control port: inspection, request log, faults, reset, health,
+//! and each service's own control endpoints ([`crate::emulator::Emulator::control_routes`]:
+//! Auth0's rate limit, Entra ID's credentials, Kubernetes' release manifests), after which
+//! mutating calls the state file is saved. Vault is a real server behind the Vault port:
+//! ask it, not this API, what it holds.
 //! JSON everywhere, no authentication; errors are `{"error":"..."}`.
 
 use std::sync::Arc;
@@ -13,18 +10,19 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use crate::auth0::rate_limit::RateLimit;
 use crate::faults::FaultSpec;
 use crate::shared::Shared;
+use crate::state_file::persist_after_mutation;
 use crate::util::lock;
 
 pub fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
+    let mut router = Router::new()
         .route("/_sandbox/health", get(health))
         .route("/_sandbox/state", get(state))
         .route("/_sandbox/requests", get(requests).delete(clear_requests))
@@ -34,18 +32,14 @@ pub fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/_sandbox/faults/:id", delete(remove_fault))
         .route("/_sandbox/reset", post(reset))
-        .route(
-            "/_sandbox/auth0/rate-limit",
-            get(auth0_rate_limit).put(set_auth0_rate_limit),
-        )
-        .route("/_sandbox/manifests/:file", get(manifest))
-        .route(
-            "/_sandbox/entra/federated-credentials",
-            post(entra_federated_credential),
-        )
-        .route("/_sandbox/entra/certificates", post(entra_certificate))
-        .fallback(not_found)
-        .with_state(shared)
+        .with_state(shared.clone());
+    for emulator in &shared.emulators {
+        if let Some(routes) = emulator.clone().control_routes() {
+            router = router
+                .merge(routes.layer(from_fn_with_state(shared.clone(), persist_after_mutation)));
+        }
+    }
+    router.fallback(not_found)
 }
 
 fn ok() -> Response {
@@ -110,82 +104,6 @@ async fn reset(State(shared): State<Arc<Shared>>) -> Response {
     shared.reset();
     shared.persist().await;
     ok()
-}
-
-async fn auth0_rate_limit(State(shared): State<Arc<Shared>>) -> Response {
-    let limit = lock(&shared.auth0).rate_limit;
-    axum::Json(limit).into_response()
-}
-
-async fn set_auth0_rate_limit(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let limit: RateLimit = match serde_json::from_slice(&body) {
-        Ok(limit) => limit,
-        Err(err) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                format!("invalid rate limit: {err}"),
-            );
-        }
-    };
-    if let Err(message) = limit.validate() {
-        return error(
-            StatusCode::BAD_REQUEST,
-            format!("invalid rate limit: {message}"),
-        );
-    }
-    {
-        let mut auth0 = lock(&shared.auth0);
-        auth0.rate_limit = limit;
-        auth0.management_bucket.refill();
-    }
-    shared.persist().await;
-    axum::Json(limit).into_response()
-}
-
-/// A release manifest for tests and examples (`crate::kubernetes::manifests`).
-async fn manifest(Path(file): Path<String>) -> Response {
-    match crate::kubernetes::manifests::get(&file) {
-        Some(content) => (
-            [(axum::http::header::CONTENT_TYPE, "application/yaml")],
-            content,
-        )
-            .into_response(),
-        None => error(StatusCode::NOT_FOUND, format!("no manifest {file:?}")),
-    }
-}
-
-async fn entra_federated_credential(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let credential: crate::entra::state::FederatedCredential = match serde_json::from_slice(&body) {
-        Ok(c) => c,
-        Err(e) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                format!("expected {{\"name\",\"issuer\",\"subject\",\"audiences\"}}: {e}"),
-            );
-        }
-    };
-    let mut entra = lock(&shared.entra);
-    entra
-        .federated_credentials
-        .retain(|c| c.name != credential.name);
-    entra.federated_credentials.push(credential);
-    ok()
-}
-
-async fn entra_certificate(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let pem = serde_json::from_slice::<Value>(&body)
-        .ok()
-        .and_then(|v| v.get("pem").and_then(Value::as_str).map(str::to_string));
-    match pem {
-        Some(pem) if crate::entra::assertion::Certificate::from_pem(&pem).is_some() => {
-            lock(&shared.entra).certificates.push(pem);
-            ok()
-        }
-        _ => error(
-            StatusCode::BAD_REQUEST,
-            "expected {\"pem\"}: a PEM certificate with an RSA key",
-        ),
-    }
 }
 
 async fn not_found() -> Response {

@@ -4,36 +4,24 @@
 //! services' ports: with a fixed port P, the registry on P+5 and the mirror on P+6.
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use tower::Layer;
-use tower::util::BoxCloneService;
 
 use crate::StartError;
-use crate::faults::FaultLayer;
 use crate::mirror::MirrorState;
-use crate::server::HttpService;
-use crate::shared::{Service, Shared};
+use crate::server::faulted;
+use crate::shared::Shared;
+use crate::tfc::Tfc;
 use crate::tls::Tls;
 use crate::util::lock;
 
 /// Port offsets from a fixed listen port.
 const TFC_OFFSET: u16 = 5;
 const MIRROR_OFFSET: u16 = 6;
-
-/// Where these services find their files.
-#[derive(Debug, Clone, Default)]
-pub struct Settings {
-    /// The network mirror's document root.
-    pub mirror_dir: Option<PathBuf>,
-    /// Where to write the CA certificate (a fresh temporary directory when `None`).
-    pub tls_dir: Option<PathBuf>,
-}
 
 /// The emulated Terraform Cloud / Enterprise host, in the endpoints line.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -104,13 +92,14 @@ fn host(ip: IpAddr) -> String {
     }
 }
 
-fn stack(shared: &Arc<Shared>, service: Service, router: axum::Router) -> HttpService {
-    BoxCloneService::new(FaultLayer::new(shared.clone(), service).layer(router))
-}
-
+/// Starts the registry (`tfc`) and the mirror (serving `mirror.dir`), with a CA written to
+/// `tls_dir` (a fresh temporary directory when `None`).
 pub(crate) async fn start(
     listen: SocketAddr,
+    tls_dir: Option<&std::path::Path>,
     shared: &Arc<Shared>,
+    tfc: &Arc<Tfc>,
+    mirror: &Arc<MirrorState>,
     shutdown: watch::Receiver<bool>,
 ) -> Result<Started, StartError> {
     let tfc_listener = bind(listen, TFC_OFFSET).await?;
@@ -126,26 +115,27 @@ pub(crate) async fn start(
     let host = host(listen.ip());
     let tfc_hostname = format!("{host}:{}", port(&tfc_listener)?);
     let mirror_base = format!("https://{host}:{}/", port(&mirror_listener)?);
-    let tls = Tls::generate(shared.distribution.tls_dir.as_deref(), listen.ip())?;
+    let tls = Tls::generate(tls_dir, listen.ip())?;
     let ca_cert = tls.ca_path.display().to_string();
 
     let (organization, token) = {
-        let mut tfc = lock(&shared.tfc);
+        let mut tfc = lock(&tfc.state);
         tfc.base_url = format!("https://{tfc_hostname}");
         (tfc.organization.clone(), tfc.token.clone())
     };
-    let mirror_state = Arc::new(MirrorState {
-        dir: shared.distribution.mirror_dir.clone(),
-    });
     let tasks = vec![
         tls.serve(
             tfc_listener,
-            stack(shared, Service::Tfc, crate::tfc::router(shared.clone())),
+            faulted(shared, tfc.clone(), crate::tfc::router(tfc.clone())),
             shutdown.clone(),
         ),
         tls.serve(
             mirror_listener,
-            stack(shared, Service::Mirror, crate::mirror::router(mirror_state)),
+            faulted(
+                shared,
+                mirror.clone(),
+                crate::mirror::router(mirror.clone()),
+            ),
             shutdown,
         ),
     ];
@@ -159,11 +149,7 @@ pub(crate) async fn start(
         },
         mirror: MirrorEndpoint {
             url: mirror_base,
-            dir: shared
-                .distribution
-                .mirror_dir
-                .as_ref()
-                .map(|d| d.display().to_string()),
+            dir: mirror.dir.as_ref().map(|d| d.display().to_string()),
             ca_cert,
         },
         tasks,

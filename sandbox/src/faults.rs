@@ -16,7 +16,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::body::Body;
 use axum::response::Response;
 use http::Request;
 use rand::rngs::StdRng;
@@ -25,7 +24,8 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::shared::{LogEntry, Service, Shared};
+use crate::emulator::{Emulator, Service};
+use crate::shared::{LogEntry, Shared};
 use crate::util::lock;
 
 /// What a fault does.
@@ -289,16 +289,17 @@ impl FaultTable {
 #[error("connection dropped by an injected fault")]
 pub struct DroppedConnection;
 
-/// Tower layer applying faults and writing the request log for one service.
+/// Tower layer applying faults and writing the request log for one service, which answers
+/// the injected faults in its own shape.
 #[derive(Clone)]
 pub struct FaultLayer {
     shared: Arc<Shared>,
-    service: Service,
+    emulator: Arc<dyn Emulator>,
 }
 
 impl FaultLayer {
-    pub fn new(shared: Arc<Shared>, service: Service) -> Self {
-        FaultLayer { shared, service }
+    pub fn new(shared: Arc<Shared>, emulator: Arc<dyn Emulator>) -> Self {
+        FaultLayer { shared, emulator }
     }
 }
 
@@ -309,7 +310,7 @@ impl<S> tower::Layer<S> for FaultLayer {
         FaultService {
             inner,
             shared: self.shared.clone(),
-            service: self.service,
+            emulator: self.emulator.clone(),
         }
     }
 }
@@ -318,7 +319,7 @@ impl<S> tower::Layer<S> for FaultLayer {
 pub struct FaultService<S> {
     inner: S,
     shared: Arc<Shared>,
-    service: Service,
+    emulator: Arc<dyn Emulator>,
 }
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
@@ -347,7 +348,8 @@ where
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let shared = self.shared.clone();
-        let service = self.service;
+        let emulator = self.emulator.clone();
+        let service = emulator.service();
         Box::pin(async move {
             let method = req.method().as_str().to_string();
             let path = req.uri().path().to_string();
@@ -388,11 +390,11 @@ where
                 Some((_, Terminal::Drop)) => None,
                 Some((_, Terminal::Status(status))) => {
                     drain(req).await;
-                    Some(injected_status(service, status))
+                    Some(emulator.injected_status(status))
                 }
                 Some((_, Terminal::RateLimit { retry_after_s })) => {
                     drain(req).await;
-                    Some(rate_limited(service, &entry.path, retry_after_s))
+                    Some(emulator.rate_limited(&entry.path, retry_after_s))
                 }
                 None => match inner.call(req).await {
                     Ok(response) => Some(response),
@@ -417,50 +419,6 @@ where
 /// Read and discard a request's body.
 async fn drain<B: http_body::Body>(req: Request<B>) {
     let _ = http_body_util::BodyExt::collect(req.into_body()).await;
-}
-
-fn injected_status(service: Service, status: u16) -> Response<Body> {
-    match service {
-        Service::Vault => crate::vault_proxy::errors::injected_status(status),
-        Service::Grafana => crate::grafana::errors::injected_status(status),
-        Service::Tfc => crate::tfc::errors::injected_status(status),
-        Service::Mirror => plain_status(status),
-        Service::Auth0 => crate::auth0::errors::injected_status(status),
-        Service::Kubernetes => crate::kubernetes::errors::injected_status(status),
-        Service::Entra => crate::entra::routes::injected_status(status),
-    }
-}
-
-fn rate_limited(service: Service, path: &str, retry_after_s: u64) -> Response<Body> {
-    match service {
-        Service::Vault => crate::vault_proxy::errors::rate_limited(path, retry_after_s),
-        Service::Grafana => crate::grafana::errors::rate_limited(retry_after_s),
-        Service::Tfc => crate::tfc::errors::rate_limited(retry_after_s),
-        Service::Mirror => {
-            let mut response = plain_status(429);
-            if let Ok(value) = http::HeaderValue::from_str(&retry_after_s.to_string()) {
-                response
-                    .headers_mut()
-                    .insert(http::header::RETRY_AFTER, value);
-            }
-            response
-        }
-        Service::Auth0 => crate::auth0::errors::rate_limited(retry_after_s),
-        Service::Kubernetes => crate::kubernetes::errors::rate_limited(retry_after_s),
-        Service::Entra => crate::entra::routes::rate_limited(retry_after_s),
-    }
-}
-
-/// A plain-text status, as a static file server answers (the mirror).
-fn plain_status(status: u16) -> Response<Body> {
-    let status =
-        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = Response::new(Body::from(format!(
-        "{}\n",
-        status.canonical_reason().unwrap_or("error")
-    )));
-    *response.status_mut() = status;
-    response
 }
 
 #[cfg(test)]

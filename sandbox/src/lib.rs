@@ -18,24 +18,35 @@
 //!                 └──────────────────────────────────────────────────────────────────┘
 //!                                        │ all share
 //!                                        ▼
-//!                           shared.rs: `Shared` — one lock per service state,
-//!                           the fault table and the request log
+//!                shared.rs: `Shared` — the registered services (as `Emulator`s),
+//!                the fault table and the request log
 //! ```
 //!
-//! - [`server`] binds the listeners (port 0 → one random port each; port P → control P,
+//! - [`emulator`] is the interface between the shared parts (server, faults, control, state
+//!   file, `Shared`) and the services: each service's type (`grafana::Grafana`,
+//!   `auth0::Auth0`, …) owns its state behind its own lock and implements
+//!   [`emulator::Emulator`] — its name, its error body for an injected fault, its sections
+//!   of the inspection document and the state file, its reset, its control endpoints. The
+//!   shared parts name no service module (a test checks it).
+//! - `emulators.rs` is the composition, the one file that names every service: it builds
+//!   them (restored from the state file), registers them, binds their ports and writes the
+//!   endpoints line.
+//! - [`server`] binds listeners (port 0 → one random port each; port P → control P,
 //!   Vault P+1 (with `--vault-upstream` only), Grafana P+2, Auth0 P+3, Kubernetes P+4,
-//!   Entra ID P+7; the distribution services take P+5 and P+6), serves every connection with
-//!   hyper, and shuts down on request.
+//!   Entra ID P+7; the distribution services take P+5 and P+6, as `emulators.rs` assigns),
+//!   serves every connection with hyper, and shuts down on request.
 //! - [`faults`] is the only place that decides and applies injected faults; its tower layer
 //!   also writes the request log, so every fault that fires is visible there.
 //! - [`state_file`] loads the state at start and writes it (temp file + rename) after every
 //!   mutating request and at shutdown.
-//! - [`control`] is the `/_sandbox/...` API: state inspection, request log, faults, reset.
+//! - [`control`] is the `/_sandbox/...` API: state inspection, request log, faults, reset,
+//!   and the services' own control endpoints.
 //! - [`vault_proxy`]: Vault is real, not emulated — the Vault port forwards to an OpenBao
 //!   (`--vault-upstream`), which keeps Vault's state; the sandbox holds none of it.
-//! - [`grafana`], [`auth0`], [`kubernetes`] and [`entra`] each hold `routes` (HTTP parsing and dispatch), `state` (the
-//!   data, serialisable as-is into the state file and the inspection document) and `errors`
-//!   (the real service's error body shape).
+//! - [`grafana`], [`auth0`], [`kubernetes`] and [`entra`] each hold their type (in `mod.rs`),
+//!   `routes` (HTTP parsing and dispatch), `state` (the data, serialisable as-is into the
+//!   state file and the inspection document) and `errors` (the real service's error body
+//!   shape).
 //! - [`distribution`] starts the two HTTPS services that distributing the provider needs,
 //!   with the sandbox's own CA (`tls.rs`): [`tfc`], the Terraform Cloud private registry API
 //!   (routes/state/errors like the others; kept in memory, not in the state file), and
@@ -47,6 +58,8 @@
 pub mod auth0;
 pub mod control;
 pub mod distribution;
+pub mod emulator;
+mod emulators;
 pub mod entra;
 pub mod faults;
 pub mod grafana;
@@ -62,7 +75,6 @@ pub mod vault_proxy;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -250,7 +262,6 @@ impl Sandbox {
     /// Binds every service, loads the state file, installs the start-up faults and starts
     /// serving. The returned [`Running`] knows the bound endpoints and shuts everything down.
     pub async fn start(config: Config) -> Result<Running, StartError> {
-        let shared = Arc::new(shared::Shared::load(&config)?);
-        server::start(&config, shared).await
+        emulators::start(&config).await
     }
 }

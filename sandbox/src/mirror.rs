@@ -94,6 +94,36 @@ fn resolve(root: &Path, request_path: &str) -> Option<PathBuf> {
     path.is_file().then_some(path)
 }
 
+/// The mirror as the shared parts see it: a static file server, holding no state.
+impl crate::emulator::Emulator for MirrorState {
+    fn service(&self) -> crate::emulator::Service {
+        crate::emulator::Service::Mirror
+    }
+
+    fn injected_status(&self, status: u16) -> Response {
+        plain_status(status)
+    }
+
+    fn rate_limited(&self, _path: &str, retry_after_s: u64) -> Response {
+        let mut response = plain_status(429);
+        if let Ok(value) = HeaderValue::from_str(&retry_after_s.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        response
+    }
+}
+
+/// A plain-text status, as a static file server answers.
+fn plain_status(status: u16) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = Response::new(Body::from(format!(
+        "{}\n",
+        status.canonical_reason().unwrap_or("error")
+    )));
+    *response.status_mut() = status;
+    response
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

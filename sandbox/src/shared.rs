@@ -1,60 +1,17 @@
-//! The one struct every router shares: each service's state behind its own lock, the fault
-//! table and the request log. Handlers lock one field at a time and never across an await.
+//! The one struct every shared part uses: the registered services (through
+//! [`Emulator`]), the fault table and the request log. Each service keeps its own state
+//! behind its own lock; handlers lock one at a time and never across an await.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
-use crate::auth0::state::Auth0State;
-use crate::entra::state::EntraState;
+use crate::emulator::Emulator;
 use crate::faults::FaultTable;
-use crate::grafana::state::GrafanaState;
-use crate::kubernetes::state::KubeState;
-use crate::state_file::{self, StateFile};
-use crate::tfc::state::TfcState;
+use crate::state_file::StateFile;
 use crate::util::lock;
 use crate::{Config, StartError};
-
-/// The emulated services. Adding Auth0 or Kubernetes means a new variant here, a module
-/// with its routes/state/errors, and a listener in `server.rs`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Service {
-    Vault,
-    Grafana,
-    Auth0,
-    /// The Terraform Cloud private registry API (HTTPS).
-    Tfc,
-    /// The provider network mirror (HTTPS).
-    Mirror,
-    Kubernetes,
-    Entra,
-}
-
-impl Service {
-    pub const ALL: [Service; 7] = [
-        Service::Vault,
-        Service::Grafana,
-        Service::Auth0,
-        Service::Kubernetes,
-        Service::Tfc,
-        Service::Mirror,
-        Service::Entra,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Service::Vault => "vault",
-            Service::Grafana => "grafana",
-            Service::Tfc => "tfc",
-            Service::Mirror => "mirror",
-            Service::Auth0 => "auth0",
-            Service::Kubernetes => "kubernetes",
-            Service::Entra => "entra",
-        }
-    }
-}
 
 /// One line of the request log. Bodies and header values are never recorded, except the
 /// `User-Agent` (which names the client, never a credential).
@@ -118,102 +75,47 @@ impl RequestLog {
 }
 
 pub struct Shared {
-    pub grafana: Mutex<GrafanaState>,
-    pub auth0: Mutex<Auth0State>,
-    pub kubernetes: Mutex<KubeState>,
-    pub entra: Mutex<EntraState>,
+    /// The services whose state is inspected, saved and reset, in state-file order.
+    pub emulators: Vec<Arc<dyn Emulator>>,
     pub faults: Mutex<FaultTable>,
     pub log: Mutex<RequestLog>,
     pub state_file: Option<StateFile>,
-    /// The private registry (in memory only, not in the state file).
-    pub tfc: Mutex<TfcState>,
-    /// Files of the HTTPS services (mirror root, CA directory).
-    pub distribution: crate::distribution::Settings,
 }
 
 impl Shared {
-    /// Builds the shared state: restored from the state file when it exists, credentials
-    /// from the flags when given (they win over the file), start-up faults installed.
-    pub fn load(config: &Config) -> Result<Shared, StartError> {
-        let restored = match &config.state_file {
-            Some(path) => state_file::load(path)?,
-            None => None,
-        };
-        let (mut grafana, mut auth0, mut kubernetes, entra) = match restored {
-            Some(doc) => (doc.grafana, doc.auth0, doc.kubernetes, doc.entra),
-            None => (
-                GrafanaState::new(),
-                Auth0State::new(),
-                KubeState::new(),
-                EntraState::default(),
-            ),
-        };
-        if let Some(delay) = config.k8s_ready_delay_ms {
-            kubernetes.ready_delay_ms = delay;
-        }
-        if config.eks_sts_endpoint.is_some() {
-            kubernetes.eks.sts_endpoint = config.eks_sts_endpoint.clone();
-            kubernetes.eks.sts_authorization_header = config.eks_sts_authorization_header;
-        }
-        auth0.ensure_management(
-            config.auth0_client_id.as_deref(),
-            config.auth0_client_secret.as_deref(),
-        );
-        if let Some(limit) = config.auth0_rate_limit {
-            limit.validate().map_err(StartError::Fault)?;
-            auth0.rate_limit = limit;
-        }
-        grafana.ensure_admin(
-            config.grafana_user.as_deref(),
-            config.grafana_password.as_deref(),
-        );
+    /// The shared parts around the services (already restored from the state file): the
+    /// start-up faults installed, an empty request log.
+    pub fn new(config: &Config, emulators: Vec<Arc<dyn Emulator>>) -> Result<Shared, StartError> {
         let mut faults = FaultTable::default();
         for spec in &config.faults {
             faults.add(spec.clone()).map_err(StartError::Fault)?;
         }
         Ok(Shared {
-            grafana: Mutex::new(grafana),
-            auth0: Mutex::new(auth0),
-            kubernetes: Mutex::new(kubernetes),
-            entra: Mutex::new(entra),
+            emulators,
             faults: Mutex::new(faults),
             log: Mutex::new(RequestLog::default()),
             state_file: config.state_file.clone().map(StateFile::new),
-            tfc: Mutex::new(TfcState::new(
-                config.tfc_organization.as_deref(),
-                config.tfc_token.as_deref(),
-            )),
-            distribution: crate::distribution::Settings {
-                mirror_dir: config.mirror_dir.clone(),
-                tls_dir: config.tls_dir.clone(),
-            },
         })
     }
 
-    /// The inspection document served at `GET /_sandbox/state` (and saved as the state file).
+    /// The inspection document served at `GET /_sandbox/state`: one section per service
+    /// that holds something.
     pub fn inspect(&self) -> Value {
-        let grafana = serde_json::to_value(&*lock(&self.grafana)).unwrap_or(Value::Null);
-        let tfc = serde_json::to_value(&*lock(&self.tfc)).unwrap_or(Value::Null);
-        let auth0 = serde_json::to_value(&*lock(&self.auth0)).unwrap_or(Value::Null);
-        let kubernetes = serde_json::to_value(&*lock(&self.kubernetes)).unwrap_or(Value::Null);
-        let entra = serde_json::to_value(&*lock(&self.entra)).unwrap_or(Value::Null);
-        json!({
-            "grafana": grafana,
-            "auth0": auth0,
-            "kubernetes": kubernetes,
-            "entra": entra,
-            "tfc": tfc,
-        })
+        let mut document = Map::new();
+        for emulator in &self.emulators {
+            if let Some(section) = emulator.inspect() {
+                document.insert(emulator.service().name().to_string(), section);
+            }
+        }
+        Value::Object(document)
     }
 
     /// Clears all service data (keeping credentials), faults and the request log. A real
     /// Vault behind the Vault port is not touched.
     pub fn reset(&self) {
-        lock(&self.grafana).reset();
-        lock(&self.tfc).reset();
-        lock(&self.auth0).reset();
-        lock(&self.kubernetes).reset();
-        lock(&self.entra).reset();
+        for emulator in &self.emulators {
+            emulator.reset();
+        }
         lock(&self.faults).clear();
         lock(&self.log).clear();
     }

@@ -9,59 +9,55 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use http::Method;
-use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use crate::StartError;
-use crate::auth0::state::Auth0State;
-use crate::entra::state::EntraState;
-use crate::grafana::state::GrafanaState;
-use crate::kubernetes::state::KubeState;
 use crate::shared::Shared;
-use crate::util::lock;
 
 const FORMAT: u32 = 1;
 
-/// What the file holds.
-#[derive(Serialize, Deserialize)]
+/// What the file holds: `format` and one section per service that keeps state, under its
+/// name (today `grafana`, `auth0`, `kubernetes` and `entra`, in that order). Each service
+/// reads its own section back when it is built; sections no service claims are ignored
+/// (files written while Vault was emulated also have a `vault` section).
 pub struct Document {
     pub format: u32,
-    /// (Files written while Vault was emulated also have a `vault` section, which is
-    /// ignored: Vault is a real server now, keeping its own state.)
-    pub grafana: GrafanaState,
-    /// Absent from files written before the Auth0 emulator existed.
-    #[serde(default)]
-    pub auth0: Auth0State,
-    /// Absent from files written before the Kubernetes emulator existed.
-    #[serde(default)]
-    pub kubernetes: KubeState,
-    /// Absent from files written before the Entra ID emulator existed.
-    #[serde(default)]
-    pub entra: EntraState,
+    pub sections: Map<String, Value>,
+}
+
+impl Document {
+    /// Takes a service's section out of the document (`None` when the file has none).
+    pub fn take(&mut self, name: &str) -> Option<Value> {
+        self.sections.remove(name)
+    }
 }
 
 /// Reads the state file; `Ok(None)` when it does not exist.
 pub fn load(path: &Path) -> Result<Option<Document>, StartError> {
+    let failed = |message: String| StartError::StateFile {
+        path: path.to_path_buf(),
+        message,
+    };
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(err) => {
-            return Err(StartError::StateFile {
-                path: path.to_path_buf(),
-                message: err.to_string(),
-            });
-        }
+        Err(err) => return Err(failed(err.to_string())),
     };
-    let doc: Document = serde_json::from_slice(&bytes).map_err(|err| StartError::StateFile {
-        path: path.to_path_buf(),
-        message: err.to_string(),
-    })?;
-    if doc.format != FORMAT {
-        return Err(StartError::StateFile {
-            path: path.to_path_buf(),
-            message: format!("unsupported format {} (expected {FORMAT})", doc.format),
-        });
+    let mut sections = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(sections)) => sections,
+        Ok(_) => return Err(failed("invalid type: expected a JSON object".to_string())),
+        Err(err) => return Err(failed(err.to_string())),
+    };
+    let format = match sections.remove("format") {
+        Some(format) => serde_json::from_value::<u32>(format).map_err(|e| failed(e.to_string()))?,
+        None => return Err(failed("missing field `format`".to_string())),
+    };
+    if format != FORMAT {
+        return Err(failed(format!(
+            "unsupported format {format} (expected {FORMAT})"
+        )));
     }
-    Ok(Some(doc))
+    Ok(Some(Document { format, sections }))
 }
 
 /// Where to save, plus a lock that orders concurrent saves: each save snapshots the state
@@ -85,20 +81,7 @@ impl StateFile {
 
     pub async fn save(&self, shared: &Shared) -> std::io::Result<()> {
         let _ordered = self.writing.lock().await;
-        let bytes = {
-            let grafana = lock(&shared.grafana);
-            let auth0 = lock(&shared.auth0);
-            let kubernetes = lock(&shared.kubernetes);
-            let entra = lock(&shared.entra);
-            serde_json::to_vec_pretty(&DocumentRef {
-                format: FORMAT,
-                grafana: &grafana,
-                auth0: &auth0,
-                kubernetes: &kubernetes,
-                entra: &entra,
-            })
-            .map_err(std::io::Error::other)?
-        };
+        let bytes = render(shared)?.into_bytes();
         let path = self.path.clone();
         tokio::task::spawn_blocking(move || write_atomically(&path, &bytes))
             .await
@@ -106,13 +89,23 @@ impl StateFile {
     }
 }
 
-#[derive(Serialize)]
-struct DocumentRef<'a> {
-    format: u32,
-    grafana: &'a GrafanaState,
-    auth0: &'a Auth0State,
-    kubernetes: &'a KubeState,
-    entra: &'a EntraState,
+/// The document, pretty-printed: `format`, then each service's section in registration
+/// order, indented as one pretty-printed object would be.
+fn render(shared: &Shared) -> std::io::Result<String> {
+    let mut out = format!("{{\n  \"format\": {FORMAT}");
+    for emulator in &shared.emulators {
+        let Some(section) = emulator.snapshot() else {
+            continue;
+        };
+        let section = section.map_err(std::io::Error::other)?;
+        let name =
+            serde_json::to_string(emulator.service().name()).map_err(std::io::Error::other)?;
+        // Pretty-printed JSON has no raw newline inside a string: every line break is
+        // structure, nested one level deeper here.
+        out.push_str(&format!(",\n  {name}: {}", section.replace('\n', "\n  ")));
+    }
+    out.push_str("\n}");
+    Ok(out)
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -144,4 +137,82 @@ pub async fn persist_after_mutation(
         shared.persist().await;
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use axum::body::Body;
+    use serde::Serialize;
+    use serde_json::json;
+
+    use super::*;
+    use crate::emulator::{Emulator, Service};
+
+    /// A service whose state-file section is the given value (`None`: keeps none).
+    struct Fixed(Service, Option<Value>);
+
+    impl Emulator for Fixed {
+        fn service(&self) -> Service {
+            self.0
+        }
+        fn injected_status(&self, _status: u16) -> Response<Body> {
+            Response::default()
+        }
+        fn rate_limited(&self, _path: &str, _retry_after_s: u64) -> Response<Body> {
+            Response::default()
+        }
+        fn snapshot(&self) -> Option<serde_json::Result<String>> {
+            self.1.as_ref().map(serde_json::to_string_pretty)
+        }
+    }
+
+    /// The file as it was written when its sections were fields of one struct.
+    #[derive(Serialize)]
+    struct AsOneStruct<'a> {
+        format: u32,
+        grafana: &'a Value,
+        auth0: &'a Value,
+    }
+
+    #[test]
+    fn the_file_is_the_pretty_printed_document_with_sections_in_registration_order() {
+        let grafana = json!({
+            "admin": {"user": "admin", "password": "line\nbreak \"quoted\""},
+            "folders": [],
+            "empty": {},
+            "nested": [1, {"deeper": [true, null, 2.5]}],
+        });
+        let auth0 = json!({"clients": [{"name": "a"}], "rate_limit": {"per_second": 2.0}});
+        let shared = Shared::new(
+            &crate::Config::default(),
+            vec![
+                Arc::new(Fixed(Service::Grafana, Some(grafana.clone()))),
+                Arc::new(Fixed(Service::Vault, None)),
+                Arc::new(Fixed(Service::Auth0, Some(auth0.clone()))),
+            ],
+        )
+        .unwrap();
+        let rendered = render(&shared).unwrap();
+        let expected = serde_json::to_string_pretty(&AsOneStruct {
+            format: FORMAT,
+            grafana: &grafana,
+            auth0: &auth0,
+        })
+        .unwrap();
+        assert_eq!(rendered, expected);
+
+        let dir =
+            std::env::temp_dir().join(format!("ff-sandbox-state-file-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("state.json");
+        write_atomically(&path, rendered.as_bytes()).unwrap();
+        let mut document = load(&path).unwrap().unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(document.format, FORMAT);
+        assert_eq!(document.take("grafana"), Some(grafana));
+        assert_eq!(document.take("auth0"), Some(auth0));
+        assert!(document.sections.is_empty());
+    }
 }

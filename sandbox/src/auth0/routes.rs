@@ -16,11 +16,11 @@ use axum::routing::{any, post};
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
+use super::Auth0;
 use super::errors::{Auth0Error, oauth_error};
 use super::rate_limit::{RateLimit, Verdict};
 use super::state::{Auth0State, IssuedToken, management_audience};
 use super::{client_grants, clients, resource_servers, roles};
-use crate::shared::Shared;
 use crate::util::{lock, now_unix, random_alnum};
 
 /// Everything a Management API handler needs from the request.
@@ -40,13 +40,13 @@ pub type Auth0Result = Result<Reply, Auth0Error>;
 
 #[derive(Clone)]
 struct Tenant {
-    shared: Arc<Shared>,
+    shared: Arc<Auth0>,
     base_url: Arc<String>,
 }
 
 /// The Auth0 router for a tenant reachable at `base_url`.
-pub fn router(shared: Arc<Shared>, base_url: String) -> Router {
-    lock(&shared.auth0).ensure_system_api(&base_url);
+pub fn router(shared: Arc<Auth0>, base_url: String) -> Router {
+    lock(&shared.state).ensure_system_api(&base_url);
     let tenant = Tenant {
         shared,
         base_url: Arc::new(base_url),
@@ -94,7 +94,7 @@ async fn token(State(tenant): State<Tenant>, headers: HeaderMap, body: Bytes) ->
             Err(_) => HashMap::new(),
         }
     };
-    let mut state = lock(&tenant.shared.auth0);
+    let mut state = lock(&tenant.shared.state);
     let verdict = state.authentication_bucket.take(RateLimit::AUTHENTICATION);
     if verdict.is_some_and(|v| !v.allowed) {
         return with_rate_headers(
@@ -189,7 +189,7 @@ async fn management(
     Query(query): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
-    let mut state = lock(&tenant.shared.auth0);
+    let mut state = lock(&tenant.shared.state);
     let limit = state.rate_limit;
     let verdict = state.management_bucket.take(limit);
     if verdict.is_some_and(|v| !v.allowed) {

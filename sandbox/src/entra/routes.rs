@@ -26,15 +26,15 @@ use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 use serde_json::json;
 
+use super::Entra;
 use super::assertion::{Certificate, Jwt, issuer_keys};
 use super::state::{AKS_SERVER_APP_ID, TOKEN_LIFETIME};
-use crate::shared::Shared;
 use crate::util::{lock, now_unix, random_uuid};
 
 /// The client assertion type of RFC 7523.
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-pub fn router(shared: Arc<Shared>) -> Router {
+pub fn router(shared: Arc<Entra>) -> Router {
     Router::new()
         .route("/:tenant/oauth2/v2.0/token", post(token))
         .route("/metadata/identity/oauth2/token", get(imds_token))
@@ -117,7 +117,7 @@ fn form(body: &[u8]) -> Vec<(String, String)> {
 }
 
 async fn token(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Entra>>,
     Path(tenant): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -134,7 +134,7 @@ async fn token(
             .map(|(_, v)| v.clone())
     };
     let (client_id, certificates, credentials) = {
-        let state = lock(&shared.entra);
+        let state = lock(&shared.state);
         if tenant != state.tenant_id {
             return error(
                 StatusCode::BAD_REQUEST,
@@ -233,7 +233,7 @@ async fn token(
             &format!("The resource principal named {audience} was not found in the tenant."),
         );
     }
-    let access_token = lock(&shared.entra).issue(audience);
+    let access_token = lock(&shared.state).issue(audience);
     axum::Json(json!({
         "token_type": "Bearer",
         "expires_in": TOKEN_LIFETIME,
@@ -372,9 +372,9 @@ async fn check_assertion(
 
 /// The token answer of the managed identity endpoints (numbers as strings, as they write
 /// them).
-fn managed_identity_token(shared: &Shared, resource: &str, client_id: Option<&str>) -> Response {
+fn managed_identity_token(shared: &Entra, resource: &str, client_id: Option<&str>) -> Response {
     let resource_id = resource.trim_end_matches("/.default").trim_end_matches('/');
-    let mut state = lock(&shared.entra);
+    let mut state = lock(&shared.state);
     let identity = state.managed_identity.client_id.clone();
     if client_id.is_some_and(|c| c != identity) {
         return (
@@ -409,7 +409,7 @@ fn managed_identity_token(shared: &Shared, resource: &str, client_id: Option<&st
 
 /// IMDS: `Metadata: true` is required (a guard against server-side request forgery).
 async fn imds_token(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Entra>>,
     headers: HeaderMap,
     Query(query): Query<std::collections::HashMap<String, String>>,
 ) -> Response {
@@ -436,11 +436,11 @@ async fn imds_token(
 
 /// App Service / Container Apps: `X-IDENTITY-HEADER` must be the `IDENTITY_HEADER` secret.
 async fn app_service_token(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Entra>>,
     headers: HeaderMap,
     Query(query): Query<std::collections::HashMap<String, String>>,
 ) -> Response {
-    let expected = lock(&shared.entra).managed_identity.identity_header.clone();
+    let expected = lock(&shared.state).managed_identity.identity_header.clone();
     if headers
         .get("x-identity-header")
         .and_then(|v| v.to_str().ok())

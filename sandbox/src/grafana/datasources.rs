@@ -15,10 +15,10 @@ use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::Grafana;
 use super::errors::GrafanaError;
 use super::routes::{Caller, GrafanaResult, parse_body};
 use super::state::{DataSource, GrafanaState, NextIds, Role};
-use crate::shared::Shared;
 use crate::util::{lock, random_uid};
 
 fn not_found() -> GrafanaError {
@@ -93,11 +93,11 @@ fn list_item_json(ds: &DataSource) -> Value {
 }
 
 pub async fn list(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
 ) -> GrafanaResult {
     caller.require(Role::Admin, "datasources:read")?;
-    let state = lock(&shared.grafana);
+    let state = lock(&shared.state);
     let mut all: Vec<&DataSource> = state.datasources.iter().collect();
     all.sort_by_key(|d| (d.name.to_lowercase(), d.id));
     let items: Vec<Value> = all.into_iter().map(list_item_json).collect();
@@ -116,41 +116,41 @@ fn find(
 }
 
 pub async fn get_by_uid(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     Path(uid): Path<String>,
 ) -> GrafanaResult {
     caller.require(Role::Admin, "datasources:read")?;
-    let state = lock(&shared.grafana);
+    let state = lock(&shared.state);
     let ds = find(&state, |d| d.uid == uid)?;
     Ok(axum::Json(datasource_json(ds)).into_response())
 }
 
 pub async fn get_by_name(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     Path(name): Path<String>,
 ) -> GrafanaResult {
     caller.require(Role::Admin, "datasources:read")?;
-    let state = lock(&shared.grafana);
+    let state = lock(&shared.state);
     let ds = find(&state, |d| d.name == name)?;
     Ok(axum::Json(datasource_json(ds)).into_response())
 }
 
 /// `GET /api/datasources/id/:name` → `{"id": N}` ("Get data source Id by Name").
 pub async fn id_by_name(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     Path(name): Path<String>,
 ) -> GrafanaResult {
     caller.require(Role::Admin, "datasources:read")?;
-    let state = lock(&shared.grafana);
+    let state = lock(&shared.state);
     let ds = find(&state, |d| d.name == name)?;
     Ok(axum::Json(json!({ "id": ds.id })).into_response())
 }
 
 pub async fn get_by_id(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> GrafanaResult {
@@ -158,7 +158,7 @@ pub async fn get_by_id(
     let id: i64 = id
         .parse()
         .map_err(|_| GrafanaError::message(StatusCode::BAD_REQUEST, "id is invalid"))?;
-    let state = lock(&shared.grafana);
+    let state = lock(&shared.state);
     let ds = find(&state, |d| d.id == id)?;
     Ok(axum::Json(datasource_json(ds)).into_response())
 }
@@ -224,14 +224,14 @@ fn name_conflict() -> GrafanaError {
 }
 
 pub async fn create(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> GrafanaResult {
     caller.require(Role::Admin, "datasources:create")?;
     let input: DataSourceBody = parse_body(&body)?;
     input.validate()?;
-    let mut state = lock(&shared.grafana);
+    let mut state = lock(&shared.state);
     if state.datasources.iter().any(|d| d.name == input.name) {
         return Err(name_conflict());
     }
@@ -282,7 +282,7 @@ pub async fn create(
 }
 
 pub async fn update(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     Path(uid): Path<String>,
     body: Bytes,
@@ -290,7 +290,7 @@ pub async fn update(
     caller.require(Role::Admin, "datasources:write")?;
     let input: DataSourceBody = parse_body(&body)?;
     input.validate()?;
-    let mut state = lock(&shared.grafana);
+    let mut state = lock(&shared.state);
     let current = find(&state, |d| d.uid == uid)?.clone();
     if state
         .datasources
@@ -343,24 +343,24 @@ pub async fn update(
 }
 
 pub async fn delete_by_uid(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     Path(uid): Path<String>,
 ) -> GrafanaResult {
     caller.require(Role::Admin, "datasources:delete")?;
-    let mut state = lock(&shared.grafana);
+    let mut state = lock(&shared.state);
     let id = find(&state, |d| d.uid == uid)?.id;
     state.datasources.retain(|d| d.id != id);
     Ok(axum::Json(json!({ "message": "Data source deleted", "id": id })).into_response())
 }
 
 pub async fn delete_by_name(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     Path(name): Path<String>,
 ) -> GrafanaResult {
     caller.require(Role::Admin, "datasources:delete")?;
-    let mut state = lock(&shared.grafana);
+    let mut state = lock(&shared.state);
     let id = find(&state, |d| d.name == name)?.id;
     state.datasources.retain(|d| d.id != id);
     Ok(axum::Json(json!({ "message": "Data source deleted", "id": id })).into_response())

@@ -16,10 +16,10 @@ use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::Grafana;
 use super::errors::GrafanaError;
 use super::routes::{Caller, GrafanaResult, page_of, paging, parse_body};
 use super::state::{Folder, FolderPermission, GrafanaState, NextIds, Role};
-use crate::shared::Shared;
 use crate::util::{lock, now_rfc3339, random_uid, slugify};
 
 const MAX_UID_LEN: usize = 40;
@@ -88,14 +88,14 @@ fn ancestors<'a>(state: &'a GrafanaState, folder: &Folder) -> Vec<&'a Folder> {
 }
 
 pub async fn list(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     Query(query): Query<HashMap<String, String>>,
 ) -> GrafanaResult {
     caller.require(Role::Viewer, "folders:read")?;
     let (page, limit) = paging(&query, "limit");
     let parent = query.get("parentUid").filter(|p| !p.is_empty()).cloned();
-    let state = lock(&shared.grafana);
+    let state = lock(&shared.state);
     let mut folders: Vec<&Folder> = state
         .folders
         .iter()
@@ -116,12 +116,12 @@ pub async fn list(
 }
 
 pub async fn get(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     Path(uid): Path<String>,
 ) -> GrafanaResult {
     caller.require(Role::Viewer, "folders:read")?;
-    let state = lock(&shared.grafana);
+    let state = lock(&shared.state);
     let folder = state
         .folder(&uid)
         .ok_or_else(GrafanaError::folder_not_found)?;
@@ -129,7 +129,7 @@ pub async fn get(
 }
 
 pub async fn get_by_id(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> GrafanaResult {
@@ -137,7 +137,7 @@ pub async fn get_by_id(
     let id: i64 = id
         .parse()
         .map_err(|_| GrafanaError::message(StatusCode::BAD_REQUEST, "id is invalid"))?;
-    let state = lock(&shared.grafana);
+    let state = lock(&shared.state);
     let folder = state
         .folders
         .iter()
@@ -199,7 +199,7 @@ fn default_permissions(now: &str) -> Vec<FolderPermission> {
 }
 
 pub async fn create(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> GrafanaResult {
@@ -209,7 +209,7 @@ pub async fn create(
     if title.is_empty() {
         return Err(title_empty());
     }
-    let mut state = lock(&shared.grafana);
+    let mut state = lock(&shared.state);
     let uid = match input.uid.filter(|u| !u.is_empty()) {
         Some(uid) => {
             validate_uid(&uid)?;
@@ -267,14 +267,14 @@ struct UpdateFolder {
 }
 
 pub async fn update(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     Path(uid): Path<String>,
     body: Bytes,
 ) -> GrafanaResult {
     caller.require(Role::Editor, "folders:write")?;
     let input: UpdateFolder = parse_body(&body)?;
-    let mut state = lock(&shared.grafana);
+    let mut state = lock(&shared.state);
     let folder = state
         .folders
         .iter_mut()
@@ -307,12 +307,12 @@ pub async fn update(
 }
 
 pub async fn delete(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     Path(uid): Path<String>,
 ) -> GrafanaResult {
     caller.require(Role::Editor, "folders:delete")?;
-    let mut state = lock(&shared.grafana);
+    let mut state = lock(&shared.state);
     let folder = state
         .folder(&uid)
         .cloned()
@@ -350,12 +350,12 @@ fn permission_name(permission: i64) -> &'static str {
 }
 
 pub async fn permissions(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     Path(uid): Path<String>,
 ) -> GrafanaResult {
     caller.require(Role::Admin, "folders.permissions:read")?;
-    let state = lock(&shared.grafana);
+    let state = lock(&shared.state);
     let folder = state
         .folder(&uid)
         .ok_or_else(GrafanaError::folder_not_found)?;
@@ -417,14 +417,14 @@ struct PermissionItem {
 }
 
 pub async fn set_permissions(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     Path(uid): Path<String>,
     body: Bytes,
 ) -> GrafanaResult {
     caller.require(Role::Admin, "folders.permissions:write")?;
     let input: PermissionItems = parse_body(&body)?;
-    let mut state = lock(&shared.grafana);
+    let mut state = lock(&shared.state);
     if state.folder(&uid).is_none() {
         return Err(GrafanaError::folder_not_found());
     }

@@ -20,10 +20,10 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 use tower::ServiceExt;
 
+use super::Grafana;
 use super::errors::GrafanaError;
 use super::state::Role;
 use super::{datasources, folders, service_accounts, teams};
-use crate::shared::Shared;
 use crate::util::{lock, now_unix};
 
 /// The Grafana version the sandbox claims to be.
@@ -51,7 +51,7 @@ impl Caller {
 
 pub type GrafanaResult = Result<Response, GrafanaError>;
 
-pub fn router(shared: Arc<Shared>) -> Router {
+pub fn router(shared: Arc<Grafana>) -> Router {
     let api = Router::new()
         .route("/api/frontend/settings", get(frontend_settings))
         .route("/api/user", get(current_user))
@@ -195,7 +195,7 @@ async fn json_method_not_allowed(request: Request, next: Next) -> Response {
 }
 
 async fn authenticate(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     mut request: Request,
     next: Next,
 ) -> Response {
@@ -208,7 +208,7 @@ async fn authenticate(
     }
 }
 
-fn caller(shared: &Shared, headers: &HeaderMap) -> Result<Caller, GrafanaError> {
+fn caller(shared: &Grafana, headers: &HeaderMap) -> Result<Caller, GrafanaError> {
     let value = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -216,7 +216,7 @@ fn caller(shared: &Shared, headers: &HeaderMap) -> Result<Caller, GrafanaError> 
         .ok_or_else(GrafanaError::unauthorized)?;
     let (scheme, credentials) = value.split_once(' ').unwrap_or((value, ""));
     let credentials = credentials.trim();
-    let state = lock(&shared.grafana);
+    let state = lock(&shared.state);
     if scheme.eq_ignore_ascii_case("basic") {
         let decoded = base64::engine::general_purpose::STANDARD
             .decode(credentials)

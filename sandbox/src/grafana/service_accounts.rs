@@ -17,10 +17,10 @@ use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::Grafana;
 use super::errors::GrafanaError;
 use super::routes::{Caller, GrafanaResult, page_of, paging, parse_body};
 use super::state::{NextIds, Role, ServiceAccount, ServiceAccountToken};
-use crate::shared::Shared;
 use crate::util::{
     hex_digest, lock, now_rfc3339, now_unix, random_alnum, random_hex, random_uid, slugify,
     unix_to_rfc3339,
@@ -98,7 +98,7 @@ fn profile_json(account: &ServiceAccount) -> Value {
 }
 
 pub async fn search(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     Query(query): Query<HashMap<String, String>>,
 ) -> GrafanaResult {
@@ -108,7 +108,7 @@ pub async fn search(
         .get("query")
         .map(|q| q.to_lowercase())
         .unwrap_or_default();
-    let state = lock(&shared.grafana);
+    let state = lock(&shared.state);
     let mut accounts: Vec<&ServiceAccount> = state
         .service_accounts
         .iter()
@@ -139,7 +139,7 @@ struct CreateAccount {
 }
 
 pub async fn create(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> GrafanaResult {
@@ -160,7 +160,7 @@ pub async fn create(
         ));
     }
     let login = login_for(&input.name);
-    let mut state = lock(&shared.grafana);
+    let mut state = lock(&shared.state);
     if state
         .service_accounts
         .iter()
@@ -186,13 +186,13 @@ pub async fn create(
 }
 
 pub async fn get(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> GrafanaResult {
     caller.require(Role::Admin, "serviceaccounts:read")?;
     let id = parse_id(&id)?;
-    let state = lock(&shared.grafana);
+    let state = lock(&shared.state);
     let account = state.service_account(id).ok_or_else(not_found)?;
     Ok(axum::Json(profile_json(account)).into_response())
 }
@@ -209,7 +209,7 @@ struct UpdateAccount {
 }
 
 pub async fn update(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     body: Bytes,
@@ -221,7 +221,7 @@ pub async fn update(
         None | Some("") => None,
         Some(text) => Some(Role::parse(text).ok_or_else(invalid_role)?),
     };
-    let mut state = lock(&shared.grafana);
+    let mut state = lock(&shared.state);
     if state.service_account(id).is_none() {
         return Err(not_found());
     }
@@ -258,13 +258,13 @@ pub async fn update(
 }
 
 pub async fn delete(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> GrafanaResult {
     caller.require(Role::Admin, "serviceaccounts:delete")?;
     let id = parse_id(&id)?;
-    let mut state = lock(&shared.grafana);
+    let mut state = lock(&shared.state);
     if state.service_account(id).is_none() {
         return Err(not_found());
     }
@@ -296,13 +296,13 @@ fn token_json(token: &ServiceAccountToken) -> Value {
 }
 
 pub async fn list_tokens(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> GrafanaResult {
     caller.require(Role::Admin, "serviceaccounts:read")?;
     let id = parse_id(&id)?;
-    let state = lock(&shared.grafana);
+    let state = lock(&shared.state);
     let account = state.service_account(id).ok_or_else(not_found)?;
     let tokens: Vec<Value> = account.tokens.iter().map(token_json).collect();
     Ok(axum::Json(tokens).into_response())
@@ -318,14 +318,14 @@ struct CreateToken {
 }
 
 pub async fn create_token(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     body: Bytes,
 ) -> GrafanaResult {
     caller.require(Role::Admin, "serviceaccounts:write")?;
     let id = parse_id(&id)?;
-    let mut state = lock(&shared.grafana);
+    let mut state = lock(&shared.state);
     if state.service_account(id).is_none() {
         return Err(not_found());
     }
@@ -369,7 +369,7 @@ pub async fn create_token(
 }
 
 pub async fn delete_token(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     Path((id, token_id)): Path<(String, String)>,
 ) -> GrafanaResult {
@@ -382,7 +382,7 @@ pub async fn delete_token(
             "invalid service account token id specified",
         )
     })?;
-    let mut state = lock(&shared.grafana);
+    let mut state = lock(&shared.state);
     let account = state.service_account_mut(id).ok_or_else(not_found)?;
     let before = account.tokens.len();
     account.tokens.retain(|t| t.id != token_id);

@@ -14,10 +14,10 @@ use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::Grafana;
 use super::errors::GrafanaError;
 use super::routes::{Caller, GrafanaResult, page_of, paging, parse_body};
 use super::state::{NextIds, Role, Team};
-use crate::shared::Shared;
 use crate::util::{hex_digest, lock, now_rfc3339, random_uid};
 
 fn team_json(team: &Team) -> Value {
@@ -46,7 +46,7 @@ fn name_taken() -> GrafanaError {
 }
 
 pub async fn search(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     Query(query): Query<HashMap<String, String>>,
 ) -> GrafanaResult {
@@ -57,7 +57,7 @@ pub async fn search(
         .get("query")
         .map(|q| q.to_lowercase())
         .unwrap_or_default();
-    let state = lock(&shared.grafana);
+    let state = lock(&shared.state);
     let mut teams: Vec<&Team> = state
         .teams
         .iter()
@@ -76,13 +76,13 @@ pub async fn search(
 }
 
 pub async fn get(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> GrafanaResult {
     caller.require(Role::Admin, "teams:read")?;
     let id = parse_id(&id)?;
-    let state = lock(&shared.grafana);
+    let state = lock(&shared.state);
     let team = state
         .team(id)
         .ok_or_else(|| GrafanaError::message(StatusCode::NOT_FOUND, "Team not found"))?;
@@ -98,7 +98,7 @@ struct TeamBody {
 }
 
 pub async fn create(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> GrafanaResult {
@@ -107,7 +107,7 @@ pub async fn create(
     if input.name.trim().is_empty() {
         return Err(GrafanaError::bad_request_data());
     }
-    let mut state = lock(&shared.grafana);
+    let mut state = lock(&shared.state);
     if state.teams.iter().any(|t| t.name == input.name) {
         return Err(name_taken());
     }
@@ -126,7 +126,7 @@ pub async fn create(
 }
 
 pub async fn update(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     body: Bytes,
@@ -137,7 +137,7 @@ pub async fn update(
     if input.name.trim().is_empty() {
         return Err(GrafanaError::bad_request_data());
     }
-    let mut state = lock(&shared.grafana);
+    let mut state = lock(&shared.state);
     if state.team(id).is_none() {
         return Err(GrafanaError::message(
             StatusCode::NOT_FOUND,
@@ -160,13 +160,13 @@ pub async fn update(
 }
 
 pub async fn delete(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Grafana>>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> GrafanaResult {
     caller.require(Role::Admin, "teams:delete")?;
     let id = parse_id(&id)?;
-    let mut state = lock(&shared.grafana);
+    let mut state = lock(&shared.state);
     if state.team(id).is_none() {
         return Err(GrafanaError::message(
             StatusCode::NOT_FOUND,

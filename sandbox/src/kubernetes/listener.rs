@@ -72,7 +72,7 @@ pub async fn serve(
 /// describe the endpoint. Returns the kubeconfig path when it is a temporary file.
 pub(crate) fn prepare(
     config: &crate::Config,
-    shared: &crate::shared::Shared,
+    shared: &super::Kubernetes,
     listener: &TcpListener,
     control_url: &str,
 ) -> Result<
@@ -87,7 +87,7 @@ pub(crate) fn prepare(
     let address = crate::server::base_url(listener)?;
     let host = address.replacen("http://", "https://", 1);
     let (ca_pem, token, acceptor, eks) = {
-        let mut state = crate::util::lock(&shared.kubernetes);
+        let mut state = crate::util::lock(&shared.state);
         if state.tls.cert_pem.is_empty() {
             state.tls = super::tls::generate(config.listen.ip())
                 .map_err(|e| StartError::Kubernetes(format!("cannot make certificates: {e}")))?;

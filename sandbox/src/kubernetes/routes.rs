@@ -16,14 +16,14 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde_json::{Value, json};
 
+use super::Kubernetes;
 use super::errors::KubeError;
 use super::protobuf;
 use super::resources::{self, ResourceType};
 use super::state::{self, KubeState, PatchKind, now_ms};
-use crate::shared::Shared;
 use crate::util::lock;
 
-pub fn router(shared: Arc<Shared>) -> Router {
+pub fn router(shared: Arc<Kubernetes>) -> Router {
     Router::new().fallback(handle).with_state(shared)
 }
 
@@ -140,7 +140,7 @@ fn media_type(header: &str) -> String {
 }
 
 async fn handle(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Kubernetes>>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -175,9 +175,9 @@ async fn handle(
         .to_string();
     // Entra ID tokens for the AKS server application are checked first (never while the
     // Kubernetes lock is held).
-    let from_entra = !token.is_empty() && lock(&shared.entra).valid(&token);
+    let from_entra = !token.is_empty() && lock(&shared.entra.state).valid(&token);
     // EKS tokens in STS mode: STS is asked before the Kubernetes lock is taken.
-    let eks_identity = lock(&shared.kubernetes).eks.clone();
+    let eks_identity = lock(&shared.state).eks.clone();
     let sts_caller = if token.starts_with("k8s-aws-v1.") && eks_identity.sts_endpoint.is_some() {
         match super::eks::verify_with_sts(&eks_identity, &token, time::OffsetDateTime::now_utc())
             .await
@@ -191,7 +191,7 @@ async fn handle(
     } else {
         None
     };
-    let mut state = lock(&shared.kubernetes);
+    let mut state = lock(&shared.state);
     let authenticated = match &sts_caller {
         Some(caller) => {
             let aws_auth = state

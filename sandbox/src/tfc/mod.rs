@@ -18,3 +18,49 @@ pub mod routes;
 pub mod state;
 
 pub use routes::router;
+
+use std::sync::Mutex;
+
+use axum::body::Body;
+use axum::response::Response;
+use serde_json::Value;
+
+use crate::emulator::{Emulator, Service};
+use crate::util::lock;
+use state::TfcState;
+
+/// The Terraform Cloud registry emulator: its registry, which its handlers share. Kept in
+/// memory only: it has no section in the state file.
+pub struct Tfc {
+    pub state: Mutex<TfcState>,
+}
+
+impl Tfc {
+    pub fn new(organization: Option<&str>, token: Option<&str>) -> Tfc {
+        Tfc {
+            state: Mutex::new(TfcState::new(organization, token)),
+        }
+    }
+}
+
+impl Emulator for Tfc {
+    fn service(&self) -> Service {
+        Service::Tfc
+    }
+
+    fn injected_status(&self, status: u16) -> Response<Body> {
+        errors::injected_status(status)
+    }
+
+    fn rate_limited(&self, _path: &str, retry_after_s: u64) -> Response<Body> {
+        errors::rate_limited(retry_after_s)
+    }
+
+    fn inspect(&self) -> Option<Value> {
+        Some(serde_json::to_value(&*lock(&self.state)).unwrap_or(Value::Null))
+    }
+
+    fn reset(&self) {
+        lock(&self.state).reset();
+    }
+}

@@ -29,8 +29,8 @@ use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Value, json};
 
+use super::Tfc;
 use super::errors::{self, ApiError, document};
-use crate::shared::Shared;
 use crate::util::lock;
 
 /// Release zips are a few megabytes; leave room.
@@ -42,7 +42,7 @@ const MAX_PAGE_SIZE: usize = 100;
 
 const PROVIDER: &str = "/api/v2/organizations/:org/registry-providers/:registry/:namespace/:name";
 
-pub fn router(shared: Arc<Shared>) -> Router {
+pub fn router(shared: Arc<Tfc>) -> Router {
     Router::new()
         .route("/.well-known/terraform.json", get(discovery))
         .route(
@@ -94,11 +94,11 @@ pub fn router(shared: Arc<Shared>) -> Router {
 
 type Answer = Result<Response, Response>;
 
-fn authorize(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
+fn authorize(shared: &Tfc, headers: &HeaderMap) -> Result<(), Response> {
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    if lock(&shared.tfc).authorized(authorization) {
+    if lock(&shared.state).authorized(authorization) {
         Ok(())
     } else {
         Err(errors::unauthorized())
@@ -188,13 +188,13 @@ async fn discovery() -> Response {
 // --- registry providers ------------------------------------------------------------------
 
 async fn list_providers(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Tfc>>,
     Path(org): Path<String>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Answer {
     authorize(&shared, &headers)?;
-    let state = lock(&shared.tfc);
+    let state = lock(&shared.state);
     state.organization(&org).map_err(api)?;
     let wanted = |field: &str, value: &str| {
         query
@@ -221,26 +221,26 @@ async fn list_providers(
 }
 
 async fn create_provider(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Tfc>>,
     Path(org): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Answer {
     authorize(&shared, &headers)?;
     let doc = parse(&body)?;
-    let mut state = lock(&shared.tfc);
+    let mut state = lock(&shared.state);
     state.organization(&org).map_err(api)?;
     let provider = state.create_provider(&doc).map_err(api)?;
     Ok(data(StatusCode::CREATED, state.provider_doc(&provider)))
 }
 
 async fn get_provider(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Tfc>>,
     Path((org, registry, namespace, name)): Path<(String, String, String, String)>,
     headers: HeaderMap,
 ) -> Answer {
     authorize(&shared, &headers)?;
-    let state = lock(&shared.tfc);
+    let state = lock(&shared.state);
     state.organization(&org).map_err(api)?;
     let provider = state
         .find_provider(&registry, &namespace, &name)
@@ -249,12 +249,12 @@ async fn get_provider(
 }
 
 async fn delete_provider(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Tfc>>,
     Path((org, registry, namespace, name)): Path<(String, String, String, String)>,
     headers: HeaderMap,
 ) -> Answer {
     authorize(&shared, &headers)?;
-    let mut state = lock(&shared.tfc);
+    let mut state = lock(&shared.state);
     state.organization(&org).map_err(api)?;
     let provider = state
         .find_provider(&registry, &namespace, &name)
@@ -284,13 +284,13 @@ fn no_content() -> Response {
 // --- versions ------------------------------------------------------------------------------
 
 async fn list_versions(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Tfc>>,
     Path((org, registry, namespace, name)): Path<(String, String, String, String)>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Answer {
     authorize(&shared, &headers)?;
-    let state = lock(&shared.tfc);
+    let state = lock(&shared.state);
     state.organization(&org).map_err(api)?;
     let items: Vec<Value> = state
         .versions_of(&registry, &namespace, &name)
@@ -308,14 +308,14 @@ async fn list_versions(
 }
 
 async fn create_version(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Tfc>>,
     Path((org, registry, namespace, name)): Path<(String, String, String, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Answer {
     authorize(&shared, &headers)?;
     let doc = parse(&body)?;
-    let mut state = lock(&shared.tfc);
+    let mut state = lock(&shared.state);
     state.organization(&org).map_err(api)?;
     let version = state
         .create_version(&registry, &namespace, &name, &doc)
@@ -324,12 +324,12 @@ async fn create_version(
 }
 
 async fn get_version(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Tfc>>,
     Path((org, registry, namespace, name, version)): Path<(String, String, String, String, String)>,
     headers: HeaderMap,
 ) -> Answer {
     authorize(&shared, &headers)?;
-    let state = lock(&shared.tfc);
+    let state = lock(&shared.state);
     state.organization(&org).map_err(api)?;
     let found = state
         .find_version(&registry, &namespace, &name, &version)
@@ -338,12 +338,12 @@ async fn get_version(
 }
 
 async fn delete_version(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Tfc>>,
     Path((org, registry, namespace, name, version)): Path<(String, String, String, String, String)>,
     headers: HeaderMap,
 ) -> Answer {
     authorize(&shared, &headers)?;
-    let mut state = lock(&shared.tfc);
+    let mut state = lock(&shared.state);
     state.organization(&org).map_err(api)?;
     state
         .delete_version(&registry, &namespace, &name, &version)
@@ -354,13 +354,13 @@ async fn delete_version(
 // --- platforms -----------------------------------------------------------------------------
 
 async fn list_platforms(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Tfc>>,
     Path((org, registry, namespace, name, version)): Path<(String, String, String, String, String)>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Answer {
     authorize(&shared, &headers)?;
-    let state = lock(&shared.tfc);
+    let state = lock(&shared.state);
     state.organization(&org).map_err(api)?;
     let items: Vec<Value> = state
         .platforms_of(&registry, &namespace, &name, &version)
@@ -378,14 +378,14 @@ async fn list_platforms(
 }
 
 async fn create_platform(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Tfc>>,
     Path((org, registry, namespace, name, version)): Path<(String, String, String, String, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Answer {
     authorize(&shared, &headers)?;
     let doc = parse(&body)?;
-    let mut state = lock(&shared.tfc);
+    let mut state = lock(&shared.state);
     state.organization(&org).map_err(api)?;
     let platform = state
         .create_platform(&registry, &namespace, &name, &version, &doc)
@@ -395,7 +395,7 @@ async fn create_platform(
 
 #[allow(clippy::type_complexity)]
 async fn get_platform(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Tfc>>,
     Path((org, registry, namespace, name, version, os, arch)): Path<(
         String,
         String,
@@ -408,7 +408,7 @@ async fn get_platform(
     headers: HeaderMap,
 ) -> Answer {
     authorize(&shared, &headers)?;
-    let state = lock(&shared.tfc);
+    let state = lock(&shared.state);
     state.organization(&org).map_err(api)?;
     let platform = state
         .find_platform(&registry, &namespace, &name, &version, &os, &arch)
@@ -427,7 +427,7 @@ fn private_registry(registry: &str) -> Result<(), Response> {
 }
 
 async fn list_keys(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Tfc>>,
     Path(registry): Path<String>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
@@ -442,7 +442,7 @@ async fn list_keys(
             None,
         ));
     };
-    let state = lock(&shared.tfc);
+    let state = lock(&shared.state);
     let namespaces: Vec<&str> = filter.split(',').map(str::trim).collect();
     if !namespaces.contains(&state.organization.as_str()) {
         return Err(errors::error(
@@ -462,7 +462,7 @@ async fn list_keys(
 }
 
 async fn create_key(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Tfc>>,
     Path(registry): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -470,19 +470,19 @@ async fn create_key(
     authorize(&shared, &headers)?;
     private_registry(&registry)?;
     let doc = parse(&body)?;
-    let mut state = lock(&shared.tfc);
+    let mut state = lock(&shared.state);
     let key = state.create_key(&doc).map_err(api)?;
     Ok(data(StatusCode::CREATED, state.key_doc(&key)))
 }
 
 async fn get_key(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Tfc>>,
     Path((registry, namespace, key_id)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Answer {
     authorize(&shared, &headers)?;
     private_registry(&registry)?;
-    let state = lock(&shared.tfc);
+    let state = lock(&shared.state);
     let key = state.find_key(&namespace, &key_id).map_err(api)?;
     Ok(data(StatusCode::OK, state.key_doc(key)))
 }
@@ -499,23 +499,23 @@ fn plain_json(value: &Value) -> Response {
 }
 
 async fn registry_versions(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Tfc>>,
     Path((namespace, name)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Answer {
     authorize(&shared, &headers)?;
-    let state = lock(&shared.tfc);
+    let state = lock(&shared.state);
     let versions = state.registry_versions(&namespace, &name).map_err(api)?;
     Ok(plain_json(&versions))
 }
 
 async fn registry_download(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Tfc>>,
     Path((namespace, name, version, os, arch)): Path<(String, String, String, String, String)>,
     headers: HeaderMap,
 ) -> Answer {
     authorize(&shared, &headers)?;
-    let state = lock(&shared.tfc);
+    let state = lock(&shared.state);
     let download = state
         .registry_download(&namespace, &name, &version, &os, &arch)
         .map_err(api)?;
@@ -525,19 +525,19 @@ async fn registry_download(
 // --- release files ---------------------------------------------------------------------------
 
 async fn upload_object(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<Tfc>>,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Answer {
-    if lock(&shared.tfc).put_object(&id, body.to_vec()) {
+    if lock(&shared.state).put_object(&id, body.to_vec()) {
         Ok(Response::new(Body::empty()))
     } else {
         Err(errors::not_found())
     }
 }
 
-async fn download_object(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Answer {
-    let state = lock(&shared.tfc);
+async fn download_object(State(shared): State<Arc<Tfc>>, Path(id): Path<String>) -> Answer {
+    let state = lock(&shared.state);
     let bytes = state.get_object(&id).ok_or_else(errors::not_found)?;
     let mut response = Response::new(Body::from(bytes.to_vec()));
     response.headers_mut().insert(

@@ -74,6 +74,22 @@ impl Upstream {
     }
 }
 
+/// The Vault port as the shared parts see it: faults answered in Vault's shape; nothing
+/// to inspect, save or reset (the real server keeps its own state).
+impl crate::emulator::Emulator for Upstream {
+    fn service(&self) -> crate::emulator::Service {
+        crate::emulator::Service::Vault
+    }
+
+    fn injected_status(&self, status: u16) -> Response {
+        errors::injected_status(status)
+    }
+
+    fn rate_limited(&self, path: &str, retry_after_s: u64) -> Response {
+        errors::rate_limited(path, retry_after_s)
+    }
+}
+
 /// Every path of the Vault port goes to the upstream.
 pub fn router(upstream: Arc<Upstream>) -> Router {
     Router::new().fallback(forward).with_state(upstream)
