@@ -8,6 +8,9 @@
 //!   kept whole as the [`std::error::Error::source`] (by default a
 //!   [`BackendError`]). Build it with [`StepError::new`] or, from a `Result`, with
 //!   [`Step::step`]: `vault.put(..).await.step("writing the record")?`.
+//! - [`Cause`]: the error of a step whose causes are of several types (the platform
+//!   bootstrap's: Kubernetes, Vault, manifests, serde, or only a sentence), boxed with its
+//!   source chain: `StepError<Cause>`.
 //! - [`report`] turns a failure into the error diagnostic the resources have always made:
 //!   summary `"{subject}: {step} failed"`, detail `"{cause chain}.\n\n{what}"`, at the root
 //!   of the resource. [`report_noted`] puts a note (such as Auth0's error code) right after
@@ -89,6 +92,37 @@ impl<E> fmt::Display for StepError<E> {
 impl<E: Error + 'static> Error for StepError<E> {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
         Some(self.error.as_ref())
+    }
+}
+
+/// The error of a step whose causes are of several types, as the platform bootstrap's
+/// are (Kubernetes, Vault, manifests, serde) or only a sentence (`there is no secret at
+/// …`): any error, boxed, with its own [`Error::source`] chain, so that the diagnostic's
+/// cause chain reads exactly as the error's own.
+#[derive(Debug)]
+pub struct Cause(Box<dyn Error + Send + Sync>);
+
+impl Cause {
+    /// `error`, keeping its source chain.
+    pub fn of<E: Error + Send + Sync + 'static>(error: E) -> Self {
+        Self(Box::new(error))
+    }
+
+    /// A cause that is only a sentence.
+    pub fn text(text: impl Into<String>) -> Self {
+        Self(text.into().into())
+    }
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl Error for Cause {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        self.0.source()
     }
 }
 

@@ -1,4 +1,4 @@
-//! The provider's resources, one file each, and the small helpers they share: schema
+//! The provider's resources, a folder each (a file per lifecycle concern), and the small helpers they share: schema
 //! building blocks and access to the configured backends. Resources receive the
 //! [`ProviderContext`] and import from the layers under it (context, backends, naming and
 //! diagnostics), never the provider entry (which lists them) nor the configuration. The

@@ -21,6 +21,7 @@ use crate::backends::vault::VaultClient;
 use crate::context::Backends;
 use crate::diag::{DiagnosticsExt, attr, chain};
 use crate::naming::Names;
+use crate::resources::lifecycle::Cause;
 use crate::resources::{apply_backend, backends};
 
 /// The Vault secret data of a `VaultData` object; a TLS one must hold a PEM `tls.crt` and
@@ -41,16 +42,14 @@ pub(super) async fn vault_secret(
     match vault.kv_read(names.kv_mount(), path).await {
         Ok(Some(secret)) => {
             if tls {
-                check_tls_secret(&at, &secret.data).map_err(|cause| StepError {
-                    step: step_text,
-                    cause,
-                })?;
+                check_tls_secret(&at, &secret.data)
+                    .map_err(|cause| StepError::new(step_text, Cause::text(cause)))?;
             }
             Ok(secret.data)
         }
-        Ok(None) => Err(StepError {
-            step: step_text,
-            cause: if tls {
+        Ok(None) => Err(StepError::new(
+            step_text,
+            Cause::text(if tls {
                 format!(
                     "there is no secret at {at}; write the certificate (with its chain) and its private key there, PEM, as tls.crt and tls.key, or set tls.vault_secret to the secret that holds them"
                 )
@@ -58,8 +57,8 @@ pub(super) async fn vault_secret(
                 format!(
                     "there is no secret at {at}; write the repository's credentials there (keys such as username and password, or sshPrivateKey), or set application.git_credentials_secret = \"\" for a public repository"
                 )
-            },
-        }),
+            }),
+        )),
         Err(e) => Err(step(step_text)(e)),
     }
 }
@@ -154,21 +153,21 @@ pub(super) async fn reviewer_token(
             return Ok(token);
         }
         if Instant::now() >= deadline {
-            return Err(StepError {
-                step: "waiting for the Vault reviewer's token".into(),
-                cause: format!(
+            return Err(StepError::new(
+                "waiting for the Vault reviewer's token",
+                Cause::text(format!(
                     "the Secret kube-system/{name} of type kubernetes.io/service-account-token got no token: is the token controller running?"
-                ),
-            });
+                )),
+            ));
         }
         if crate::stop::sleep(Duration::from_millis(150))
             .await
             .is_err()
         {
-            return Err(StepError {
-                step: "waiting for the Vault reviewer's token".into(),
-                cause: crate::stop::Stopped.to_string(),
-            });
+            return Err(StepError::new(
+                "waiting for the Vault reviewer's token",
+                Cause::text(crate::stop::Stopped.to_string()),
+            ));
         }
     }
 }
@@ -623,9 +622,11 @@ pub(super) async fn write_record(
         cluster.client_key = Value::Null;
     }
     record.objects = Value::Null;
-    let text = serde_json::to_string(&record).map_err(|e| StepError {
-        step: "recording the bootstrap in Vault".into(),
-        cause: e.to_string(),
+    let text = serde_json::to_string(&record).map_err(|e| {
+        StepError::new(
+            "recording the bootstrap in Vault",
+            Cause::text(e.to_string()),
+        )
     })?;
     let data = BTreeMap::from([
         ("arguments".to_string(), Json::String(text)),

@@ -49,7 +49,8 @@ pub use model::{BootstrapState, schema};
 
 use crate::backends::manifests::ManifestCache;
 use crate::context::ProviderContext;
-use crate::diag::{DiagnosticsExt, attr, chain};
+use crate::diag::attr;
+use crate::resources::lifecycle::{self, Cause};
 use crate::resources::{identity_key, key_identity, key_identity_schema};
 
 const RESOURCE: &str = "ff_platform_bootstrap";
@@ -78,29 +79,24 @@ impl PlatformBootstrapResource {
 // Remote operations
 // ---------------------------------------------------------------------------------------
 
-/// A failed step and why.
-struct StepError {
-    step: String,
-    cause: String,
-}
+/// A failed step of the bootstrap: the engine's, with a [`Cause`] of any type.
+type StepError = lifecycle::StepError<Cause>;
 
-fn step<E: std::error::Error>(step: impl Into<String>) -> impl FnOnce(E) -> StepError {
+/// Names the step an error of the layers below belongs to: `.map_err(step("…"))`.
+fn step<E: std::error::Error + Send + Sync + 'static>(
+    step: impl Into<String>,
+) -> impl FnOnce(E) -> StepError {
     let step = step.into();
-    move |e| StepError {
-        step,
-        cause: chain(&e),
-    }
+    move |e| StepError::new(step, Cause::of(e))
 }
 
 // ---------------------------------------------------------------------------------------
 // Resource
 // ---------------------------------------------------------------------------------------
 
+/// The engine's report, with the bootstrap's subject.
 fn report(diags: &mut Diagnostics, key: &str, failure: &StepError, what: &str) {
-    diags.error_root(
-        format!("Platform bootstrap {key}: {} failed", failure.step),
-        format!("{}.\n\n{what}", failure.cause),
-    );
+    lifecycle::report(diags, &format!("Platform bootstrap {key}"), failure, what);
 }
 
 #[async_trait]

@@ -422,11 +422,15 @@ fn scalar<T: serde::Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {
     let _ = serde_json::to_writer(&mut *out, value);
 }
 
-/// Every object of the bootstrap, in apply order; `None` while a release manifest is unknown.
-pub fn plan(spec: &Spec) -> Option<Vec<Planned>> {
-    let names = &spec.names;
-    let mut out: Vec<Planned> = Vec::new();
-    let mut push = |object: Value, handling: Handling, await_ready: bool, known: bool| {
+/// The objects being planned, in apply order.
+struct Objects {
+    out: Vec<Planned>,
+}
+
+impl Objects {
+    /// Adds `object`, in the foundation wave when it is a Namespace or a CRD, with its
+    /// digest when its content is `known`.
+    fn push(&mut self, object: Value, handling: Handling, await_ready: bool, known: bool) {
         let wave = match object.get("kind").and_then(Value::as_str) {
             Some("Namespace" | "CustomResourceDefinition") => Wave::Foundation,
             _ => Wave::Objects,
@@ -438,7 +442,7 @@ pub fn plan(spec: &Spec) -> Option<Vec<Planned>> {
             }
             _ => object.clone(),
         };
-        out.push(Planned {
+        self.out.push(Planned {
             id: object_id(&object),
             digest: known.then(|| digest(&digest_of)),
             object,
@@ -446,13 +450,32 @@ pub fn plan(spec: &Spec) -> Option<Vec<Planned>> {
             handling,
             await_ready,
         });
-    };
+    }
+}
 
-    // Namespaces: the applications', then the releases' when their manifest has none.
+/// Every object of the bootstrap, in apply order; `None` while a release manifest is unknown.
+pub fn plan(spec: &Spec) -> Option<Vec<Planned>> {
+    let mut planned = Objects { out: Vec::new() };
+    namespaces(&mut planned, spec)?;
+    storage_classes(&mut planned, spec);
+    coredns(&mut planned, spec);
+    releases(&mut planned, spec);
+    tls(&mut planned, spec);
+    rbac(&mut planned, spec);
+    vault_reviewer(&mut planned, spec);
+    metadata(&mut planned, spec);
+    argocd(&mut planned, spec);
+    Some(planned.out)
+}
+
+/// Namespaces: the applications', then the releases' when their manifest has none; `None` while
+/// a release manifest is unknown.
+fn namespaces(planned: &mut Objects, spec: &Spec) -> Option<()> {
+    let names = &spec.names;
     let mut namespaces: BTreeSet<String> = BTreeSet::new();
     for ns in &spec.app_namespaces {
         if namespaces.insert(ns.clone()) {
-            push(
+            planned.push(
                 with_labels(
                     json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
                     names,
@@ -471,7 +494,7 @@ pub fn plan(spec: &Spec) -> Option<Vec<Planned>> {
                     == Some(release.namespace.as_str())
         });
         if !defines_namespace && namespaces.insert(release.namespace.clone()) {
-            push(
+            planned.push(
                 with_labels(
                     json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": release.namespace}}),
                     names,
@@ -482,8 +505,12 @@ pub fn plan(spec: &Spec) -> Option<Vec<Planned>> {
             );
         }
     }
+    Some(())
+}
 
-    // Storage classes.
+/// The storage classes.
+fn storage_classes(planned: &mut Objects, spec: &Spec) {
+    let names = &spec.names;
     for class in &spec.storage_classes {
         let mut object = json!({
             "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
@@ -498,11 +525,14 @@ pub fn plan(spec: &Spec) -> Option<Vec<Planned>> {
             object["metadata"]["annotations"] =
                 json!({"storageclass.kubernetes.io/is-default-class": "true"});
         }
-        push(with_labels(object, names), Handling::Owned, false, true);
+        planned.push(with_labels(object, names), Handling::Owned, false, true);
     }
+}
 
-    // CoreDNS forwarding: AKS reads extra server blocks from coredns-custom; on EKS the
-    // deployment's blocks go into the Corefile between markers.
+/// CoreDNS forwarding: AKS reads extra server blocks from coredns-custom; on EKS the
+/// deployment's blocks go into the Corefile between markers.
+fn coredns(planned: &mut Objects, spec: &Spec) {
+    let names = &spec.names;
     if !spec.forward_zones.is_empty() {
         let blocks = corefile_blocks(&spec.forward_zones);
         if spec.cloud == "azure" {
@@ -511,13 +541,13 @@ pub fn plan(spec: &Spec) -> Option<Vec<Planned>> {
                 "metadata": {"name": "coredns-custom", "namespace": "kube-system"},
                 "data": {names.coredns_custom_key(): blocks},
             });
-            push(object, Handling::SharedFields, false, true);
+            planned.push(object, Handling::SharedFields, false, true);
         } else {
             let object = json!({
                 "apiVersion": "v1", "kind": "ConfigMap",
                 "metadata": {"name": "coredns", "namespace": "kube-system"},
             });
-            push(
+            planned.push(
                 object,
                 Handling::CorefileSection { section: blocks },
                 false,
@@ -525,8 +555,11 @@ pub fn plan(spec: &Spec) -> Option<Vec<Planned>> {
             );
         }
     }
+}
 
-    // Releases, labelled, in their namespace, internal load balancers annotated.
+/// The releases' objects, labelled, in their namespace, internal load balancers annotated.
+fn releases(planned: &mut Objects, spec: &Spec) {
+    let names = &spec.names;
     let mut cluster_scoped: BTreeSet<String> =
         CLUSTER_SCOPED.iter().map(|s| s.to_string()).collect();
     for release in &spec.releases {
@@ -569,18 +602,21 @@ pub fn plan(spec: &Spec) -> Option<Vec<Planned>> {
                 }
             }
             let await_ready = release.await_deployments && kind == "Deployment";
-            push(object, Handling::Owned, await_ready, true);
+            planned.push(object, Handling::Owned, await_ready, true);
         }
     }
+}
 
-    // The ingress controller's default certificate, its data from Vault.
+/// The ingress controller's default certificate, its data from Vault.
+fn tls(planned: &mut Objects, spec: &Spec) {
+    let names = &spec.names;
     if let Some(tls) = &spec.tls {
         let object = with_labels(
             json!({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
             "metadata": {"name": tls.secret_name, "namespace": tls.namespace}}),
             names,
         );
-        push(
+        planned.push(
             object,
             Handling::VaultData {
                 path: names.secret_path(&tls.vault_secret),
@@ -590,14 +626,17 @@ pub fn plan(spec: &Spec) -> Option<Vec<Planned>> {
             true,
         );
     }
+}
 
-    // RBAC.
+/// The RBAC bindings.
+fn rbac(planned: &mut Objects, spec: &Spec) {
+    let names = &spec.names;
     for binding in &spec.rbac {
         let subject = json!([{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": binding.group}]);
         let role_ref = json!({"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": binding.cluster_role});
         let name = names.k8s_rbac_binding(&binding.group);
         if binding.namespaces.is_empty() {
-            push(
+            planned.push(
                 with_labels(
                     json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
                     "metadata": {"name": name}, "roleRef": role_ref, "subjects": subject}),
@@ -609,7 +648,7 @@ pub fn plan(spec: &Spec) -> Option<Vec<Planned>> {
             );
         } else {
             for ns in &binding.namespaces {
-                push(
+                planned.push(
                     with_labels(
                         json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
                         "metadata": {"name": name, "namespace": ns}, "roleRef": role_ref, "subjects": subject}),
@@ -622,11 +661,14 @@ pub fn plan(spec: &Spec) -> Option<Vec<Planned>> {
             }
         }
     }
+}
 
-    // Vault's reviewer: a service account, its long-lived token Secret, and the right to
-    // review tokens.
+/// Vault's reviewer: a service account, its long-lived token Secret, and the right to
+/// review tokens.
+fn vault_reviewer(planned: &mut Objects, spec: &Spec) {
+    let names = &spec.names;
     let reviewer = names.k8s_vault_reviewer();
-    push(
+    planned.push(
         with_labels(
             json!({"apiVersion": "v1", "kind": "ServiceAccount",
             "metadata": {"name": reviewer, "namespace": "kube-system"}}),
@@ -636,7 +678,7 @@ pub fn plan(spec: &Spec) -> Option<Vec<Planned>> {
         false,
         true,
     );
-    push(
+    planned.push(
         with_labels(
             json!({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
             "metadata": {"name": reviewer, "namespace": "kube-system",
@@ -647,7 +689,7 @@ pub fn plan(spec: &Spec) -> Option<Vec<Planned>> {
         false,
         true,
     );
-    push(
+    planned.push(
         with_labels(
             json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
             "metadata": {"name": reviewer},
@@ -659,8 +701,11 @@ pub fn plan(spec: &Spec) -> Option<Vec<Planned>> {
         false,
         true,
     );
+}
 
-    // The deployment's metadata where the applications and ArgoCD read it.
+/// The deployment's metadata where the applications and ArgoCD read it.
+fn metadata(planned: &mut Objects, spec: &Spec) {
+    let names = &spec.names;
     let mut metadata_namespaces: Vec<String> = spec.app_namespaces.clone();
     if let Some(ns) = &spec.argocd_namespace
         && !metadata_namespaces.contains(ns)
@@ -669,7 +714,7 @@ pub fn plan(spec: &Spec) -> Option<Vec<Planned>> {
     }
     for ns in metadata_namespaces {
         let data = spec.metadata.clone().unwrap_or_default();
-        push(
+        planned.push(
             with_labels(
                 json!({"apiVersion": "v1", "kind": "ConfigMap",
                 "metadata": {"name": names.k8s_metadata_configmap(), "namespace": ns},
@@ -681,8 +726,11 @@ pub fn plan(spec: &Spec) -> Option<Vec<Planned>> {
             spec.metadata.is_some(),
         );
     }
+}
 
-    // ArgoCD: the repository and the app-of-apps.
+/// ArgoCD: the repository and the app-of-apps.
+fn argocd(planned: &mut Objects, spec: &Spec) {
+    let names = &spec.names;
     if let (Some(ns), Some(app)) = (&spec.argocd_namespace, &spec.application) {
         if let Some(secret) = &app.credentials {
             let object = with_labels(
@@ -692,7 +740,7 @@ pub fn plan(spec: &Spec) -> Option<Vec<Planned>> {
                 "data": {"type": STANDARD.encode("git"), "url": STANDARD.encode(&app.repo_url)}}),
                 names,
             );
-            push(
+            planned.push(
                 object,
                 Handling::VaultData {
                     path: names.secret_path(secret),
@@ -707,7 +755,7 @@ pub fn plan(spec: &Spec) -> Option<Vec<Planned>> {
             .first()
             .cloned()
             .unwrap_or_else(|| names.k8s_namespace());
-        push(
+        planned.push(
             with_labels(
                 json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
                 "metadata": {"name": names.argocd_application(), "namespace": ns},
@@ -724,7 +772,6 @@ pub fn plan(spec: &Spec) -> Option<Vec<Planned>> {
             true,
         );
     }
-    Some(out)
 }
 
 /// The CoreDNS server blocks for the forward zones.

@@ -11,7 +11,7 @@ use serde_json::Value as Json;
 use tfplugin::Value;
 use tfplugin::{AttributePath, Diagnostics};
 
-use super::model::{BootstrapState, parse_duration};
+use super::model::{AksBlock, BootstrapState, ClusterBlock, EksBlock, ExecBlock, parse_duration};
 use crate::diag::{DiagnosticsExt, attr, block_attr};
 use crate::naming::{DeploymentKey, is_dns1123_label};
 
@@ -330,153 +330,183 @@ pub(super) fn check_tls_secret(at: &str, data: &BTreeMap<String, Json>) -> Resul
     Ok(())
 }
 
-/// The format checks; every problem is an error on its attribute.
+/// The format checks, a function per block; every problem is an error on its attribute.
 pub(super) fn formats(diags: &mut Diagnostics, state: &BootstrapState) {
     if let Some(cluster) = state.cluster.as_ref_option() {
-        let at = |name: &'static str| block("cluster").attribute(name);
-        if let Some(ca) = known(&cluster.cluster_ca_certificate)
-            && !has_pem(ca, &["CERTIFICATE"])
-        {
-            diags.error_at(
-                at("cluster_ca_certificate"),
-                "Invalid cluster CA certificate",
-                "cluster_ca_certificate must be PEM (-----BEGIN CERTIFICATE-----). An EKS module gives it base64-encoded: use base64decode(...).",
-            );
-        }
-        if let Some(cert) = known(&cluster.client_certificate)
-            && !has_pem(cert, &["CERTIFICATE"])
-        {
-            diags.error_at(
-                at("client_certificate"),
-                "Invalid client certificate",
-                "client_certificate must be a PEM certificate (-----BEGIN CERTIFICATE-----).",
-            );
-        }
-        if let Some(key) = known(&cluster.client_key)
-            && !has_pem(key, &["PRIVATE KEY"])
-        {
-            diags.error_at(
-                at("client_key"),
-                "Invalid client key",
-                "client_key must be a PEM private key (-----BEGIN PRIVATE KEY----- or an RSA/EC one).",
-            );
-        }
+        cluster_pem(diags, cluster);
         if let Some(exec) = cluster.exec.as_ref_option() {
-            if let Some(version) = known(&exec.api_version) {
-                one_of(
-                    diags,
-                    at("exec").index(0).attribute("api_version"),
-                    "exec api_version",
-                    version,
-                    &EXEC_API_VERSIONS,
-                );
-            }
-            if known(&exec.command).is_some_and(|c| c.trim().is_empty()) {
-                diags.error_at(
-                    at("exec").index(0).attribute("command"),
-                    "Empty exec command",
-                    "command must name the credential plugin to run, such as \"aws\".",
-                );
-            }
+            exec_formats(diags, exec);
         }
         if let Some(eks) = cluster.eks.as_ref_option() {
-            let path = |name: &'static str| at("eks").index(0).attribute(name);
-            if let Some(name) = known(&eks.cluster_name)
-                && !(name.len() <= 100
-                    && name
-                        .chars()
-                        .next()
-                        .is_some_and(|c| c.is_ascii_alphanumeric())
-                    && name
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-            {
-                diags.error_at(
-                    path("cluster_name"),
-                    "Invalid EKS cluster name",
-                    format!("An EKS cluster name is 1 to 100 letters, digits, hyphens and underscores starting with a letter or digit; it is {name:?}."),
-                );
-            }
-            if let Some(region) = known(&eks.region)
-                && !is_aws_region(region)
-            {
-                diags.error_at(
-                    path("region"),
-                    "Invalid AWS region",
-                    format!(
-                        "region must be an AWS region such as \"eu-west-1\"; it is {region:?}."
-                    ),
-                );
-            }
-            if let Some(role) = eks.assume_role_with_web_identity.as_ref_option() {
-                let path = |name: &'static str| {
-                    at("eks")
-                        .index(0)
-                        .attribute("assume_role_with_web_identity")
-                        .index(0)
-                        .attribute(name)
-                };
-                if let Some(arn) = known(&role.role_arn)
-                    && !is_role_arn(arn)
-                {
-                    diags.error_at(
-                        path("role_arn"),
-                        "Invalid IAM role ARN",
-                        format!("role_arn must be an IAM role ARN such as \"arn:aws:iam::123456789012:role/tfc-wm-prod\"; it is {arn:?}."),
-                    );
-                }
-                if let Some(name) = known(&role.session_name)
-                    && !is_session_name(name)
-                {
-                    diags.error_at(
-                        path("session_name"),
-                        "Invalid STS session name",
-                        format!("session_name must be 2 to 64 letters, digits and any of =,.@_- (what STS accepts); it is {name:?}."),
-                    );
-                }
-                if let Some(variable) = known(&role.web_identity_token_variable)
-                    && !is_variable_name(variable)
-                {
-                    diags.error_at(
-                        path("web_identity_token_variable"),
-                        "Invalid environment variable name",
-                        format!("web_identity_token_variable must name an environment variable (letters, digits and \"_\", not starting with a digit), such as \"TFC_WORKLOAD_IDENTITY_TOKEN\"; it is {variable:?}."),
-                    );
-                }
-                if known(&role.web_identity_token_file).is_some_and(|f| f.trim().is_empty()) {
-                    diags.error_at(
-                        path("web_identity_token_file"),
-                        "Empty token file",
-                        "web_identity_token_file must be a path; leave it out to read the token from web_identity_token_variable.",
-                    );
-                }
-            }
+            eks_formats(diags, eks);
         }
         if let Some(aks) = cluster.aks.as_ref_option() {
-            let path = |name: &'static str| at("aks").index(0).attribute(name);
-            if let Some(tenant) = known(&aks.tenant_id)
-                && !(is_guid(tenant) || (tenant.contains('.') && is_hostname(tenant)))
-            {
-                diags.error_at(
-                    path("tenant_id"),
-                    "Invalid Entra ID tenant",
-                    format!("tenant_id must be a tenant GUID or domain (contoso.onmicrosoft.com); it is {tenant:?}."),
-                );
-            }
-            if let Some(app) = known(&aks.server_app_id)
-                && !is_guid(app)
-            {
-                diags.error_at(
-                    path("server_app_id"),
-                    "Invalid server application id",
-                    format!(
-                        "server_app_id must be an application (client) id, a GUID; it is {app:?}."
-                    ),
-                );
-            }
+            aks_formats(diags, aks);
         }
     }
+    storage_classes(diags, state);
+    coredns(diags, state);
+    release_namespaces(diags, state);
+    application(diags, state);
+    tls(diags, state);
+    rbac(diags, state);
+    vault_auth(diags, state);
+    metadata(diags, state);
+}
 
+/// The cluster's PEM certificates and key.
+fn cluster_pem(diags: &mut Diagnostics, cluster: &ClusterBlock) {
+    let at = |name: &'static str| block("cluster").attribute(name);
+    if let Some(ca) = known(&cluster.cluster_ca_certificate)
+        && !has_pem(ca, &["CERTIFICATE"])
+    {
+        diags.error_at(
+            at("cluster_ca_certificate"),
+            "Invalid cluster CA certificate",
+            "cluster_ca_certificate must be PEM (-----BEGIN CERTIFICATE-----). An EKS module gives it base64-encoded: use base64decode(...).",
+        );
+    }
+    if let Some(cert) = known(&cluster.client_certificate)
+        && !has_pem(cert, &["CERTIFICATE"])
+    {
+        diags.error_at(
+            at("client_certificate"),
+            "Invalid client certificate",
+            "client_certificate must be a PEM certificate (-----BEGIN CERTIFICATE-----).",
+        );
+    }
+    if let Some(key) = known(&cluster.client_key)
+        && !has_pem(key, &["PRIVATE KEY"])
+    {
+        diags.error_at(
+            at("client_key"),
+            "Invalid client key",
+            "client_key must be a PEM private key (-----BEGIN PRIVATE KEY----- or an RSA/EC one).",
+        );
+    }
+}
+
+/// The exec credential plugin's API version and command.
+fn exec_formats(diags: &mut Diagnostics, exec: &ExecBlock) {
+    let at = |name: &'static str| block("cluster").attribute(name);
+    if let Some(version) = known(&exec.api_version) {
+        one_of(
+            diags,
+            at("exec").index(0).attribute("api_version"),
+            "exec api_version",
+            version,
+            &EXEC_API_VERSIONS,
+        );
+    }
+    if known(&exec.command).is_some_and(|c| c.trim().is_empty()) {
+        diags.error_at(
+            at("exec").index(0).attribute("command"),
+            "Empty exec command",
+            "command must name the credential plugin to run, such as \"aws\".",
+        );
+    }
+}
+
+/// The EKS cluster name, region and web identity role.
+fn eks_formats(diags: &mut Diagnostics, eks: &EksBlock) {
+    let at = |name: &'static str| block("cluster").attribute(name);
+    let path = |name: &'static str| at("eks").index(0).attribute(name);
+    if let Some(name) = known(&eks.cluster_name)
+        && !(name.len() <= 100
+            && name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+    {
+        diags.error_at(
+            path("cluster_name"),
+            "Invalid EKS cluster name",
+            format!("An EKS cluster name is 1 to 100 letters, digits, hyphens and underscores starting with a letter or digit; it is {name:?}."),
+        );
+    }
+    if let Some(region) = known(&eks.region)
+        && !is_aws_region(region)
+    {
+        diags.error_at(
+            path("region"),
+            "Invalid AWS region",
+            format!("region must be an AWS region such as \"eu-west-1\"; it is {region:?}."),
+        );
+    }
+    if let Some(role) = eks.assume_role_with_web_identity.as_ref_option() {
+        let path = |name: &'static str| {
+            at("eks")
+                .index(0)
+                .attribute("assume_role_with_web_identity")
+                .index(0)
+                .attribute(name)
+        };
+        if let Some(arn) = known(&role.role_arn)
+            && !is_role_arn(arn)
+        {
+            diags.error_at(
+                path("role_arn"),
+                "Invalid IAM role ARN",
+                format!("role_arn must be an IAM role ARN such as \"arn:aws:iam::123456789012:role/tfc-wm-prod\"; it is {arn:?}."),
+            );
+        }
+        if let Some(name) = known(&role.session_name)
+            && !is_session_name(name)
+        {
+            diags.error_at(
+                path("session_name"),
+                "Invalid STS session name",
+                format!("session_name must be 2 to 64 letters, digits and any of =,.@_- (what STS accepts); it is {name:?}."),
+            );
+        }
+        if let Some(variable) = known(&role.web_identity_token_variable)
+            && !is_variable_name(variable)
+        {
+            diags.error_at(
+                path("web_identity_token_variable"),
+                "Invalid environment variable name",
+                format!("web_identity_token_variable must name an environment variable (letters, digits and \"_\", not starting with a digit), such as \"TFC_WORKLOAD_IDENTITY_TOKEN\"; it is {variable:?}."),
+            );
+        }
+        if known(&role.web_identity_token_file).is_some_and(|f| f.trim().is_empty()) {
+            diags.error_at(
+                path("web_identity_token_file"),
+                "Empty token file",
+                "web_identity_token_file must be a path; leave it out to read the token from web_identity_token_variable.",
+            );
+        }
+    }
+}
+
+/// The AKS tenant and server application.
+fn aks_formats(diags: &mut Diagnostics, aks: &AksBlock) {
+    let at = |name: &'static str| block("cluster").attribute(name);
+    let path = |name: &'static str| at("aks").index(0).attribute(name);
+    if let Some(tenant) = known(&aks.tenant_id)
+        && !(is_guid(tenant) || (tenant.contains('.') && is_hostname(tenant)))
+    {
+        diags.error_at(
+            path("tenant_id"),
+            "Invalid Entra ID tenant",
+            format!("tenant_id must be a tenant GUID or domain (contoso.onmicrosoft.com); it is {tenant:?}."),
+        );
+    }
+    if let Some(app) = known(&aks.server_app_id)
+        && !is_guid(app)
+    {
+        diags.error_at(
+            path("server_app_id"),
+            "Invalid server application id",
+            format!("server_app_id must be an application (client) id, a GUID; it is {app:?}."),
+        );
+    }
+}
+
+/// Each storage class's name, provisioner, reclaim policy and binding mode.
+fn storage_classes(diags: &mut Diagnostics, state: &BootstrapState) {
     for (i, class) in state
         .storage_class
         .as_ref_option()
@@ -534,7 +564,10 @@ pub(super) fn formats(diags: &mut Diagnostics, state: &BootstrapState) {
             );
         }
     }
+}
 
+/// CoreDNS's forward zones and their servers.
+fn coredns(diags: &mut Diagnostics, state: &BootstrapState) {
     if let Some(coredns) = state.coredns.as_ref_option() {
         for (zone, servers) in coredns.forward_zones.as_ref_option().into_iter().flatten() {
             let path = block("coredns")
@@ -562,7 +595,10 @@ pub(super) fn formats(diags: &mut Diagnostics, state: &BootstrapState) {
             }
         }
     }
+}
 
+/// The ingress controller's and ArgoCD's namespaces.
+fn release_namespaces(diags: &mut Diagnostics, state: &BootstrapState) {
     for (name, namespace) in [
         (
             "ingress",
@@ -580,7 +616,10 @@ pub(super) fn formats(diags: &mut Diagnostics, state: &BootstrapState) {
             );
         }
     }
+}
 
+/// The application's repository URL and credentials secret.
+fn application(diags: &mut Diagnostics, state: &BootstrapState) {
     if let Some(app) = state.application.as_ref_option() {
         if let Some(url) = known(&app.repo_url)
             && !is_repo_url(url)
@@ -603,7 +642,10 @@ pub(super) fn formats(diags: &mut Diagnostics, state: &BootstrapState) {
             );
         }
     }
+}
 
+/// The `tls` block's Vault secret and Kubernetes Secret names.
+fn tls(diags: &mut Diagnostics, state: &BootstrapState) {
     if let Some(tls) = state.tls.as_ref_option() {
         if let Some(secret) = known(&tls.vault_secret)
             && let Err(problem) = crate::naming::validate_short_name("The secret name", secret)
@@ -626,7 +668,10 @@ pub(super) fn formats(diags: &mut Diagnostics, state: &BootstrapState) {
             );
         }
     }
+}
 
+/// Each RBAC binding's ClusterRole and namespaces.
+fn rbac(diags: &mut Diagnostics, state: &BootstrapState) {
     for (i, rbac) in state.rbac.as_ref_option().into_iter().flatten().enumerate() {
         let Some(rbac) = rbac.as_ref_option() else {
             continue;
@@ -652,7 +697,10 @@ pub(super) fn formats(diags: &mut Diagnostics, state: &BootstrapState) {
             );
         }
     }
+}
 
+/// Vault's Kubernetes auth: token TTL and service accounts.
+fn vault_auth(diags: &mut Diagnostics, state: &BootstrapState) {
     if let Some(vault_auth) = state.vault_auth.as_ref_option() {
         if let Some(ttl) = known(&vault_auth.token_ttl)
             && parse_duration(ttl).is_none()
@@ -674,7 +722,10 @@ pub(super) fn formats(diags: &mut Diagnostics, state: &BootstrapState) {
             );
         }
     }
+}
 
+/// The metadata's Auth0 domain.
+fn metadata(diags: &mut Diagnostics, state: &BootstrapState) {
     if let Some(metadata) = state.metadata.as_ref_option()
         && let Some(domain) = known(&metadata.auth0_domain)
         && let Err(problem) = crate::backends::auth0::auth0_base_url(domain)
