@@ -531,6 +531,35 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_cause_reads_as_the_error_it_boxes() {
+        // An error with a source of its own: the chain through Cause is the error's own.
+        let failure = StepError::new("reading the secret", Cause::of(status(503)));
+        let mut diags = Diagnostics::default();
+        report(
+            &mut diags,
+            "Platform bootstrap WM-Prod",
+            &failure,
+            "Apply again.",
+        );
+        let diag = diags.items.first().expect("one diagnostic");
+        assert_eq!(
+            diag.summary,
+            "Platform bootstrap WM-Prod: reading the secret failed"
+        );
+        assert_eq!(
+            diag.detail,
+            format!("{}.\n\nApply again.", chain(&status(503)))
+        );
+        // An error whose source is another error: both parts of the chain are kept.
+        let layered = Cause::of(StepError::new("listing", status(500)));
+        assert_eq!(chain(&layered), format!("listing failed: {}", status(500)));
+        // A sentence is the whole cause.
+        let text = StepError::new("waiting", Cause::text("there is no secret at ff/x"));
+        assert_eq!(chain(text.error()), "there is no secret at ff/x");
+        assert!(text.error().source().is_none());
+    }
+
     #[tokio::test]
     async fn converging_stops_at_success_or_a_lasting_error() {
         // Two transient failures of different steps, then success: three runs, and the
