@@ -301,15 +301,26 @@ impl Block {
     }
 
     fn collect_write_only(&self, prefix: &str, found: &mut Vec<String>) {
-        for (name, attribute) in &self.attributes {
-            if attribute.write_only {
-                found.push(format!("{prefix}{name}"));
-            }
-        }
+        collect_write_only_attributes(&self.attributes, prefix, found);
         for (name, nested) in &self.blocks {
             nested
                 .block
                 .collect_write_only(&format!("{prefix}{name}."), found);
+        }
+    }
+}
+
+/// The write-only attributes among `attributes`, and within their nested attributes.
+fn collect_write_only_attributes(
+    attributes: &BTreeMap<String, Attribute>,
+    prefix: &str,
+    found: &mut Vec<String>,
+) {
+    for (name, attribute) in attributes {
+        if attribute.write_only {
+            found.push(format!("{prefix}{name}"));
+        } else if let AttributeType::Nested(_, nested) = &attribute.ty {
+            collect_write_only_attributes(nested, &format!("{prefix}{name}."), found);
         }
     }
 }
@@ -424,10 +435,26 @@ mod tests {
                     "token_wo",
                     Attribute::new(Type::String, Constraint::Optional, "t").write_only(),
                 )),
+            )
+            .attribute(
+                "objects",
+                Attribute::nested(
+                    ObjectNesting::List,
+                    BTreeMap::from([(
+                        "key_wo".to_string(),
+                        Attribute::new(Type::String, Constraint::Optional, "k").write_only(),
+                    )]),
+                    Constraint::Optional,
+                    "o",
+                ),
             );
         assert_eq!(
             block.write_only_attributes(),
-            vec!["secret_wo".to_string(), "nested.token_wo".to_string()]
+            vec![
+                "objects.key_wo".to_string(),
+                "secret_wo".to_string(),
+                "nested.token_wo".to_string()
+            ]
         );
     }
 }

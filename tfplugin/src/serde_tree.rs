@@ -677,7 +677,8 @@ impl<'de> MapAccess<'de> for MapReader {
         match self.entries.next() {
             None => Ok(None),
             Some((key, value)) => {
-                let read = seed.deserialize(key.clone().into_deserializer())?;
+                // Borrowed: a struct's field names are matched without copying the key.
+                let read = seed.deserialize(key.as_str().into_deserializer())?;
                 self.pending = Some((key, value));
                 Ok(Some(read))
             }
@@ -713,7 +714,7 @@ impl<'de> EnumAccess<'de> for EnumReader {
         self,
         seed: V,
     ) -> Result<(V::Value, VariantReader), TreeError> {
-        let variant = seed.deserialize(self.variant.clone().into_deserializer())?;
+        let variant = seed.deserialize(self.variant.as_str().into_deserializer())?;
         Ok((
             variant,
             VariantReader {

@@ -127,8 +127,12 @@ pub fn from_json(json: &Json, ty: &Type, undeclared: Undeclared) -> Result<Dynam
                     }
                 }
             }
-            for name in attributes.keys() {
-                out.entry(name.clone()).or_insert(Dynamic::Null);
+            if out.len() < attributes.len() {
+                for name in attributes.keys() {
+                    if !out.contains_key(name) {
+                        out.insert(name.clone(), Dynamic::Null);
+                    }
+                }
             }
             Ok(Dynamic::Map(out))
         }

@@ -457,8 +457,14 @@ impl<'a> Reader<'a> {
 
     /// A map key: always a string in Terraform's encoding.
     fn key(&mut self) -> Result<String, CodecError> {
+        self.key_str().map(str::to_string)
+    }
+
+    /// A map key, borrowed from the input.
+    fn key_str(&mut self) -> Result<&'a str, CodecError> {
         match self.head()? {
-            Head::Str(len) | Head::Bin(len) => self.str(len),
+            Head::Str(len) | Head::Bin(len) => std::str::from_utf8(self.take(len)?)
+                .map_err(|_| CodecError::new("a string is not valid UTF-8")),
             _ => Err(CodecError::new("a map key is not a string")),
         }
     }
@@ -538,20 +544,25 @@ impl<'a> Reader<'a> {
             (Head::Map(len), Type::Object(attributes, _)) => {
                 let mut entries = BTreeMap::new();
                 for _ in 0..len {
-                    let key = self.key()?;
-                    let Some(attribute_type) = attributes.get(&key) else {
+                    let key = self.key_str()?;
+                    // The schema's own name, so the key is copied only once it is known.
+                    let Some((name, attribute_type)) = attributes.get_key_value(key) else {
                         return Err(CodecError::new(format!(
                             "attribute {key:?} is not part of type {ty}"
                         )));
                     };
                     let item = self
                         .typed(attribute_type)
-                        .map_err(|e| e.within(Step::Attribute(key.clone())))?;
-                    entries.insert(key, item);
+                        .map_err(|e| e.within(Step::Attribute(name.clone())))?;
+                    entries.insert(name.clone(), item);
                 }
-                // Attributes left out are null.
-                for name in attributes.keys() {
-                    entries.entry(name.clone()).or_insert(Dynamic::Null);
+                // Attributes left out are null (Terraform sends them all: usually none).
+                if entries.len() < attributes.len() {
+                    for name in attributes.keys() {
+                        if !entries.contains_key(name) {
+                            entries.insert(name.clone(), Dynamic::Null);
+                        }
+                    }
                 }
                 Ok(Dynamic::Map(entries))
             }

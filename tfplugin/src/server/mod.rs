@@ -587,7 +587,9 @@ impl<P: Provider> Inner<P> {
                 // later build of this schema version no longer has.
                 match json::decode(&raw.json, &entry.ty, Undeclared::Drop) {
                     Ok(mut state) => {
-                        null_write_only(&mut state, &entry.schema.block);
+                        if entry.write_only {
+                            null_write_only(&mut state, &entry.schema.block);
+                        }
                         upgraded = encode_value(&mut diags, "state", &state, &entry.ty);
                     }
                     Err(e) => diags.error(
@@ -619,7 +621,9 @@ impl<P: Provider> Inner<P> {
                             .upgrade(&mut diags, request.version, raw)
                             .await
                         {
-                            null_write_only(&mut state, &entry.schema.block);
+                            if entry.write_only {
+                                null_write_only(&mut state, &entry.schema.block);
+                            }
                             upgraded = encode_value(&mut diags, "state", &state, &entry.ty);
                         }
                     }
@@ -735,7 +739,9 @@ impl<P: Provider> Inner<P> {
                     response.new_identity = request.current_identity;
                 }
                 Some(mut read) => {
-                    null_write_only(&mut read.state, &entry.schema.block);
+                    if entry.write_only {
+                        null_write_only(&mut read.state, &entry.schema.block);
+                    }
                     response.new_state = encode_value(&mut diags, "state", &read.state, &entry.ty);
                     response.private = read.private;
                     response.new_identity =
@@ -783,7 +789,9 @@ impl<P: Provider> Inner<P> {
         match (prior.is_null(), proposed.is_null()) {
             (true, false) => {
                 if let Some(mut planned) = handler.plan_create(&mut diags, proposed, config).await {
-                    null_write_only(&mut planned.state, &entry.schema.block);
+                    if entry.write_only {
+                        null_write_only(&mut planned.state, &entry.schema.block);
+                    }
                     response.planned_state = encode_value(&mut diags, "plan", &planned.state, ty);
                     response.planned_private = planned.private;
                     response.planned_identity =
@@ -795,7 +803,9 @@ impl<P: Provider> Inner<P> {
                     .plan_update(&mut diags, prior, proposed, config, &request.prior_private)
                     .await
                 {
-                    null_write_only(&mut planned.state, &entry.schema.block);
+                    if entry.write_only {
+                        null_write_only(&mut planned.state, &entry.schema.block);
+                    }
                     response.planned_state = encode_value(&mut diags, "plan", &planned.state, ty);
                     response.planned_private = planned.private;
                     response.planned_identity =
@@ -874,7 +884,9 @@ impl<P: Provider> Inner<P> {
             }
         };
         if let Some(mut done) = done {
-            null_write_only(&mut done.state, &entry.schema.block);
+            if entry.write_only {
+                null_write_only(&mut done.state, &entry.schema.block);
+            }
             response.new_state = encode_value(&mut diags, "new state", &done.state, ty);
             response.private = done.private;
             response.new_identity = encode_identity(&mut diags, entry, done.identity.as_ref());
@@ -914,7 +926,9 @@ impl<P: Provider> Inner<P> {
                 }
             };
             if let Some(mut imported) = imported {
-                null_write_only(&mut imported.state, &entry.schema.block);
+                if entry.write_only {
+                    null_write_only(&mut imported.state, &entry.schema.block);
+                }
                 if let Some(state) =
                     encode_value(&mut diags, "imported state", &imported.state, &entry.ty)
                 {
@@ -1095,7 +1109,9 @@ impl<P: Provider> Inner<P> {
                         };
                         let resource_object = match item.state {
                             Some(mut state) if request.include_resource_object => {
-                                null_write_only(&mut state, &resource.schema.block);
+                                if resource.write_only {
+                                    null_write_only(&mut state, &resource.schema.block);
+                                }
                                 encode_value(&mut diags, "listed state", &state, &resource.ty)
                             }
                             _ => None,
