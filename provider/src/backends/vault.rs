@@ -93,14 +93,19 @@ struct Session {
     /// whether its own method exists, and the table lists all of them, so reading it once
     /// per command instead of once per resource keeps a refresh linear in the fleet's size.
     auth_table: tokio::sync::Mutex<Option<(Instant, Arc<AuthTable>)>>,
+    /// The mounts found (or made) to be KV version 2, and when: every resource's create
+    /// makes sure of its mount, and `sys/mounts` lists them all, so a fleet's apply asks once
+    /// per mount instead of once per resource.
+    kv2_mounts: Mutex<BTreeMap<String, Instant>>,
 }
 
 /// The enabled auth methods by path (`kubernetes-wm-prod/`).
 type AuthTable = serde_json::Map<String, Value>;
 
-/// How long the `sys/auth` table is answered from memory (about one refresh of a large
-/// fleet); the methods this client enables or disables are entered in it as it does.
-const AUTH_TABLE_TTL: Duration = Duration::from_secs(30);
+/// How long the `sys/auth` table, and which mounts are KV version 2, are answered from
+/// memory (about one refresh of a large fleet); the methods this client enables or disables
+/// are entered in the table as it does.
+const TABLE_TTL: Duration = Duration::from_secs(30);
 
 #[derive(Default)]
 struct TokenState {
@@ -610,6 +615,7 @@ impl VaultClient {
                 refresh: tokio::sync::Mutex::new(()),
                 keeper: AtomicBool::new(false),
                 auth_table: tokio::sync::Mutex::new(None),
+                kv2_mounts: Mutex::new(BTreeMap::new()),
             }),
         })
     }
@@ -694,6 +700,26 @@ impl VaultClient {
     /// Enable a KV v2 secrets engine at `path` unless something is mounted there; fails
     /// when the existing mount is not KV v2.
     pub async fn ensure_kv2_mount(&self, path: &str) -> Result<bool, BackendError> {
+        if self.kv2_mount_known(path) {
+            return Ok(false);
+        }
+        let made = self.check_or_make_kv2_mount(path).await?;
+        if let Ok(mut known) = self.session.kv2_mounts.lock() {
+            known.insert(path.trim_matches('/').to_string(), Instant::now());
+        }
+        Ok(made)
+    }
+
+    /// Whether `path` was found or made to be KV version 2 in the last [`TABLE_TTL`].
+    fn kv2_mount_known(&self, path: &str) -> bool {
+        self.session.kv2_mounts.lock().is_ok_and(|known| {
+            known
+                .get(path.trim_matches('/'))
+                .is_some_and(|at| at.elapsed() < TABLE_TTL)
+        })
+    }
+
+    async fn check_or_make_kv2_mount(&self, path: &str) -> Result<bool, BackendError> {
         if let Some(existing) = self.mount(path).await? {
             let kind = existing.get("type").and_then(Value::as_str).unwrap_or("");
             let version = existing
@@ -870,13 +896,13 @@ impl VaultClient {
     }
 
     /// The enabled auth method at `path` (`kubernetes-wm-prod`), if any.
-    /// The table is read at most once per [`AUTH_TABLE_TTL`] (concurrent callers share the
+    /// The table is read at most once per [`TABLE_TTL`] (concurrent callers share the
     /// read).
     pub async fn auth_method(&self, path: &str) -> Result<Option<Value>, BackendError> {
         let key = format!("{}/", path.trim_matches('/'));
         let mut cached = self.session.auth_table.lock().await;
         if let Some((at, table)) = cached.as_ref()
-            && at.elapsed() < AUTH_TABLE_TTL
+            && at.elapsed() < TABLE_TTL
         {
             return Ok(table.get(&key).cloned());
         }
