@@ -4,6 +4,12 @@ use std::process::ExitCode;
 
 use ff_provider::{VERSION, logging, provider::FfProvider};
 
+/// mimalloc instead of glibc's malloc: in an unchanged plan of 100 deployments, glibc's
+/// `malloc`, `free` and their chunk coalescing took about a fifth of the provider's CPU
+/// (gRPC messages, HTTP bodies and JSON trees are short-lived allocations of every size).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     if let Some(arg) = std::env::args().nth(1) {
         match arg.as_str() {
