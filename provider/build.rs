@@ -10,7 +10,8 @@
 //! The list is only a layout hint: a name that no longer exists is skipped, and the binary is
 //! the same program either way. It is passed only where it is known to be understood: a
 //! release build for x86_64-unknown-linux-gnu with rustc 1.90 or newer, whose default linker
-//! there is the bundled LLD. `FF_LINK_ORDER=0` turns it off (for example with a linker of
+//! there is the bundled LLD, and one for x86_64-unknown-linux-musl whose flags ask for LLD
+//! (`-fuse-ld=lld`, as `cargo xtask build` gives them). `FF_LINK_ORDER=0` turns it off (for example with a linker of
 //! your own that does not know `--symbol-ordering-file`).
 
 use std::env;
@@ -24,15 +25,22 @@ fn main() {
     println!("cargo:rerun-if-env-changed=FF_LINK_ORDER");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER");
+    println!("cargo:rerun-if-env-changed=CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_LINKER");
 
     if env::var("FF_LINK_ORDER").as_deref() == Ok("0") {
         return;
     }
-    if env::var("PROFILE").as_deref() != Ok("release")
-        || env::var("TARGET").as_deref() != Ok("x86_64-unknown-linux-gnu")
-        || chooses_own_linker()
-        || !rustc_links_with_lld()
-    {
+    if env::var("PROFILE").as_deref() != Ok("release") {
+        return;
+    }
+    let links_with_lld = match env::var("TARGET").as_deref() {
+        Ok("x86_64-unknown-linux-gnu") => !chooses_own_linker() && rustc_links_with_lld(),
+        // musl binaries are linked by the C compiler driver; `cargo xtask build` has it use
+        // the toolchain's LLD.
+        Ok("x86_64-unknown-linux-musl") => asks_for_lld(),
+        _ => false,
+    };
+    if !links_with_lld {
         return;
     }
     let Ok(dir) = env::var("CARGO_MANIFEST_DIR") else {
@@ -58,6 +66,16 @@ fn chooses_own_linker() -> bool {
         .split('\x1f')
         .any(|flag| flag.contains("linker") || flag.contains("fuse-ld"))
         || env::var_os("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER").is_some()
+}
+
+/// Whether the flags have the C compiler driver link with LLD (`-fuse-ld=lld`), and no other
+/// linker is named.
+fn asks_for_lld() -> bool {
+    let flags = env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default();
+    flags
+        .split('\x1f')
+        .any(|flag| flag == "link-arg=-fuse-ld=lld")
+        && env::var_os("CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_LINKER").is_none()
 }
 
 /// Whether the compiler running this build links x86_64-unknown-linux-gnu binaries with its
