@@ -436,7 +436,8 @@ def main():
     parser.add_argument("--terraform", default=shutil.which("terraform") or os.environ.get("FF_TERRAFORM_1_0_3"))
     parser.add_argument("--bin-dir", default=os.path.join(REPO_ROOT, "target", "release"),
                         help="where ff-sandbox is (and the provider, without --provider)")
-    built = os.path.join(REPO_ROOT, "target", "x86_64-unknown-linux-gnu", "release", "terraform-provider-ff")
+    # `cargo xtask build` builds Linux releases for musl (xtask/src/release.rs).
+    built = os.path.join(REPO_ROOT, "target", "x86_64-unknown-linux-musl", "release", "terraform-provider-ff")
     parser.add_argument("--provider", default=built if os.path.exists(built) else None,
                         help="the provider binary (default: what `cargo xtask build` made)")
     parser.add_argument("--query-terraform", default=os.environ.get("FF_TERRAFORM_1_15_5"),

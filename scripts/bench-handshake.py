@@ -15,7 +15,7 @@ Targets (issue 13): handshake ratio ff/go <= 0.10, peak-RSS ratio <= 0.15.
 The exit status is 0 whether or not a target is met; 2 when a binary cannot be started or
 gives no handshake within the timeout; 1 on bad arguments.
 
-    scripts/bench-handshake.py --ff target/release/terraform-provider-ff \\
+    scripts/bench-handshake.py --ff target/x86_64-unknown-linux-musl/release/terraform-provider-ff \\
         --go "$FF_GO_PROVIDER" --go-protocol "$FF_GO_PROVIDER_PROTOCOL" [--runs 25] [--json OUT]
 """
 
@@ -216,8 +216,9 @@ def check_binary(label, path):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--ff", default=os.path.join(REPO_ROOT, "target", "release", "terraform-provider-ff"),
-                    help="terraform-provider-ff binary (default: target/release/terraform-provider-ff)")
+    ap.add_argument("--ff", default=os.path.join(REPO_ROOT, "target", "x86_64-unknown-linux-musl", "release",
+                                                  "terraform-provider-ff"),
+                    help="terraform-provider-ff binary (default: what `cargo xtask build` made)")
     ap.add_argument("--ff-protocol", type=int, default=6,
                     help="PLUGIN_PROTOCOL_VERSIONS offered to --ff (default 6)")
     ap.add_argument("--go", default=os.environ.get("FF_GO_PROVIDER"),
