@@ -11,8 +11,8 @@
 //! the same program either way. It is passed only where it is known to be understood: a
 //! release build for x86_64-unknown-linux-gnu with rustc 1.90 or newer, whose default linker
 //! there is the bundled LLD, and one for x86_64-unknown-linux-musl whose flags ask for LLD
-//! (`-fuse-ld=lld`, as `cargo xtask build` gives them). `FF_LINK_ORDER=0` turns it off (for example with a linker of
-//! your own that does not know `--symbol-ordering-file`).
+//! (`-fuse-ld=lld`, as `cargo xtask build` gives them). `FF_LINK_ORDER=0` turns it off (for
+//! example with a linker of your own that does not know `--symbol-ordering-file`).
 
 use std::env;
 use std::path::Path;

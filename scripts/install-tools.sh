@@ -138,7 +138,7 @@ need_cmd_pkg python3 python3
 # The release binary for Linux is built for musl (xtask/src/release.rs, release_triple): its
 # C code (ring, mimalloc) is compiled with musl's compiler driver.
 case "$(uname -s)-$(uname -m)" in
-  Linux-x86_64) need_cmd_pkg musl-gcc musl-tools ;;
+  Linux-x86_64 | Linux-aarch64) need_cmd_pkg musl-gcc musl-tools ;;
 esac
 # The moto venv needs the venv module with ensurepip (Debian ships that in python3-venv).
 if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
@@ -170,8 +170,8 @@ command -v python3 >/dev/null 2>&1 || die "python3 is required"
 mkdir -p "$FF_TOOLS_DIR"
 
 # The Rust standard library for that musl target (rustup downloads it like the toolchain).
-if [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ]; then
-  MUSL_TARGET=x86_64-unknown-linux-musl
+if [ "$(uname -s)" = Linux ] && { [ "$(uname -m)" = x86_64 ] || [ "$(uname -m)" = aarch64 ]; }; then
+  MUSL_TARGET="$(uname -m)-unknown-linux-musl"
   if ! command -v rustup >/dev/null 2>&1; then
     log "WARNING: rustup is missing: add the Rust target $MUSL_TARGET by hand for cargo xtask build"
   elif rustup target list --installed 2>/dev/null | grep -qx "$MUSL_TARGET"; then
