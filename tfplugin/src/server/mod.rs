@@ -48,6 +48,16 @@ struct ResourceEntry {
     write_only: bool,
 }
 
+impl ResourceEntry {
+    /// Sets the write-only attributes in `state` to null; nothing to do (and no walk of the
+    /// value) when the schema has none.
+    fn null_write_only(&self, state: &mut Dynamic) {
+        if self.write_only {
+            null_write_only(state, &self.schema.block);
+        }
+    }
+}
+
 /// One ephemeral or list resource type and its schema's type.
 struct Entry<H: ?Sized> {
     handler: Arc<H>,
@@ -587,9 +597,7 @@ impl<P: Provider> Inner<P> {
                 // later build of this schema version no longer has.
                 match json::decode(&raw.json, &entry.ty, Undeclared::Drop) {
                     Ok(mut state) => {
-                        if entry.write_only {
-                            null_write_only(&mut state, &entry.schema.block);
-                        }
+                        entry.null_write_only(&mut state);
                         upgraded = encode_value(&mut diags, "state", &state, &entry.ty);
                     }
                     Err(e) => diags.error(
@@ -621,9 +629,7 @@ impl<P: Provider> Inner<P> {
                             .upgrade(&mut diags, request.version, raw)
                             .await
                         {
-                            if entry.write_only {
-                                null_write_only(&mut state, &entry.schema.block);
-                            }
+                            entry.null_write_only(&mut state);
                             upgraded = encode_value(&mut diags, "state", &state, &entry.ty);
                         }
                     }
@@ -739,9 +745,7 @@ impl<P: Provider> Inner<P> {
                     response.new_identity = request.current_identity;
                 }
                 Some(mut read) => {
-                    if entry.write_only {
-                        null_write_only(&mut read.state, &entry.schema.block);
-                    }
+                    entry.null_write_only(&mut read.state);
                     response.new_state = encode_value(&mut diags, "state", &read.state, &entry.ty);
                     response.private = read.private;
                     response.new_identity =
@@ -789,9 +793,7 @@ impl<P: Provider> Inner<P> {
         match (prior.is_null(), proposed.is_null()) {
             (true, false) => {
                 if let Some(mut planned) = handler.plan_create(&mut diags, proposed, config).await {
-                    if entry.write_only {
-                        null_write_only(&mut planned.state, &entry.schema.block);
-                    }
+                    entry.null_write_only(&mut planned.state);
                     response.planned_state = encode_value(&mut diags, "plan", &planned.state, ty);
                     response.planned_private = planned.private;
                     response.planned_identity =
@@ -803,9 +805,7 @@ impl<P: Provider> Inner<P> {
                     .plan_update(&mut diags, prior, proposed, config, &request.prior_private)
                     .await
                 {
-                    if entry.write_only {
-                        null_write_only(&mut planned.state, &entry.schema.block);
-                    }
+                    entry.null_write_only(&mut planned.state);
                     response.planned_state = encode_value(&mut diags, "plan", &planned.state, ty);
                     response.planned_private = planned.private;
                     response.planned_identity =
@@ -884,9 +884,7 @@ impl<P: Provider> Inner<P> {
             }
         };
         if let Some(mut done) = done {
-            if entry.write_only {
-                null_write_only(&mut done.state, &entry.schema.block);
-            }
+            entry.null_write_only(&mut done.state);
             response.new_state = encode_value(&mut diags, "new state", &done.state, ty);
             response.private = done.private;
             response.new_identity = encode_identity(&mut diags, entry, done.identity.as_ref());
@@ -926,9 +924,7 @@ impl<P: Provider> Inner<P> {
                 }
             };
             if let Some(mut imported) = imported {
-                if entry.write_only {
-                    null_write_only(&mut imported.state, &entry.schema.block);
-                }
+                entry.null_write_only(&mut imported.state);
                 if let Some(state) =
                     encode_value(&mut diags, "imported state", &imported.state, &entry.ty)
                 {
@@ -1109,9 +1105,7 @@ impl<P: Provider> Inner<P> {
                         };
                         let resource_object = match item.state {
                             Some(mut state) if request.include_resource_object => {
-                                if resource.write_only {
-                                    null_write_only(&mut state, &resource.schema.block);
-                                }
+                                resource.null_write_only(&mut state);
                                 encode_value(&mut diags, "listed state", &state, &resource.ty)
                             }
                             _ => None,
